@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# disconnectex: kernel module, userspace library, selftests.
+#
+#   make            module, library, selftests
+#   make check      host unit tests + selftests in QEMU on Debian's 6.1 kernel
+#   make check-debug  the same on a debug 6.1 kernel (KASAN, lockdep, kmemleak)
+#   make style      checkpatch --strict and sparse on the module and uapi
+#   make deps       install the Debian packages all of this needs
+#
+# KDIR= builds the module against another kernel tree; KIMAGE= boots another
+# kernel image. Neither ever defaults to the running kernel.
+
+# The newest Debian 6.1 image in /boot (from linux-image-amd64).
+KVER ?= $(shell ls -1 /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | \
+		sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+KIMAGE ?= /boot/vmlinuz-$(KVER)
+
+BUILD := $(CURDIR)/build
+RESULTS := $(BUILD)/results
+# Recursively expanded: only targets that need the source extract it.
+KSRC = $(shell scripts/kernel-src.sh)
+KSFT_DIR = $(KSRC)/tools/testing/selftests
+
+MODULE := module/disconnectex.ko
+MODULE_C := $(filter-out %.mod.c,$(wildcard module/*.c))
+MODULE_SRCS := Kbuild module/Kbuild $(MODULE_C) $(wildcard module/*.h) \
+	       uapi/linux/disconnectex.h
+VM_TIMEOUT ?= 1800
+
+# The VM's programs: our selftests, then the library's tests on the module.
+vm_tests = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests) \
+	   $(shell $(MAKE) -s --no-print-directory -C userspace vm-tests)
+
+all: module selftests
+
+module: $(MODULE)
+
+$(MODULE): $(MODULE_SRCS)
+	@test -d "$(KDIR)" || { echo "no kernel build tree at KDIR=$(KDIR) (make deps)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace:
+	$(MAKE) -C userspace KSFT_DIR=$(KSFT_DIR)
+
+selftests:
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) O=$(BUILD)/selftests
+
+deps:
+	@scripts/deps.sh
+
+# Each stage writes normalized TAP into $(RESULTS); a failing stage does not
+# stop the next, and summary.sh judges them all at the end.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
+		KSFT_DIR=$(KSFT_DIR)
+	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
+		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap $(vm_tests)
+	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/vm.tap
+
+# The debug kernel is built once per config and cached outside the clone;
+# the module is built against it in a copy of its sources.
+check-debug: deps
+	@$(MAKE) --no-print-directory userspace selftests
+	@rm -rf $(RESULTS)-debug && mkdir -p $(RESULTS)-debug
+	@dkdir=$$(selftests/vm/debug-kernel.sh) && \
+	rm -rf $(BUILD)/debug-module && mkdir -p $(BUILD)/debug-module && \
+	cp -r Kbuild module uapi $(BUILD)/debug-module/ && \
+	rm -f $(BUILD)/debug-module/module/*.o $(BUILD)/debug-module/module/*.ko && \
+	$(MAKE) -C $$dkdir M=$(BUILD)/debug-module W=1 modules && \
+	{ selftests/vm/run.sh --kernel $$dkdir/arch/x86/boot/bzImage \
+		--module $(BUILD)/debug-module/module/disconnectex.ko \
+		--timeout $(VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap \
+		$(vm_tests) || true; }
+	@scripts/summary.sh $(RESULTS)-debug/vm.tap
+
+style: deps
+	@mkdir -p $(BUILD)
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse --show-types \
+		-f $(MODULE_C) module/*.h uapi/linux/*.h | \
+		grep -v '^total:' | tee $(BUILD)/checkpatch.log; \
+		test ! -s $(BUILD)/checkpatch.log
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1 | tee $(BUILD)/sparse.log
+	@! grep -E 'warning:|error:' $(BUILD)/sparse.log
+	@echo "style: checkpatch --strict and sparse clean"
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C userspace clean
+	-$(MAKE) -C selftests clean O=$(BUILD)/selftests
+	rm -rf $(BUILD)
+
+.PHONY: all module userspace selftests deps check check-debug style clean

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * disconnectex: definitions shared by the device entry points (main.c) and
+ * the disconnect state machine (disconnect.c).
+ */
+#ifndef _DCX_H
+#define _DCX_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include <linux/disconnectex.h>
+
+struct io_uring_cmd;
+
+/* One open of /dev/disconnectex: the operations submitted through it. */
+struct dcx_dev_file {
+	spinlock_t		lock;	/* protects @ops */
+	struct list_head	ops;
+};
+
+/* Counters, exported read-only in /sys/class/misc/disconnectex/. */
+struct dcx_stats {
+	atomic_long_t	inflight;
+	atomic_long_t	submitted;
+	atomic_long_t	rejected;	/* failed a check of the ABI table */
+	atomic_long_t	completed;	/* operations that ran and ended */
+	atomic_long_t	graceful;
+	atomic_long_t	reset;
+	atomic_long_t	timedout;
+	atomic_long_t	canceled;
+	atomic_long_t	reused;		/* sockets returned to unconnected */
+};
+
+extern struct dcx_stats dcx_stats;
+extern unsigned int dcx_default_timeout_ms;
+
+int dcx_disconnect_init(void);
+void dcx_disconnect_exit(void);
+
+int dcx_disconnect_async(struct dcx_dev_file *df,
+			 const struct dcx_disconnect *req,
+			 struct io_uring_cmd *cmd);
+int dcx_disconnect_sync(struct dcx_dev_file *df,
+			const struct dcx_disconnect *req);
+void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner);
+
+#endif /* _DCX_H */

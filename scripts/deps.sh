@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the build and the tests need, only if missing,
+# so that the second call costs one dpkg-query.
+set -euo pipefail
+
+pkgs=(
+	make gcc libc6-dev pkg-config		# userspace
+	liburing-dev				# the library and the tests
+	linux-image-amd64 linux-headers-amd64	# the test kernel and its build tree
+	linux-source-6.1			# kselftest harness, checkpatch, debug kernel
+	qemu-system-x86				# the test VM (TCG)
+	cpio xz-utils kmod			# initramfs, source tarball
+	sparse					# make style
+	flex bison bc libelf-dev libssl-dev	# the debug kernel build
+	perl python3				# checkpatch, kernel scripts
+	iproute2				# netns/veth/netem tests in the VM
+	gnuplot-nox				# make bench plot
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" -eq 0 ] || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Skip recommends: qemu alone would pull in a desktop's worth of them.
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

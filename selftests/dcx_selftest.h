@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the disconnectex selftests: connected TCP pairs over
+ * loopback for both families, the request through ioctl and through a raw
+ * IORING_OP_URING_CMD SQE, and the module's counters.
+ *
+ * Only ever included after kselftest_harness.h, by one test program each.
+ */
+#ifndef DCX_SELFTEST_H
+#define DCX_SELFTEST_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/disconnectex.h>
+
+#define DCX_DEV		"/dev/" DCX_DEVICE_NAME
+#define DCX_STATS	"/sys/class/misc/" DCX_DEVICE_NAME "/stats/"
+#define DCX_PARAMS	"/sys/module/disconnectex/parameters/"
+
+/* The 16-byte command area of a 64-byte SQE (sqe->cmd) starts here. */
+#define DCX_SQE_CMD_OFFSET	48
+_Static_assert(offsetof(struct io_uring_sqe, cmd) == DCX_SQE_CMD_OFFSET,
+	       "uring_cmd payload offset");
+
+struct dcx_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+static inline long long dcx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A listener on the loopback address of @family, port chosen by the kernel. */
+static inline int dcx_listen(int family, int backlog, struct dcx_addr *a)
+{
+	int one = 1;
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		a->len = sizeof(*sin6);
+	}
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a->ss, a->len) ||
+	    listen(fd, backlog) ||
+	    getsockname(fd, (struct sockaddr *)&a->ss, &a->len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Connect @fd (or a new socket if @fd < 0) to @a; returns the fd or -errno. */
+static inline int dcx_connect(int fd, const struct dcx_addr *a)
+{
+	bool own = fd < 0;
+
+	if (own) {
+		fd = socket(a->ss.ss_family, SOCK_STREAM, 0);
+		if (fd < 0)
+			return -errno;
+	}
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len)) {
+		int err = -errno;
+
+		if (own)
+			close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Read until EOF: 0 and the byte count, or -errno (-ECONNRESET for an RST). */
+static inline int dcx_read_to_eof(int fd, size_t *total)
+{
+	char buf[65536];
+	ssize_t n;
+
+	*total = 0;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		*total += n;
+	}
+}
+
+/* One byte each way: the connection between @a and @b still works. */
+static inline bool dcx_still_connected(int a, int b)
+{
+	char c = 'x';
+
+	return write(a, &c, 1) == 1 && read(b, &c, 1) == 1 &&
+	       write(b, &c, 1) == 1 && read(a, &c, 1) == 1;
+}
+
+static inline int dcx_tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -errno;
+	return ti.tcpi_state;
+}
+
+/* Poll the TCP state of @fd for up to @ms until it is @state. */
+static inline int dcx_wait_state(int fd, int state, int ms)
+{
+	int now = dcx_tcp_state(fd);
+
+	while (now != state && ms > 0) {
+		usleep(1000);
+		ms--;
+		now = dcx_tcp_state(fd);
+	}
+	return now;
+}
+
+static inline struct dcx_disconnect dcx_req(int fd, __u32 flags,
+					    __u32 timeout_ms)
+{
+	struct dcx_disconnect req = {
+		.fd = fd, .flags = flags, .timeout_ms = timeout_ms,
+	};
+
+	return req;
+}
+
+/* The blocking request; 0 or -errno. */
+static inline int dcx_ioctl(int devfd, const struct dcx_disconnect *req)
+{
+	return ioctl(devfd, DCX_IOC_DISCONNECT, req) ? -errno : 0;
+}
+
+/* Fill @sqe as a disconnect request, by hand: liburing 2.3 has no helper. */
+static inline void dcx_fill_sqe(struct io_uring_sqe *sqe, int devfd,
+				const struct dcx_disconnect *req)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = devfd;
+	sqe->cmd_op = DCX_CMD_DISCONNECT;
+	memcpy((char *)sqe + DCX_SQE_CMD_OFFSET, req, sizeof(*req));
+}
+
+static inline int dcx_queue(struct io_uring *ring, int devfd,
+			    const struct dcx_disconnect *req, __u8 sqe_flags,
+			    __u64 user_data)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	dcx_fill_sqe(sqe, devfd, req);
+	sqe->flags = sqe_flags;
+	sqe->user_data = user_data;
+	return 0;
+}
+
+/* Wait for one CQE; returns its res, or INT_MIN if none came. */
+static inline int dcx_reap(struct io_uring *ring, __u64 *user_data)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_wait_cqe(ring, &cqe))
+		return INT_MIN;
+	res = cqe->res;
+	if (user_data)
+		*user_data = cqe->user_data;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+/* Submit one request and wait for its completion. */
+static inline int dcx_uring(struct io_uring *ring, int devfd,
+			    const struct dcx_disconnect *req, __u8 sqe_flags)
+{
+	int err = dcx_queue(ring, devfd, req, sqe_flags, 0);
+
+	if (err)
+		return err;
+	err = io_uring_submit(ring);
+	if (err != 1)
+		return err < 0 ? err : -EIO;
+	return dcx_reap(ring, NULL);
+}
+
+static inline long dcx_stat(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DCX_STATS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/* Wait up to @ms for the in-flight counter to come down to @want. */
+static inline long dcx_wait_inflight(long want, int ms)
+{
+	long now = dcx_stat("inflight");
+
+	while (now != want && ms > 0) {
+		usleep(10000);
+		ms -= 10;
+		now = dcx_stat("inflight");
+	}
+	return now;
+}
+
+static inline void dcx_raise_nofile(rlim_t n)
+{
+	struct rlimit rl = { n, n };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+#endif /* DCX_SELFTEST_H */

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The disconnect request through io_uring at scale: a thousand sockets in
+ * one submission, inline and through io-wq (IOSQE_ASYNC), and the payload
+ * read exactly once at issue time.
+ */
+#include "kselftest_harness.h"
+#include "dcx_selftest.h"
+
+#define BATCH	1000
+
+FIXTURE(batch) {
+	int devfd;
+	int lfd;
+	struct dcx_addr addr;
+	struct io_uring ring;
+	int cfd[BATCH];
+	int sfd[BATCH];
+};
+
+FIXTURE_VARIANT(batch) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(batch, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(batch, ipv6) {
+	.family = AF_INET6,
+};
+
+FIXTURE_SETUP(batch)
+{
+	int i;
+
+	signal(SIGPIPE, SIG_IGN);
+	dcx_raise_nofile(8192);
+	self->devfd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->devfd);
+	self->lfd = dcx_listen(variant->family, 1024, &self->addr);
+	ASSERT_LE(0, self->lfd);
+	for (i = 0; i < BATCH; i++) {
+		self->cfd[i] = dcx_connect(-1, &self->addr);
+		ASSERT_LE(0, self->cfd[i]) TH_LOG("connect %d: %s", i, strerror(-self->cfd[i]));
+		self->sfd[i] = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, self->sfd[i]);
+	}
+	ASSERT_EQ(0, io_uring_queue_init(1024, &self->ring, 0));
+}
+
+FIXTURE_TEARDOWN(batch)
+{
+	int i;
+
+	io_uring_queue_exit(&self->ring);
+	for (i = 0; i < BATCH; i++) {
+		close(self->cfd[i]);
+		if (self->sfd[i] >= 0)
+			close(self->sfd[i]);
+	}
+	close(self->lfd);
+	close(self->devfd);
+}
+
+/* Disconnect every socket in one io_uring_submit(); the servers close. */
+static void run_batch(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(batch) *self, __u8 sqe_flags)
+{
+	static bool seen[BATCH];
+	struct dcx_disconnect req;
+	long base = dcx_stat("inflight");
+	__u64 ud;
+	size_t n;
+	int i, res;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < BATCH; i++) {
+		req = dcx_req(self->cfd[i], DCX_REUSE_SOCKET, 30000);
+		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, sqe_flags, i));
+	}
+	ASSERT_EQ(BATCH, io_uring_submit(&self->ring));
+
+	for (i = 0; i < BATCH; i++) {
+		res = dcx_read_to_eof(self->sfd[i], &n);
+		ASSERT_EQ(0, res) TH_LOG("server %d: %s", i, strerror(-res));
+		close(self->sfd[i]);
+		self->sfd[i] = -1;
+	}
+	for (i = 0; i < BATCH; i++) {
+		res = dcx_reap(&self->ring, &ud);
+		ASSERT_EQ(0, res) TH_LOG("completion %d: %d", i, res);
+		ASSERT_GT(BATCH, ud);
+		EXPECT_FALSE(seen[ud]);
+		seen[ud] = true;
+	}
+	EXPECT_EQ(base, dcx_wait_inflight(base, 2000));
+	for (i = 0; i < BATCH; i++)
+		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[i]));
+}
+
+TEST_F_TIMEOUT(batch, one_submission, 300)
+{
+	run_batch(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(batch, one_submission_async, 300)
+{
+	run_batch(_metadata, self, IOSQE_ASYNC);
+}
+
+TEST_F_TIMEOUT(batch, payload_read_once, 60)
+{
+	struct dcx_disconnect req = dcx_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
+	struct dcx_disconnect junk = { .fd = -1, .flags = ~0u, .reserved = ~0u };
+	static const __u8 flags[] = { 0, IOSQE_ASYNC };
+	struct io_uring_sqe *sqe;
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < sizeof(flags); i++) {
+		req.fd = self->cfd[i];
+		sqe = io_uring_get_sqe(&self->ring);
+		ASSERT_NE(NULL, sqe);
+		dcx_fill_sqe(sqe, self->devfd, &req);
+		sqe->flags = flags[i];
+		ASSERT_EQ(1, io_uring_submit(&self->ring));
+		/* Scribble over the SQE the kernel was given. */
+		memcpy((char *)sqe + DCX_SQE_CMD_OFFSET, &junk, sizeof(junk));
+
+		ASSERT_EQ(0, dcx_read_to_eof(self->sfd[i], &n));
+		close(self->sfd[i]);
+		self->sfd[i] = -1;
+		EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
+		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[i]));
+	}
+}
+
+TEST_F(batch, linked_after_nop)
+{
+	struct dcx_disconnect req = dcx_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
+	struct io_uring_sqe *sqe;
+	__u64 ud = 0;
+	size_t n;
+	int i, res;
+
+	/* A NOP linked to the disconnect, and a disconnect linked to a NOP. */
+	sqe = io_uring_get_sqe(&self->ring);
+	io_uring_prep_nop(sqe);
+	sqe->flags = IOSQE_IO_LINK;
+	sqe->user_data = 100;
+	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, IOSQE_IO_LINK, 101));
+	sqe = io_uring_get_sqe(&self->ring);
+	io_uring_prep_nop(sqe);
+	sqe->user_data = 102;
+	ASSERT_EQ(3, io_uring_submit(&self->ring));
+
+	ASSERT_EQ(0, dcx_read_to_eof(self->sfd[0], &n));
+	close(self->sfd[0]);
+	self->sfd[0] = -1;
+	for (i = 0; i < 3; i++) {
+		res = dcx_reap(&self->ring, &ud);
+		EXPECT_EQ(0, res) TH_LOG("user_data %llu", (unsigned long long)ud);
+	}
+	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[0]));
+}
+
+TEST_HARNESS_MAIN
