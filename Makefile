@@ -58,7 +58,8 @@ check: deps
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
-		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap $(vm_tests)
+		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap \
+		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
 	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/vm.tap
 
 # The debug kernel is built once per config and cached outside the clone;
@@ -74,7 +75,7 @@ check-debug: deps
 	{ selftests/vm/run.sh --kernel $$dkdir/arch/x86/boot/bzImage \
 		--module $(BUILD)/debug-module/module/disconnectex.ko \
 		--timeout $(VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap \
-		$(vm_tests) || true; }
+		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests) || true; }
 	@scripts/summary.sh $(RESULTS)-debug/vm.tap
 
 style: deps
