@@ -33,7 +33,7 @@ VM_TIMEOUT ?= 1800
 vm_tests = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests) \
 	   $(shell $(MAKE) -s --no-print-directory -C userspace vm-tests)
 
-all: module selftests
+all: module userspace selftests
 
 module: $(MODULE)
 

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1 */
+/*
+ * disconnectex.h - native API of libdisconnectex.
+ *
+ * Like liburing: dcx_prep_disconnect() only fills a caller-owned SQE and
+ * makes no system call; the out-of-line functions return 0 (or a value) on
+ * success and -errno on failure, and leave errno alone.
+ */
+#ifndef DCX_DISCONNECTEX_H
+#define DCX_DISCONNECTEX_H
+
+#include <stddef.h>
+#include <string.h>
+#include <liburing.h>
+#include <linux/disconnectex.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * liburing 2.3 has no prep helper for IORING_OP_URING_CMD; the 16-byte
+ * payload goes into the command area of a normal 64-byte SQE (sqe->cmd,
+ * which overlays addr3 at offset 48).
+ */
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && \
+	__STDC_VERSION__ >= 201112L
+_Static_assert(offsetof(struct io_uring_sqe, cmd) == 48,
+	       "uring_cmd payload lives at offset 48 of the SQE");
+_Static_assert(sizeof(struct io_uring_sqe) - 48 ==
+	       sizeof(struct dcx_disconnect),
+	       "struct dcx_disconnect fills the 64-byte SQE's command area");
+#endif
+
+/**
+ * dcx_prep_disconnect - prepare an SQE for a disconnect through the module
+ * @sqe:	SQE from io_uring_get_sqe() on a ring without IORING_SETUP_SQE128
+ * @devfd:	an fd of /dev/disconnectex (see dcx_open_device())
+ * @sockfd:	the TCP socket, an fd of the submitting process
+ * @flags:	0 or DCX_REUSE_SOCKET
+ * @timeout_ms:	abort (RST) after this long; 0 means the module's default
+ *
+ * Every other field of the SQE is zeroed; set user_data afterwards. The CQE's
+ * res is 0 or -errno (see <linux/disconnectex.h>).
+ */
+static inline void dcx_prep_disconnect(struct io_uring_sqe *sqe, int devfd,
+				       int sockfd, unsigned int flags,
+				       unsigned int timeout_ms)
+{
+	struct dcx_disconnect cmd = {
+		.fd = sockfd,
+		.flags = flags,
+		.timeout_ms = timeout_ms,
+		.reserved = 0,
+	};
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = devfd;
+	sqe->cmd_op = DCX_CMD_DISCONNECT;
+	memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), &cmd,
+	       sizeof(cmd));
+}
+
+/* Which implementation serves dcx_disconnect() and DisconnectEx(). */
+enum dcx_backend {
+	DCX_BACKEND_KERNEL = 1,		/* the module, /dev/disconnectex */
+	DCX_BACKEND_EMULATED = 2,	/* plain io_uring, see README */
+};
+
+/*
+ * The backend is chosen once per process, at the first call that needs it:
+ * DCX_BACKEND=kernel or DCX_BACKEND=emulated in the environment forces one;
+ * otherwise kernel when /dev/disconnectex can be opened, else emulated.
+ */
+enum dcx_backend dcx_backend(void);
+
+/* "kernel" or "emulated". */
+const char *dcx_backend_name(void);
+
+/*
+ * 0 when the backend can serve requests; -ENODEV when DCX_BACKEND=kernel was
+ * forced but /dev/disconnectex cannot be opened (every disconnect then fails
+ * with -ENODEV, and DisconnectEx with WSAEOPNOTSUPP).
+ */
+int dcx_backend_error(void);
+
+/* Open /dev/disconnectex (O_RDWR | O_CLOEXEC): an fd, or -errno. */
+int dcx_open_device(void);
+
+/*
+ * Gracefully disconnect the TCP socket @sockfd and wait for the end: 0, or
+ * -errno as listed in <linux/disconnectex.h> (-ECONNRESET, -ETIMEDOUT,
+ * -EINVAL, -EBADF, -ENOTSOCK, -EOPNOTSUPP, -EALREADY, -ENOTCONN, ...).
+ * With DCX_REUSE_SOCKET the socket is unconnected afterwards, ready for
+ * connect(2) again, in every case but the argument errors.
+ */
+int dcx_disconnect(int sockfd, unsigned int flags, unsigned int timeout_ms);
+
+/* The Winsock error for an errno value (either sign): e.g. ENOTCONN ->
+ * WSAENOTCONN (10057), ECANCELED -> WSA_OPERATION_ABORTED (995). */
+int dcx_wsa_from_errno(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DCX_DISCONNECTEX_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1 */
+/*
+ * mswsock.h - the Microsoft Winsock extensions that libdisconnectex provides
+ * on Linux: DisconnectEx and ConnectEx, found as Windows programs find them,
+ * through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), or called directly.
+ */
+#ifndef DCX_MSWSOCK_H
+#define DCX_MSWSOCK_H
+
+#include <winsock2.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* TransmitFile / DisconnectEx flags */
+#define TF_DISCONNECT		0x01
+#define TF_REUSE_SOCKET		0x02
+#define TF_WRITE_BEHIND		0x04
+#define TF_USE_DEFAULT_WORKER	0x00
+#define TF_USE_SYSTEM_THREAD	0x10
+#define TF_USE_KERNEL_APC	0x20
+
+#define WSAID_CONNECTEX \
+	{0x25a207b9, 0xddf3, 0x4660, \
+	 {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+#define WSAID_DISCONNECTEX \
+	{0x7fda2e11, 0x8630, 0x436f, \
+	 {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+
+typedef BOOL (PASCAL FAR *LPFN_CONNECTEX)(SOCKET s,
+		const struct sockaddr FAR *name, int namelen,
+		PVOID lpSendBuffer, DWORD dwSendDataLength,
+		LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
+
+typedef BOOL (PASCAL FAR *LPFN_DISCONNECTEX)(SOCKET s,
+		LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwReserved);
+
+/*
+ * Windows exports neither function by name; this library does. A program
+ * that names its own function pointers ConnectEx / DisconnectEx defines
+ * DCX_NO_EXTENSION_PROTOTYPES before including this header.
+ */
+#ifndef DCX_NO_EXTENSION_PROTOTYPES
+BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
+		      PVOID lpSendBuffer, DWORD dwSendDataLength,
+		      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
+BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
+			 DWORD dwReserved);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DCX_MSWSOCK_H */

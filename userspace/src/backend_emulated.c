@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * The emulated backend: the disconnect with nothing but socket calls and
+ * plain io_uring, for machines without the module.
+ *
+ *   1. Check the socket as the module does, in the module's order, so the
+ *      same errors come back: -EBADF/-ENOTSOCK, -EOPNOTSUPP, -EALREADY,
+ *      -ENOTCONN.
+ *   2. shutdown(SHUT_WR): the FIN follows every queued byte.
+ *   3. Receive with MSG_TRUNC (discarding, without copying) until EOF, so a
+ *      full receive window never holds the peer's FIN back.
+ *   4. Wait for TCP_CLOSE - everything we sent acknowledged, the peer's FIN
+ *      in. There is no wakeup for that transition that poll can see (POLLHUP
+ *      and POLLOUT are already set after step 2), so when EOF arrives first
+ *      the state is polled with timers of 1, 2, 4 ... 64 ms.
+ *   5. With DCX_REUSE_SOCKET, connect(AF_UNSPEC): on a closed socket that
+ *      sends nothing and leaves it unconnected, port released, options kept.
+ *   On timeout: connect(AF_UNSPEC) on the live connection, which makes the
+ *   kernel send an RST (tcp_disconnect()), result -ETIMEDOUT.
+ *
+ * Differences from the module are listed in README.md and DisconnectEx(3).
+ * The one that shapes this file: the operation holds a private dup() of the
+ * socket while it runs, so that a program closing its fd (and the number
+ * being reused) never points any of our calls at another socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+
+#include "internal.h"
+
+enum {
+	DCX_T_RECV = 1,		/* the draining receive */
+	DCX_T_DEADLINE,		/* the operation's timeout */
+	DCX_T_TICK,		/* a state poll while waiting for TCP_CLOSE */
+	DCX_T_AUX,		/* cancel / timeout-remove completions */
+};
+
+/*
+ * tcpi_state values (include/net/tcp_states.h; <linux/tcp.h> does not export
+ * them and <netinet/tcp.h> cannot be included next to it).
+ */
+enum {
+	DCX_TCP_ESTABLISHED = 1,
+	DCX_TCP_SYN_SENT,
+	DCX_TCP_SYN_RECV,
+	DCX_TCP_FIN_WAIT1,
+	DCX_TCP_FIN_WAIT2,
+	DCX_TCP_TIME_WAIT,
+	DCX_TCP_CLOSE,
+	DCX_TCP_CLOSE_WAIT,
+	DCX_TCP_LAST_ACK,
+	DCX_TCP_LISTEN,
+	DCX_TCP_CLOSING,
+};
+
+#define DCX_TICK_MAX_MS		64
+#define DCX_DRAIN_LEN		65536
+#define DCX_INFLIGHT_BUCKETS	1024
+
+struct dcx_emul_op {
+	struct dcx_op op;
+	struct dcx_sink sink;
+	struct dcx_emul_op *hnext;	/* in-flight table chain */
+	dev_t dev;			/* the socket's identity: its inode */
+	ino_t ino;
+	int fd;				/* our dup of the socket */
+	unsigned int flags;
+	unsigned int pending;		/* SQEs whose CQE has not come */
+	unsigned int tick_ms;
+	bool started;			/* owned by the engine */
+	bool recv_busy;
+	bool deadline_armed;
+	bool aborting;
+	bool handed_back;		/* result delivered, socket released */
+	struct __kernel_timespec ts_deadline;
+	struct __kernel_timespec ts_tick;
+};
+
+/*
+ * Received data is thrown away: with MSG_TRUNC TCP copies nothing, so every
+ * operation can share this buffer.
+ */
+static char dcx_drain_buf[DCX_DRAIN_LEN];
+
+/*
+ * Sockets with a disconnect in flight, by inode, to answer -EALREADY as the
+ * module does (a dup()ed fd of the same socket counts as the same socket).
+ */
+static pthread_mutex_t dcx_inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dcx_emul_op *dcx_inflight[DCX_INFLIGHT_BUCKETS];
+
+static struct dcx_emul_op **dcx_inflight_bucket(dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)ino ^ ((uint64_t)dev << 32)) *
+		     0x9E3779B97F4A7C15ULL;
+
+	return &dcx_inflight[h >> (64 - 10)];
+}
+
+static bool dcx_inflight_add(struct dcx_emul_op *op)
+{
+	struct dcx_emul_op **b = dcx_inflight_bucket(op->dev, op->ino), *p;
+
+	pthread_mutex_lock(&dcx_inflight_lock);
+	for (p = *b; p; p = p->hnext)
+		if (p->dev == op->dev && p->ino == op->ino)
+			break;
+	if (!p) {
+		op->hnext = *b;
+		*b = op;
+	}
+	pthread_mutex_unlock(&dcx_inflight_lock);
+	return !p;
+}
+
+static void dcx_inflight_remove(struct dcx_emul_op *op)
+{
+	struct dcx_emul_op **pp = dcx_inflight_bucket(op->dev, op->ino);
+
+	pthread_mutex_lock(&dcx_inflight_lock);
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == op) {
+			*pp = op->hnext;
+			break;
+		}
+	pthread_mutex_unlock(&dcx_inflight_lock);
+}
+
+void dcx_emul_atfork_prepare(void)
+{
+	pthread_mutex_lock(&dcx_inflight_lock);
+}
+
+void dcx_emul_atfork_parent(void)
+{
+	pthread_mutex_unlock(&dcx_inflight_lock);
+}
+
+void dcx_emul_atfork_child(void)
+{
+	struct dcx_emul_op *op;
+	size_t i;
+
+	/*
+	 * The parent's operations do not run in the child: forget them, and
+	 * close the child's copies of their duplicates, which would otherwise
+	 * keep the parent's sockets alive after the parent closed them.
+	 */
+	for (i = 0; i < DCX_INFLIGHT_BUCKETS; i++) {
+		for (op = dcx_inflight[i]; op; op = op->hnext)
+			if (op->fd >= 0)
+				close(op->fd);
+		dcx_inflight[i] = NULL;
+	}
+	pthread_mutex_init(&dcx_inflight_lock, NULL);
+}
+
+static int dcx_sockopt_int(int fd, int level, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	*val = 0;
+	return getsockopt(fd, level, name, val, &len) ? -errno : 0;
+}
+
+/* -EBADF, -ENOTSOCK, -EOPNOTSUPP, in the module's order. */
+static int dcx_emul_check_socket(int fd, struct stat *st)
+{
+	char ulp[16] = "";
+	socklen_t len = sizeof(ulp);
+	int v;
+
+	if (fd < 0 || fstat(fd, st))
+		return -EBADF;
+	if (!S_ISSOCK(st->st_mode))
+		return -ENOTSOCK;
+	if (dcx_sockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &v) ||
+	    (v != AF_INET && v != AF_INET6))
+		return -EOPNOTSUPP;
+	if (dcx_sockopt_int(fd, SOL_SOCKET, SO_TYPE, &v) || v != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	/* MPTCP sockets say IPPROTO_MPTCP here. */
+	if (dcx_sockopt_int(fd, SOL_SOCKET, SO_PROTOCOL, &v) ||
+	    v != IPPROTO_TCP)
+		return -EOPNOTSUPP;
+	/* kTLS and other upper layer protocols. */
+	if (!getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &len) && len && ulp[0])
+		return -EOPNOTSUPP;
+	if (!dcx_sockopt_int(fd, IPPROTO_TCP, TCP_REPAIR, &v) && v)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * The TCP state, and whether the connection was ever established: counters
+ * survive the end of a connection but are zeroed by tcp_disconnect() (so by
+ * a failed connect() too), and bytes_acked counts the SYN.
+ */
+static int dcx_tcp_state(int fd, bool *was_established)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -errno;
+	if (was_established)
+		*was_established = ti.tcpi_bytes_acked > 0 ||
+				   ti.tcpi_bytes_received > 0;
+	return ti.tcpi_state;
+}
+
+/* How a connection that reached TCP_CLOSE ended (reads SO_ERROR). */
+static int dcx_emul_close_result(int fd)
+{
+	int err;
+
+	if (dcx_sockopt_int(fd, SOL_SOCKET, SO_ERROR, &err))
+		return 0;
+	if (err == ECONNRESET || err == EPIPE)
+		return -ECONNRESET;
+	if (err == ETIMEDOUT)
+		return -ETIMEDOUT;
+	/* Soft errors (ICMP) do not change a close that completed. */
+	return 0;
+}
+
+/*
+ * connect(AF_UNSPEC): tcp_disconnect(). Sends an RST if the connection is
+ * still live, nothing if it is closed. Then read SO_ERROR, so the ECONNRESET
+ * it records is not reported by the socket's next life.
+ */
+static void dcx_emul_unconnect(int fd)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	int err;
+
+	connect(fd, &sa, sizeof(sa));
+	dcx_sockopt_int(fd, SOL_SOCKET, SO_ERROR, &err);
+}
+
+static void dcx_emul_hand_back(struct dcx_emul_op *op, int res)
+{
+	if (op->flags & DCX_REUSE_SOCKET)
+		dcx_emul_unconnect(op->fd);
+	close(op->fd);
+	op->fd = -1;
+	dcx_inflight_remove(op);
+	op->handed_back = true;
+	if (op->started)
+		dcx_engine_op_reported();
+	dcx_sink_complete(&op->sink, res, 0);
+}
+
+static void dcx_emul_prep_recv(struct dcx_emul_op *op)
+{
+	struct io_uring_sqe *sqe = dcx_engine_sqe();
+
+	io_uring_prep_recv(sqe, op->fd, dcx_drain_buf, DCX_DRAIN_LEN,
+			   MSG_TRUNC);
+	dcx_sqe_set_op(sqe, &op->op, DCX_T_RECV);
+	op->recv_busy = true;
+	op->pending++;
+}
+
+/* Follow-up requests, queued from the engine thread. */
+enum dcx_emul_next {
+	DCX_NEXT_RECV,		/* receive (and discard) more */
+	DCX_NEXT_TICK,		/* look at the TCP state again later */
+	DCX_NEXT_DISARM,	/* remove the deadline */
+	DCX_NEXT_CANCEL,	/* cancel the receive */
+};
+
+/*
+ * If the engine refuses work (its ring is gone) nothing is queued; nothing
+ * would complete anyway.
+ */
+static void dcx_emul_queue(struct dcx_emul_op *op, enum dcx_emul_next next)
+{
+	struct io_uring_sqe *sqe;
+
+	if (dcx_engine_lock())
+		return;
+	switch (next) {
+	case DCX_NEXT_RECV:
+		dcx_emul_prep_recv(op);
+		break;
+	case DCX_NEXT_TICK:
+		op->tick_ms = op->tick_ms ? op->tick_ms * 2 : 1;
+		if (op->tick_ms > DCX_TICK_MAX_MS)
+			op->tick_ms = DCX_TICK_MAX_MS;
+		op->ts_tick.tv_sec = 0;
+		op->ts_tick.tv_nsec = (long long)op->tick_ms * 1000000LL;
+		sqe = dcx_engine_sqe();
+		io_uring_prep_timeout(sqe, &op->ts_tick, 0, 0);
+		dcx_sqe_set_op(sqe, &op->op, DCX_T_TICK);
+		op->pending++;
+		break;
+	case DCX_NEXT_DISARM:
+		sqe = dcx_engine_sqe();
+		io_uring_prep_timeout_remove(sqe, (uintptr_t)&op->op |
+					     DCX_T_DEADLINE, 0);
+		dcx_sqe_set_op(sqe, &op->op, DCX_T_AUX);
+		op->pending++;
+		break;
+	case DCX_NEXT_CANCEL:
+		sqe = dcx_engine_sqe();
+		io_uring_prep_cancel64(sqe, (uintptr_t)&op->op | DCX_T_RECV, 0);
+		dcx_sqe_set_op(sqe, &op->op, DCX_T_AUX);
+		op->pending++;
+		break;
+	}
+	dcx_engine_unlock();
+}
+
+static void dcx_emul_finish(struct dcx_emul_op *op, int res)
+{
+	if (op->deadline_armed)
+		dcx_emul_queue(op, DCX_NEXT_DISARM);
+	dcx_emul_hand_back(op, res);
+}
+
+/* The deadline passed: reset the connection, then wait for the receive. */
+static void dcx_emul_abort(struct dcx_emul_op *op)
+{
+	op->aborting = true;
+	dcx_emul_unconnect(op->fd);
+	if (op->recv_busy)
+		dcx_emul_queue(op, DCX_NEXT_CANCEL);
+}
+
+/* EOF seen, or a tick: done once the socket is in TCP_CLOSE. */
+static void dcx_emul_check_closed(struct dcx_emul_op *op)
+{
+	if (dcx_tcp_state(op->fd, NULL) == DCX_TCP_CLOSE)
+		dcx_emul_finish(op, dcx_emul_close_result(op->fd));
+	else
+		dcx_emul_queue(op, DCX_NEXT_TICK);
+}
+
+static void dcx_emul_cqe(struct dcx_op *o, unsigned int tag, int res)
+{
+	struct dcx_emul_op *op = (struct dcx_emul_op *)
+		((char *)o - offsetof(struct dcx_emul_op, op));
+
+	op->pending--;
+	switch (tag) {
+	case DCX_T_RECV:
+		op->recv_busy = false;
+		if (op->aborting || op->handed_back)
+			break;
+		if (res > 0 || res == -EAGAIN || res == -EINTR)
+			dcx_emul_queue(op, DCX_NEXT_RECV);
+		else if (res == 0)
+			dcx_emul_check_closed(op);
+		else if (res == -ETIMEDOUT || res == -ECANCELED)
+			dcx_emul_finish(op, res);
+		else
+			dcx_emul_finish(op, -ECONNRESET);
+		break;
+	case DCX_T_DEADLINE:
+		op->deadline_armed = false;
+		if (res == -ETIME && !op->handed_back)
+			dcx_emul_abort(op);
+		break;
+	case DCX_T_TICK:
+		if (!op->aborting && !op->handed_back)
+			dcx_emul_check_closed(op);
+		break;
+	default:
+		break;
+	}
+	if (op->aborting && !op->recv_busy && !op->handed_back)
+		dcx_emul_hand_back(op, -ETIMEDOUT);
+	if (op->handed_back && !op->pending) {
+		free(op);
+		dcx_engine_op_end();
+	}
+}
+
+int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
+		    struct dcx_sink *sink)
+{
+	bool reuse = flags & DCX_REUSE_SOCKET, established = false;
+	bool shut = false, ended = false;
+	struct io_uring_sqe *sqe;
+	struct dcx_emul_op *op;
+	struct stat st;
+	int ret, state;
+
+	if (flags & ~DCX_FLAGS_ALL)
+		return -EINVAL;
+	ret = dcx_emul_check_socket(fd, &st);
+	if (ret)
+		return ret;
+
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	op->op.fn = dcx_emul_cqe;
+	op->sink = *sink;
+	op->dev = st.st_dev;
+	op->ino = st.st_ino;
+	op->flags = flags;
+	op->fd = -1;
+	if (!timeout_ms)
+		timeout_ms = DCX_DEFAULT_TIMEOUT_MS;
+	op->ts_deadline.tv_sec = timeout_ms / 1000;
+	op->ts_deadline.tv_nsec = (long long)(timeout_ms % 1000) * 1000000LL;
+
+	if (!dcx_inflight_add(op)) {
+		ret = -EALREADY;
+		goto err_free;
+	}
+
+	state = dcx_tcp_state(fd, &established);
+	switch (state) {
+	case DCX_TCP_ESTABLISHED:
+	case DCX_TCP_CLOSE_WAIT:
+		shut = true;
+		break;
+	case DCX_TCP_FIN_WAIT1:
+	case DCX_TCP_FIN_WAIT2:
+	case DCX_TCP_CLOSING:
+	case DCX_TCP_LAST_ACK:
+		/* Already shut down for sending: only reuse makes sense. */
+		ret = reuse ? 0 : -ENOTCONN;
+		break;
+	case DCX_TCP_CLOSE:
+		/* Never connected, or connected once and already ended. */
+		ret = reuse && established ? 0 : -ENOTCONN;
+		ended = true;
+		break;
+	default:
+		/* Listening or still connecting; or getsockopt failed. */
+		ret = state < 0 ? state : -ENOTCONN;
+		break;
+	}
+	if (ret)
+		goto err_claim;
+
+	op->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (op->fd < 0) {
+		ret = -errno;
+		goto err_claim;
+	}
+
+	if (ended) {
+		/* Nothing to wait for: just make it reusable. */
+		dcx_emul_hand_back(op, dcx_emul_close_result(op->fd));
+		free(op);
+		return 0;
+	}
+
+	ret = dcx_engine_lock();
+	if (ret)
+		goto err_close;
+	/* Under the engine lock so a failure above has had no side effect. */
+	if (shut && shutdown(op->fd, SHUT_WR) && errno != ENOTCONN) {
+		ret = -errno;
+		dcx_engine_unlock();
+		goto err_close;
+	}
+	sqe = dcx_engine_sqe();
+	io_uring_prep_timeout(sqe, &op->ts_deadline, 0, 0);
+	dcx_sqe_set_op(sqe, &op->op, DCX_T_DEADLINE);
+	op->deadline_armed = true;
+	op->pending++;
+	dcx_emul_prep_recv(op);
+	op->started = true;
+	dcx_engine_op_start();
+	/*
+	 * From here the engine thread owns @op. An error means the ring is
+	 * gone for good: nothing will complete, so report it.
+	 */
+	return dcx_engine_unlock();
+
+err_close:
+	close(op->fd);
+err_claim:
+	dcx_inflight_remove(op);
+err_free:
+	free(op);
+	return ret;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * The Microsoft extensions of <mswsock.h>: DisconnectEx() and ConnectEx(),
+ * the pair that recycles a socket.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <winsock2.h>
+#include <mswsock.h>
+
+#include "internal.h"
+
+/*
+ * DisconnectEx(), as the Windows documentation describes it, on top of
+ * whichever backend is active.
+ *
+ *   dwReserved != 0, or a flag other than TF_REUSE_SOCKET
+ *					FALSE, WSAEINVAL, nothing done
+ *   lpOverlapped not writable		FALSE, WSAEFAULT, nothing done
+ *   lpOverlapped->hEvent not an event	FALSE, WSA_INVALID_HANDLE
+ *   lpOverlapped NULL			blocks; TRUE, or FALSE + error
+ *   lpOverlapped given			FALSE + WSA_IO_PENDING; Internal is
+ *					STATUS_PENDING until the end, then the
+ *					status; hEvent is reset at the start and
+ *					signalled at the end by the engine
+ *					thread; or FALSE + error at once when
+ *					the backend refuses the request
+ *
+ * Errors map as SPEC section 4 says (dcx_wsa_from_errno()). Which argument
+ * errors come at once and which through the completion depends on the
+ * backend: the emulated one checks the socket before going pending, the
+ * module checks it when the request is issued and reports through the CQE.
+ * Programs written for Windows handle both, as Windows itself does both.
+ *
+ * There is no timeout parameter on Windows: the module's default applies
+ * (module parameter timeout_ms, 10 s unless changed); the emulated backend
+ * uses 10 s too.
+ */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(TF_REUSE_SOCKET == DCX_REUSE_SOCKET,
+	       "the module's flag has the value of TF_REUSE_SOCKET");
+#endif
+
+BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
+			 DWORD dwReserved)
+{
+	struct dcx_sink sink;
+	int ret, wsa;
+
+	if (dwReserved || (dwFlags & ~(DWORD)TF_REUSE_SOCKET))
+		return dcx_fail(WSAEINVAL);
+
+	if (!lpOverlapped) {
+		ret = dcx_disconnect(s, dwFlags, 0);
+		return ret ? dcx_fail_errno(ret) : TRUE;
+	}
+
+	wsa = dcx_ov_begin(lpOverlapped, &sink);
+	if (wsa)
+		return dcx_fail(wsa);
+	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
+	if (ret) {
+		dcx_ov_fail(&sink, ret);
+		return dcx_fail_errno(ret);
+	}
+	return dcx_fail(WSA_IO_PENDING);
+}
+
+/*
+ * ConnectEx(): connect, then send the first buffer, as one io_uring link -
+ * IORING_OP_CONNECT followed by IORING_OP_SEND - on the engine's ring.
+ *
+ * Unlike Windows, the socket need not be bound first: Linux binds on
+ * connect. It may be a fresh socket or one that DisconnectEx(TF_REUSE_SOCKET)
+ * returned to the unconnected state; the point of the library is the latter.
+ *
+ * The send uses MSG_WAITALL, so io_uring keeps going until the whole buffer
+ * is queued (or the connection fails), and MSG_NOSIGNAL, so a reset peer
+ * gives an error instead of SIGPIPE. The byte count is the send's result;
+ * if the connect fails the linked send is cancelled and the connect's error
+ * is the result. If the send fails after a successful connect, its error is
+ * the result (the connection exists; the program decides what to do).
+ *
+ * lpdwBytesSent is written only when the call completes before returning,
+ * i.e. in blocking mode (lpOverlapped NULL, an extension of Windows, where
+ * lpOverlapped is mandatory). In overlapped mode the count comes from
+ * WSAGetOverlappedResult(), as on Windows.
+ */
+enum {
+	DCX_T_CONNECT = 1,
+	DCX_T_SEND,
+};
+
+struct dcx_connect_op {
+	struct dcx_op op;
+	struct dcx_sink sink;
+	struct sockaddr_storage addr;	/* read by the kernel at issue */
+	socklen_t addrlen;
+	unsigned int pending;
+	int res;
+	unsigned int bytes;
+};
+
+static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
+{
+	struct dcx_connect_op *cop = (struct dcx_connect_op *)
+		((char *)o - offsetof(struct dcx_connect_op, op));
+	struct dcx_sink sink;
+	unsigned int bytes;
+
+	if (tag == DCX_T_CONNECT) {
+		if (res < 0)
+			cop->res = res;
+	} else if (!cop->res) {
+		/* The send; -ECANCELED here follows a failed connect. */
+		if (res < 0)
+			cop->res = res;
+		else
+			cop->bytes = (unsigned int)res;
+	}
+	if (--cop->pending)
+		return;
+	sink = cop->sink;
+	res = cop->res;
+	bytes = cop->bytes;
+	free(cop);
+	dcx_engine_op_end();
+	dcx_engine_op_reported();
+	dcx_sink_complete(&sink, res, bytes);
+}
+
+/* Checks that need no system call beyond fstat/getsockopt: 0 or -errno. */
+static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
+			     int namelen, const void *buf, DWORD len)
+{
+	struct stat st;
+	socklen_t optlen;
+	int type;
+
+	if (!name || namelen < (int)sizeof(sa_family_t) ||
+	    namelen > (int)sizeof(struct sockaddr_storage) ||
+	    dcx_probe_readable(name, (size_t)namelen))
+		return -EFAULT;
+	if ((name->sa_family == AF_INET &&
+	     namelen < (int)sizeof(struct sockaddr_in)) ||
+	    (name->sa_family == AF_INET6 &&
+	     namelen < (int)sizeof(struct sockaddr_in6)))
+		return -EFAULT;
+	if (len && !buf)
+		return -EFAULT;
+	if (s < 0 || fstat(s, &st))
+		return -EBADF;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	optlen = sizeof(type);
+	if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &optlen))
+		return -errno;
+	/* Connection-oriented sockets only, as on Windows. */
+	if (type != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
+			      int namelen, const void *buf, DWORD len,
+			      struct dcx_sink *sink)
+{
+	struct dcx_connect_op *cop;
+	struct io_uring_sqe *sqe;
+	int ret;
+
+	cop = calloc(1, sizeof(*cop));
+	if (!cop)
+		return -ENOMEM;
+	cop->op.fn = dcx_connect_cqe;
+	cop->sink = *sink;
+	memcpy(&cop->addr, name, (size_t)namelen);
+	cop->addrlen = (socklen_t)namelen;
+	cop->pending = len ? 2 : 1;
+
+	ret = dcx_engine_lock();
+	if (ret) {
+		free(cop);
+		return ret;
+	}
+	sqe = dcx_engine_sqe();
+	io_uring_prep_connect(sqe, s, (struct sockaddr *)&cop->addr,
+			      cop->addrlen);
+	dcx_sqe_set_op(sqe, &cop->op, DCX_T_CONNECT);
+	if (len) {
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe = dcx_engine_sqe();
+		io_uring_prep_send(sqe, s, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
+		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
+	}
+	dcx_engine_op_start();
+	/* From here the engine thread owns cop. */
+	return dcx_engine_unlock();
+}
+
+BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
+		      PVOID lpSendBuffer, DWORD dwSendDataLength,
+		      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped)
+{
+	struct dcx_waiter w;
+	struct dcx_sink sink;
+	unsigned int bytes;
+	int ret, wsa;
+
+	ret = dcx_connect_check(s, name, namelen, lpSendBuffer,
+				dwSendDataLength);
+	if (ret)
+		return dcx_fail_errno(ret);
+
+	if (!lpOverlapped) {
+		if (lpdwBytesSent &&
+		    dcx_probe_writable(lpdwBytesSent, sizeof(*lpdwBytesSent)))
+			return dcx_fail(WSAEFAULT);
+		dcx_waiter_init(&w, &sink);
+		ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,
+					 dwSendDataLength, &sink);
+		if (ret)
+			dcx_sink_complete(&sink, ret, 0);
+		ret = dcx_waiter_wait(&w, &bytes);
+		if (ret)
+			return dcx_fail_errno(ret);
+		if (lpdwBytesSent)
+			*lpdwBytesSent = bytes;
+		return TRUE;
+	}
+
+	wsa = dcx_ov_begin(lpOverlapped, &sink);
+	if (wsa)
+		return dcx_fail(wsa);
+	ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,
+				 dwSendDataLength, &sink);
+	if (ret) {
+		dcx_ov_fail(&sink, ret);
+		return dcx_fail_errno(ret);
+	}
+	return dcx_fail(WSA_IO_PENDING);
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * The OVERLAPPED side of an operation: checking that the caller's OVERLAPPED
+ * is writable without risking a fault, marking it pending, publishing the
+ * result into it from the engine thread, and reading it back through
+ * WSAGetOverlappedResult() / HasOverlappedIoCompleted(). Blocking calls use
+ * a waiter instead of an OVERLAPPED.
+ *
+ * Publication order is Windows': InternalHigh (the byte count), then Internal
+ * (the status, which ends STATUS_PENDING), then hEvent. After Internal is
+ * stored the OVERLAPPED belongs to the program again and is not touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <winsock2.h>
+
+#include "internal.h"
+
+/*
+ * Writability probe. The kernel copies to and from user memory with fault
+ * handling, so asking it to do the access turns a bad pointer into EFAULT
+ * instead of SIGSEGV. process_vm_readv() + process_vm_writev() on ourselves
+ * read the bytes and write the same bytes back. Where those calls are
+ * refused (a seccomp filter, say), a pipe does the same: write() from the
+ * memory, read() back into it.
+ */
+#define DCX_PROBE_MAX	128
+
+int dcx_probe_writable_vm(void *addr, size_t len)
+{
+	unsigned char buf[DCX_PROBE_MAX];
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = addr, .iov_len = len };
+	pid_t pid = getpid();
+	ssize_t n;
+
+	if (len > sizeof(buf))
+		return -EINVAL;
+	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EFAULT;
+	n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/* Readability only: the first half of each probe. */
+static int dcx_probe_readable_vm(const void *addr, size_t len)
+{
+	unsigned char buf[DCX_PROBE_MAX];
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+	ssize_t n;
+
+	if (len > sizeof(buf))
+		return -EINVAL;
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+static int dcx_probe_readable_pipe(const void *addr, size_t len)
+{
+	int fds[2], ret = 0;
+	ssize_t n;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	n = write(fds[1], addr, len);
+	if (n < 0 || (size_t)n != len)
+		ret = n < 0 && errno != EFAULT ? -errno : -EFAULT;
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+int dcx_probe_writable_pipe(void *addr, size_t len)
+{
+	int fds[2], ret = 0;
+	ssize_t n;
+
+	if (len > DCX_PROBE_MAX)
+		return -EINVAL;
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	n = write(fds[1], addr, len);
+	if (n < 0 || (size_t)n != len) {
+		ret = n < 0 && errno != EFAULT ? -errno : -EFAULT;
+		goto out;
+	}
+	n = read(fds[0], addr, len);
+	if (n < 0 || (size_t)n != len)
+		ret = n < 0 && errno != EFAULT ? -errno : -EFAULT;
+out:
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+static int dcx_probe_use_pipe;
+
+int dcx_probe_writable(void *addr, size_t len)
+{
+	int ret;
+
+	if (!addr)
+		return -EFAULT;
+	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
+		ret = dcx_probe_writable_vm(addr, len);
+		if (ret != -ENOSYS && ret != -EPERM)
+			return ret;
+		__atomic_store_n(&dcx_probe_use_pipe, 1, __ATOMIC_RELAXED);
+	}
+	return dcx_probe_writable_pipe(addr, len);
+}
+
+int dcx_probe_readable(const void *addr, size_t len)
+{
+	int ret;
+
+	if (!addr)
+		return -EFAULT;
+	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
+		ret = dcx_probe_readable_vm(addr, len);
+		if (ret != -ENOSYS && ret != -EPERM)
+			return ret;
+		__atomic_store_n(&dcx_probe_use_pipe, 1, __ATOMIC_RELAXED);
+	}
+	return dcx_probe_readable_pipe(addr, len);
+}
+
+/*
+ * WSAGetOverlappedResult(fWait = TRUE) must wait even without hEvent, so
+ * every overlapped completion also wakes a process-wide condition variable,
+ * taking its lock only when someone is waiting. The waiter count and
+ * Internal are both accessed sequentially consistently, so either the
+ * completer sees the waiter or the waiter sees the new status.
+ */
+static pthread_mutex_t dcx_ov_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dcx_ov_cond = PTHREAD_COND_INITIALIZER;
+static int dcx_ov_waiters;
+
+static void dcx_ov_wake(void)
+{
+	if (!__atomic_load_n(&dcx_ov_waiters, __ATOMIC_SEQ_CST))
+		return;
+	pthread_mutex_lock(&dcx_ov_lock);
+	pthread_cond_broadcast(&dcx_ov_cond);
+	pthread_mutex_unlock(&dcx_ov_lock);
+}
+
+static uintptr_t dcx_ov_wait(OVERLAPPED *ov)
+{
+	uintptr_t status;
+
+	pthread_mutex_lock(&dcx_ov_lock);
+	__atomic_add_fetch(&dcx_ov_waiters, 1, __ATOMIC_SEQ_CST);
+	while ((status = __atomic_load_n(&ov->Internal, __ATOMIC_SEQ_CST)) ==
+	       STATUS_PENDING)
+		pthread_cond_wait(&dcx_ov_cond, &dcx_ov_lock);
+	__atomic_sub_fetch(&dcx_ov_waiters, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&dcx_ov_lock);
+	return status;
+}
+
+void dcx_ov_atfork_child(void)
+{
+	pthread_mutex_init(&dcx_ov_lock, NULL);
+	pthread_cond_init(&dcx_ov_cond, NULL);
+	dcx_ov_waiters = 0;
+}
+
+/*
+ * Start an overlapped operation: returns 0 or the Winsock error. On success
+ * Internal is STATUS_PENDING, hEvent (if any) is referenced and reset - as
+ * Windows resets it when an overlapped operation starts.
+ */
+int dcx_ov_begin(OVERLAPPED *ov, struct dcx_sink *sink)
+{
+	HANDLE h;
+
+	if (dcx_probe_writable(ov, sizeof(*ov)))
+		return WSAEFAULT;
+	sink->ov = ov;
+	sink->ev = NULL;
+	sink->waiter = NULL;
+	h = ov->hEvent;
+	if (h) {
+		if (dcx_event_get(h, &sink->ev))
+			return WSA_INVALID_HANDLE;
+		dcx_event_clear(sink->ev);
+	}
+	ov->InternalHigh = 0;
+	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
+			 __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* The operation failed before it went pending: no event, no completion. */
+void dcx_ov_fail(struct dcx_sink *sink, int err)
+{
+	__atomic_store_n(&sink->ov->Internal,
+			 (uintptr_t)dcx_status_from_errno(err),
+			 __ATOMIC_SEQ_CST);
+	if (sink->ev)
+		dcx_event_put(sink->ev);
+	sink->ev = NULL;
+}
+
+void dcx_sink_complete(const struct dcx_sink *sink, int res,
+		       unsigned int bytes)
+{
+	struct dcx_waiter *w = sink->waiter;
+	struct dcx_event *ev = sink->ev;
+	OVERLAPPED *ov = sink->ov;
+
+	if (w) {
+		pthread_mutex_lock(&w->lock);
+		w->res = res;
+		w->bytes = bytes;
+		w->done = true;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	__atomic_store_n(&ov->InternalHigh, (uintptr_t)bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&ov->Internal, (uintptr_t)dcx_status_from_errno(res),
+			 __ATOMIC_SEQ_CST);
+	if (ev) {
+		dcx_event_signal(ev);
+		dcx_event_put(ev);
+	}
+	dcx_ov_wake();
+}
+
+void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->done = false;
+	w->res = 0;
+	w->bytes = 0;
+	sink->ov = NULL;
+	sink->ev = NULL;
+	sink->waiter = w;
+}
+
+/* Wait for the operation, tear the waiter down; returns its result. */
+int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes)
+{
+	pthread_mutex_lock(&w->lock);
+	while (!w->done)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	if (bytes)
+		*bytes = w->bytes;
+	return w->res;
+}
+
+BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+				   LPDWORD lpcbTransfer, BOOL fWait,
+				   LPDWORD lpdwFlags)
+{
+	uintptr_t status;
+	int err;
+
+	(void)s;
+	if (dcx_probe_writable(lpOverlapped, sizeof(*lpOverlapped)) ||
+	    (lpcbTransfer &&
+	     dcx_probe_writable(lpcbTransfer, sizeof(*lpcbTransfer))) ||
+	    (lpdwFlags && dcx_probe_writable(lpdwFlags, sizeof(*lpdwFlags))))
+		return dcx_fail(WSAEFAULT);
+
+	status = __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_SEQ_CST);
+	if (status == STATUS_PENDING) {
+		if (!fWait)
+			return dcx_fail(WSA_IO_INCOMPLETE);
+		status = dcx_ov_wait(lpOverlapped);
+	}
+	if (lpcbTransfer)
+		*lpcbTransfer = (DWORD)__atomic_load_n(&lpOverlapped->InternalHigh,
+						      __ATOMIC_RELAXED);
+	if (lpdwFlags)
+		*lpdwFlags = 0;
+	err = dcx_errno_from_status((uint32_t)status);
+	return err ? dcx_fail_errno(err) : TRUE;
+}
+
+BOOL WINAPI HasOverlappedIoCompleted(const OVERLAPPED *lpOverlapped)
+{
+	return __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_ACQUIRE) !=
+	       STATUS_PENDING;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * The Winsock catalogue: WSAStartup / WSACleanup, closesocket, and WSAIoctl,
+ * through which Windows programs find the Microsoft extensions.
+ *
+ * WSAStartup() is counted as on Windows, but the other functions do not
+ * insist on it (there is no provider to load here): a program that never
+ * calls it still works. The last WSACleanup() stops the completion engine
+ * unless a result is still owed to the program, so a program that cleans up
+ * leaves no thread behind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <winsock2.h>
+#include <mswsock.h>
+
+#include "internal.h"
+
+static pthread_mutex_t dcx_startup_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int dcx_startup_count;
+
+int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
+{
+	BYTE major = LOBYTE(wVersionRequested);
+	BYTE minor = HIBYTE(wVersionRequested);
+	WORD version;
+
+	/* As ws2_32: 1.0 to 2.2 are served, above 2.2 gets 2.2, 0.x none. */
+	if (major < 1)
+		return WSAVERNOTSUPPORTED;
+	if (!lpWSAData)
+		return WSAEFAULT;
+	version = major > 2 || (major == 2 && minor > 2) ? MAKEWORD(2, 2) :
+							   wVersionRequested;
+
+	memset(lpWSAData, 0, sizeof(*lpWSAData));
+	lpWSAData->wVersion = version;
+	lpWSAData->wHighVersion = MAKEWORD(2, 2);
+	snprintf(lpWSAData->szDescription, sizeof(lpWSAData->szDescription),
+		 "libdisconnectex (%s backend)", dcx_backend_name());
+	snprintf(lpWSAData->szSystemStatus, sizeof(lpWSAData->szSystemStatus),
+		 "%s", dcx_backend_error() ? "Not ready" : "Running");
+
+	pthread_mutex_lock(&dcx_startup_lock);
+	dcx_startup_count++;
+	pthread_mutex_unlock(&dcx_startup_lock);
+	return 0;
+}
+
+int WSAAPI WSACleanup(void)
+{
+	bool last;
+
+	pthread_mutex_lock(&dcx_startup_lock);
+	if (!dcx_startup_count) {
+		pthread_mutex_unlock(&dcx_startup_lock);
+		dcx_set_last_error(WSANOTINITIALISED);
+		return SOCKET_ERROR;
+	}
+	last = --dcx_startup_count == 0;
+	pthread_mutex_unlock(&dcx_startup_lock);
+	if (last)
+		dcx_engine_shutdown();
+	return 0;
+}
+
+/*
+ * Operations in flight on the socket are not cancelled: with the module, and
+ * with the emulated backend (which holds its own reference), a disconnect
+ * in flight runs to its end and completes normally.
+ */
+static int dcx_socket_fail(int wsa)
+{
+	dcx_set_last_error(wsa);
+	return SOCKET_ERROR;
+}
+
+int WSAAPI closesocket(SOCKET s)
+{
+	struct stat st;
+
+	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
+		return dcx_socket_fail(WSAENOTSOCK);
+	/* After EINTR the fd is closed anyway (Linux). */
+	if (close(s) && errno != EINTR)
+		return dcx_socket_fail(dcx_wsa_from_errno(errno));
+	return 0;
+}
+
+static const GUID dcx_guid_disconnectex = WSAID_DISCONNECTEX;
+static const GUID dcx_guid_connectex = WSAID_CONNECTEX;
+
+/*
+ * Only SIO_GET_EXTENSION_FUNCTION_POINTER, for WSAID_DISCONNECTEX and
+ * WSAID_CONNECTEX. The lookup completes at once; with an OVERLAPPED it is
+ * still reported through it (Internal, InternalHigh, hEvent), as Windows
+ * does for a request that completes synchronously. Completion routines
+ * (APCs) do not exist here.
+ */
+int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
+		    DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
+		    LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
+		    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+	struct dcx_sink sink;
+	struct stat st;
+	void *fn;
+	GUID guid;
+	int wsa;
+
+	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
+		return dcx_socket_fail(WSAENOTSOCK);
+	if (lpCompletionRoutine)
+		return dcx_socket_fail(WSAEOPNOTSUPP);
+	if (dwIoControlCode != SIO_GET_EXTENSION_FUNCTION_POINTER)
+		return dcx_socket_fail(WSAEOPNOTSUPP);
+
+	if (!lpvInBuffer || cbInBuffer < sizeof(GUID) ||
+	    dcx_probe_readable(lpvInBuffer, sizeof(GUID)))
+		return dcx_socket_fail(WSAEFAULT);
+	memcpy(&guid, lpvInBuffer, sizeof(guid));
+	if (!memcmp(&guid, &dcx_guid_disconnectex, sizeof(guid)))
+		fn = (void *)DisconnectEx;
+	else if (!memcmp(&guid, &dcx_guid_connectex, sizeof(guid)))
+		fn = (void *)ConnectEx;
+	else
+		return dcx_socket_fail(WSAEINVAL);
+
+	if (!lpvOutBuffer || cbOutBuffer < sizeof(fn) ||
+	    dcx_probe_writable(lpvOutBuffer, sizeof(fn)))
+		return dcx_socket_fail(WSAEFAULT);
+	/* Only an overlapped request may leave the byte count out. */
+	if ((!lpOverlapped && !lpcbBytesReturned) ||
+	    (lpcbBytesReturned &&
+	     dcx_probe_writable(lpcbBytesReturned, sizeof(*lpcbBytesReturned))))
+		return dcx_socket_fail(WSAEFAULT);
+	if (lpOverlapped) {
+		wsa = dcx_ov_begin(lpOverlapped, &sink);
+		if (wsa)
+			return dcx_socket_fail(wsa);
+	}
+
+	memcpy(lpvOutBuffer, &fn, sizeof(fn));
+	if (lpcbBytesReturned)
+		*lpcbBytesReturned = sizeof(fn);
+	if (lpOverlapped)
+		dcx_sink_complete(&sink, 0, sizeof(fn));
+	return 0;
+}

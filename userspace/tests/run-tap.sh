@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run kselftest-harness binaries and print normalized TAP, one line per test:
+#   ok - PROG: DESC
+#   not ok - PROG: DESC
+#   ok - PROG: DESC # SKIP reason
+# A binary that dies before reporting every test it announced, or exits
+# non-zero without a failed test, adds a "not ok" line of its own.
+#
+#   run-tap.sh [-o TAPFILE] [-a "LIB.so MAPFILE"] TEST...
+#
+# -a adds two checks of the shared library: its soname, and that it exports
+# exactly the symbols of the version script. Exit status 1 if anything
+# failed.
+
+out=
+abi=
+while getopts o:a: opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	a) abi=$OPTARG ;;
+	*) echo "usage: $0 [-o tap] [-a 'lib map'] test..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+: > "$tmp/tap"
+
+if [ -n "$abi" ]; then
+	lib=${abi%% *}
+	map=${abi#* }
+	soname=$(readelf -d "$lib" 2>/dev/null |
+		 sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+	if [ "$soname" = "$(basename "$lib")" ]; then
+		echo "ok - abi: $lib has soname $soname" >> "$tmp/tap"
+	else
+		echo "not ok - abi: $lib has soname '$soname'" >> "$tmp/tap"
+	fi
+	nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
+		sort > "$tmp/exported"
+	sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);.*/\1/p' "$map" |
+		sort > "$tmp/mapped"
+	if [ -s "$tmp/exported" ] && cmp -s "$tmp/exported" "$tmp/mapped"; then
+		echo "ok - abi: $lib exports exactly the symbols of $map" >> "$tmp/tap"
+	else
+		echo "not ok - abi: $lib exports differ from $map" >> "$tmp/tap"
+		diff "$tmp/exported" "$tmp/mapped" >&2
+	fi
+fi
+
+for t in "$@"; do
+	prog=$(basename "$t")
+	"$t" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	awk -v prog="$prog" -v rc="$rc" '
+		/^# +RUN / { name = $3; next }
+		/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; next }
+		/^ok [0-9]+ # SKIP/ {
+			sub(/^ok [0-9]+ # SKIP ?/, "")
+			printf "ok - %s: %s # SKIP %s\n", prog, name, $0
+			n++; next
+		}
+		/^ok [0-9]+ / {
+			sub(/^ok [0-9]+ /, "")
+			printf "ok - %s: %s\n", prog, $0
+			n++; next
+		}
+		/^not ok [0-9]+ / {
+			sub(/^not ok [0-9]+ /, "")
+			printf "not ok - %s: %s\n", prog, $0
+			n++; bad++; next
+		}
+		END {
+			if (plan == "")
+				printf "not ok - %s: no TAP plan (exit status %d)\n", prog, rc
+			else if (n < plan)
+				printf "not ok - %s: %d of %d results reported (exit status %d)\n", prog, n, plan, rc
+			else if (rc != 0 && !bad)
+				printf "not ok - %s: exit status %d\n", prog, rc
+		}' "$tmp/out" > "$tmp/one"
+	cat "$tmp/one" >> "$tmp/tap"
+	if grep -q '^not ok' "$tmp/one"; then
+		echo "# --- $prog output ---" >&2
+		sed 's/^/# /' "$tmp/out" "$tmp/err" >&2
+	fi
+done
+
+cat "$tmp/tap"
+[ -n "$out" ] && cp "$tmp/tap" "$out"
+pass=$(grep -c '^ok' "$tmp/tap")
+fail=$(grep -c '^not ok' "$tmp/tap")
+echo "# userspace: $pass passed, $fail failed" >&2
+[ "$fail" -eq 0 ]

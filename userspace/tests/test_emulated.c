@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated backend end to end over loopback, for IPv4 and IPv6: what the
+ * peer sees (every byte, then a FIN - never a reset), what the socket is
+ * afterwards (same fd, unconnected, options kept, connectable at once), the
+ * overlapped machinery (STATUS_PENDING, hEvent, WSAGetOverlappedResult,
+ * completion without further library calls), resets, timeouts, EALREADY,
+ * ConnectEx on fresh and recycled sockets, and 64 threads at once.
+ */
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "disconnectex.h"
+#include "helpers.h"
+
+#define TCP_ESTABLISHED_ 1
+#define TCP_CLOSE_ 7
+#define TIMEOUT_MS 10000
+
+FIXTURE(emul) {
+	int lfd, cfd, sfd;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+};
+
+FIXTURE_VARIANT(emul) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(emul, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(emul, ipv6) {
+	.family = AF_INET6,
+};
+
+FIXTURE_SETUP(emul)
+{
+	/* Before any library call: the backend is chosen once. */
+	ASSERT_EQ(0, setenv("DCX_BACKEND", "emulated", 1));
+	ASSERT_EQ(DCX_BACKEND_EMULATED, dcx_backend());
+	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	ASSERT_GE(self->lfd, 0);
+	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
+			      self->alen, &self->cfd, &self->sfd));
+}
+
+FIXTURE_TEARDOWN(emul)
+{
+	if (self->cfd >= 0)
+		close(self->cfd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	close(self->lfd);
+}
+
+static void init_ov(OVERLAPPED *ov)
+{
+	memset(ov, 0, sizeof(*ov));
+	ov->hEvent = WSACreateEvent();
+}
+
+TEST_F(emul, graceful_fin_after_every_byte)
+{
+	const size_t n = 1 << 20;
+	struct tst_peer peer;
+
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	ASSERT_EQ(0, tst_send_all(self->cfd, n));
+	EXPECT_EQ(TRUE, DisconnectEx(self->cfd, NULL, 0, 0))
+		TH_LOG("error %d", WSAGetLastError());
+	/* The peer read everything, then EOF: a FIN, not ECONNRESET. */
+	EXPECT_EQ(0, tst_peer_join(&peer));
+	EXPECT_EQ(n, peer.bytes);
+	/* Without TF_REUSE_SOCKET the socket is closed, not unconnected... */
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
+	/* ... and a second disconnect has nothing to end. */
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->cfd, 0, 0, TIMEOUT_MS));
+}
+
+TEST_F(emul, unread_data_is_drained_not_reset)
+{
+	/*
+	 * close() with unread data sends an RST; the disconnect discards what
+	 * the peer sent instead, including what arrives after our FIN.
+	 */
+	struct tst_peer peer;
+
+	ASSERT_EQ(0, tst_send_all(self->sfd, 256 * 1024));
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	EXPECT_EQ(0, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 0));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+}
+
+TEST_F(emul, peer_sends_after_our_fin)
+{
+	OVERLAPPED ov;
+	size_t got;
+
+	init_ov(&ov);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	/* Half-closed: the peer may still send; it is all discarded. */
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	EXPECT_EQ(0, tst_send_all(self->sfd, 512 * 1024));
+	EXPECT_EQ(WSA_WAIT_TIMEOUT,
+		  WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 50, FALSE));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_F(emul, reuse_same_fd_options_kept)
+{
+	struct tst_peer peer;
+	int fd = self->cfd, sfd;
+	char c;
+
+	ASSERT_EQ(0, tst_set_int_opt(fd, IPPROTO_TCP, TCP_NODELAY, 1));
+	ASSERT_EQ(0, tst_set_int_opt(fd, SOL_SOCKET, SO_KEEPALIVE, 1));
+	ASSERT_EQ(0, tst_set_int_opt(fd, SOL_SOCKET, SO_SNDBUF, 65536));
+	int sndbuf = tst_get_int_opt(fd, SOL_SOCKET, SO_SNDBUF);
+
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	ASSERT_EQ(0, tst_send_all(fd, 1000));
+	EXPECT_EQ(TRUE, DisconnectEx(fd, NULL, TF_REUSE_SOCKET, 0))
+		TH_LOG("error %d", WSAGetLastError());
+	EXPECT_EQ(0, tst_peer_join(&peer));
+	EXPECT_EQ(1000U, peer.bytes);
+
+	/* Same fd, unconnected, options as they were. */
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(fd));
+	EXPECT_EQ(1, tst_get_int_opt(fd, IPPROTO_TCP, TCP_NODELAY));
+	EXPECT_EQ(1, tst_get_int_opt(fd, SOL_SOCKET, SO_KEEPALIVE));
+	EXPECT_EQ(sndbuf, tst_get_int_opt(fd, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(0, tst_get_int_opt(fd, SOL_SOCKET, SO_ERROR));
+
+	/* connect() works at once, and the new connection is clean. */
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&self->addr, self->alen));
+	sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	EXPECT_EQ(1, send(sfd, "y", 1, 0));
+	EXPECT_EQ(0, tst_recv_exact(fd, &c, 1, TIMEOUT_MS));
+	EXPECT_EQ('y', c);
+	close(sfd);
+}
+
+TEST_F(emul, overlapped_pending_then_signalled)
+{
+	DWORD bytes = 123, flags = 9;
+	OVERLAPPED ov;
+	size_t got;
+
+	init_ov(&ov);
+	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
+	WSASetEvent(ov.hEvent);		/* reset by the call */
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+
+	/* The peer has not closed: the operation cannot be over. */
+	EXPECT_EQ(STATUS_PENDING, __atomic_load_n(&ov.Internal,
+						  __ATOMIC_ACQUIRE));
+	EXPECT_EQ(FALSE, HasOverlappedIoCompleted(&ov));
+	EXPECT_EQ(FALSE, WSAGetOverlappedResult(self->cfd, &ov, &bytes, FALSE,
+						&flags));
+	EXPECT_EQ(WSA_IO_INCOMPLETE, WSAGetLastError());
+	EXPECT_EQ(WSA_WAIT_TIMEOUT,
+		  WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 50, FALSE));
+
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+
+	EXPECT_EQ(WSA_WAIT_EVENT_0,
+		  WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, TIMEOUT_MS,
+					   FALSE));
+	EXPECT_EQ(TRUE, HasOverlappedIoCompleted(&ov));
+	EXPECT_EQ(0U, ov.Internal);
+	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &bytes, FALSE,
+					       &flags));
+	EXPECT_EQ(0U, bytes);
+	EXPECT_EQ(0U, flags);
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_F(emul, completes_without_library_calls)
+{
+	OVERLAPPED ov;
+	int64_t end;
+	size_t got;
+
+	memset(&ov, 0, sizeof(ov));
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	/* Only memory reads from here: the engine thread finishes. */
+	end = tst_now_ms() + TIMEOUT_MS;
+	while (__atomic_load_n(&ov.Internal, __ATOMIC_ACQUIRE) ==
+	       STATUS_PENDING && tst_now_ms() < end)
+		tst_sleep_ms(1);
+	EXPECT_EQ(0U, __atomic_load_n(&ov.Internal, __ATOMIC_ACQUIRE));
+}
+
+static void *close_later(void *p)
+{
+	int fd = *(int *)p;
+	size_t got;
+
+	tst_sleep_ms(100);
+	tst_read_to_end(fd, &got, TIMEOUT_MS);
+	close(fd);
+	return NULL;
+}
+
+TEST_F(emul, get_result_waits_without_event)
+{
+	DWORD bytes = 1, flags = 1;
+	OVERLAPPED ov;
+	pthread_t th;
+
+	memset(&ov, 0, sizeof(ov));
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(0, pthread_create(&th, NULL, close_later, &self->sfd));
+	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &bytes, TRUE,
+					       &flags));
+	EXPECT_EQ(0U, bytes);
+	pthread_join(th, NULL);
+	self->sfd = -1;
+}
+
+TEST_F(emul, peer_reset)
+{
+	OVERLAPPED ov;
+
+	init_ov(&ov);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	tst_reset_close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(WSAECONNRESET, tst_overlapped_result(&ov, NULL, TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+	/* Reusable all the same. */
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+}
+
+TEST_F(emul, already_reset_connection)
+{
+	int sfd;
+	char c;
+
+	tst_reset_close(self->sfd);
+	self->sfd = -1;
+	ASSERT_EQ(TCP_CLOSE_, tst_wait_tcp_state(self->cfd, TCP_CLOSE_,
+						 TIMEOUT_MS));
+	/* Ended and no reuse: nothing to do. */
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->cfd, 0, 0, TIMEOUT_MS));
+	/* With reuse: made reusable; the reset may be reported. */
+	int err = tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET, 0, TIMEOUT_MS);
+
+	EXPECT_TRUE(err == 0 || err == WSAECONNRESET) TH_LOG("error %d", err);
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+	sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	/* No stale error from the old connection. */
+	EXPECT_EQ(1, send(sfd, "z", 1, 0));
+	EXPECT_EQ(0, tst_recv_exact(self->cfd, &c, 1, TIMEOUT_MS));
+	close(sfd);
+}
+
+TEST_F(emul, timeout_aborts_with_rst)
+{
+	int64_t t0 = tst_now_ms(), dt;
+	int sfd;
+
+	/* The peer never closes. */
+	EXPECT_EQ(-ETIMEDOUT, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 300));
+	dt = tst_now_ms() - t0;
+	EXPECT_GE(dt, 290);
+	EXPECT_LT(dt, 5000);
+	/* The peer got our FIN, then the RST: its socket is dead. */
+	EXPECT_EQ(TCP_CLOSE_, tst_wait_tcp_state(self->sfd, TCP_CLOSE_, 5000));
+	EXPECT_NE(0, tst_get_int_opt(self->sfd, SOL_SOCKET, SO_ERROR));
+	/* Ours is reusable. */
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, tst_get_int_opt(self->cfd, SOL_SOCKET, SO_ERROR));
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+	sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
+	close(sfd);
+}
+
+TEST_F(emul, already_in_flight)
+{
+	OVERLAPPED ov1, ov2;
+	int dupfd;
+	size_t got;
+
+	init_ov(&ov1);
+	init_ov(&ov2);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov1, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov2, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSAEALREADY, WSAGetLastError());
+	/* The same socket through another fd. */
+	dupfd = dup(self->cfd);
+	EXPECT_EQ(-EALREADY, dcx_disconnect(dupfd, 0, 0));
+	close(dupfd);
+
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov1, NULL, TIMEOUT_MS));
+	WSACloseEvent(ov1.hEvent);
+	WSACloseEvent(ov2.hEvent);
+}
+
+TEST_F(emul, shut_down_for_sending)
+{
+	struct tst_peer peer;
+
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	/* Already shut down: only reuse is left to do. */
+	EXPECT_EQ(-ENOTCONN, dcx_disconnect(self->cfd, 0, 0));
+	EXPECT_EQ(0, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 0));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
+}
+
+TEST_F(emul, peer_closed_first)
+{
+	/* CLOSE_WAIT: our FIN answers theirs; we wait for its ACK. */
+	close(self->sfd);
+	self->sfd = -1;
+	tst_sleep_ms(10);
+	EXPECT_EQ(0, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 0));
+	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+}
+
+TEST_F(emul, close_while_in_flight)
+{
+	OVERLAPPED ov;
+	int during;
+	size_t got;
+
+	init_ov(&ov);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	during = tst_count_fds();
+	EXPECT_EQ(0, closesocket(self->cfd));
+	self->cfd = -1;
+	/* The operation goes on; the FIN already left. */
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+	/* Our two fds and the backend's duplicate are gone: nothing leaked. */
+	EXPECT_EQ(during - 3, tst_count_fds());
+}
+
+TEST_F(emul, cleanup_right_after_disconnect)
+{
+	struct tst_peer peer;
+	WSADATA wd;
+	OVERLAPPED ov;
+
+	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	memset(&ov, 0, sizeof(ov));
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &(DWORD){0},
+					       TRUE, &(DWORD){0}));
+	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
+	/*
+	 * The result is out but the operation's deadline timer is still being
+	 * removed: the last WSACleanup() drains that and stops the thread.
+	 */
+	EXPECT_EQ(0, WSACleanup());
+	EXPECT_EQ(0, tst_count_threads("dcx-engine"));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+
+	/* The library starts again on demand. */
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+	self->sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(self->sfd, 0);
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	memset(&ov, 0, sizeof(ov));
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &(DWORD){0},
+					       TRUE, &(DWORD){0}));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+}
+
+TEST_F(emul, cleanup_keeps_pending_operations)
+{
+	WSADATA wd;
+	OVERLAPPED ov;
+	size_t got;
+
+	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
+	init_ov(&ov);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	/* A result is still owed: the engine keeps running. */
+	EXPECT_EQ(0, WSACleanup());
+	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_F(emul, native_api_keeps_errno)
+{
+	struct tst_peer peer;
+
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	errno = 4321;
+	EXPECT_EQ(0, dcx_disconnect(self->cfd, 0, 0));
+	EXPECT_EQ(4321, errno);
+	EXPECT_EQ(-ENOTCONN, dcx_disconnect(self->cfd, 0, 0));
+	EXPECT_EQ(4321, errno);
+	EXPECT_EQ(0, tst_peer_join(&peer));
+}
+
+TEST_F(emul, connectex_unbound_socket)
+{
+	DWORD sent = 0, bytes = 0;
+	OVERLAPPED ov;
+	char buf[6];
+	int s, sfd;
+
+	s = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_GE(s, 0);
+	EXPECT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&self->addr,
+				  (int)self->alen, "hello", 5, &sent, NULL))
+		TH_LOG("error %d", WSAGetLastError());
+	EXPECT_EQ(5U, sent);
+	sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	EXPECT_EQ(0, tst_recv_exact(sfd, buf, 5, TIMEOUT_MS));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	close(sfd);
+	close(s);
+
+	/* Overlapped, through the WSAIoctl pointer. */
+	s = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_GE(s, 0);
+	init_ov(&ov);
+	EXPECT_EQ(FALSE, tst_get_connectex(s)(s, (struct sockaddr *)&self->addr,
+					      (int)self->alen, "world!", 6,
+					      NULL, &ov));
+	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(0, tst_overlapped_result(&ov, &bytes, TIMEOUT_MS));
+	EXPECT_EQ(6U, bytes);
+	sfd = tst_accept(self->lfd, TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	EXPECT_EQ(0, tst_recv_exact(sfd, buf, 6, TIMEOUT_MS));
+	EXPECT_EQ(0, memcmp(buf, "world!", 6));
+	close(sfd);
+	close(s);
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_F(emul, connectex_recycled_socket_big_send)
+{
+	const DWORD n = 4 << 20;	/* more than a socket buffer */
+	struct tst_server srv;
+	struct tst_peer peer;
+	DWORD sent = 0;
+	char *buf;
+
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
+	self->sfd = -1;
+	ASSERT_EQ(TRUE, DisconnectEx(self->cfd, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+
+	buf = malloc(n);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 'q', n);
+	/* The peer must read while ConnectEx sends. */
+	ASSERT_EQ(0, tst_server_start(&srv, self->lfd, 1, TIMEOUT_MS));
+	EXPECT_EQ(TRUE, ConnectEx(self->cfd, (struct sockaddr *)&self->addr,
+				  (int)self->alen, buf, n, &sent, NULL))
+		TH_LOG("error %d", WSAGetLastError());
+	EXPECT_EQ(n, sent);
+	EXPECT_EQ(TRUE, DisconnectEx(self->cfd, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(0, tst_server_join(&srv));
+	EXPECT_EQ(n, srv.bytes);
+	EXPECT_EQ(1, srv.fins);
+	free(buf);
+}
+
+TEST_F_TIMEOUT(emul, reuse_loop, 120)
+{
+	const int iterations = 200, len = 1024;
+	int fd = self->cfd, i, err = 0;
+	struct tst_server srv;
+	LPFN_DISCONNECTEX disconnect_ex;
+	LPFN_CONNECTEX connect_ex;
+	DWORD bytes;
+	OVERLAPPED ov;
+	char buf[1024];
+
+	memset(buf, 'r', sizeof(buf));
+	disconnect_ex = tst_get_disconnectex(fd);
+	connect_ex = tst_get_connectex(fd);
+	ASSERT_NE(NULL, disconnect_ex);
+	ASSERT_NE(NULL, connect_ex);
+	ASSERT_EQ(0, tst_set_int_opt(fd, IPPROTO_TCP, TCP_NODELAY, 1));
+
+	/* Recycle the fixture's connection first, then loop. */
+	close(self->sfd);
+	self->sfd = -1;
+	ASSERT_EQ(0, tst_server_start(&srv, self->lfd, iterations, TIMEOUT_MS));
+	ASSERT_EQ(0, dcx_disconnect(fd, DCX_REUSE_SOCKET, 0));
+	init_ov(&ov);
+	for (i = 0; i < iterations && !err; i++) {
+		if (connect_ex(fd, (struct sockaddr *)&self->addr,
+			       (int)self->alen, buf, len, NULL, &ov) ||
+		    WSAGetLastError() != WSA_IO_PENDING) {
+			err = -1;
+			break;
+		}
+		err = tst_overlapped_result(&ov, &bytes, TIMEOUT_MS);
+		if (err || bytes != (DWORD)len) {
+			err = err ? err : -2;
+			break;
+		}
+		if (disconnect_ex(fd, &ov, TF_REUSE_SOCKET, 0) ||
+		    WSAGetLastError() != WSA_IO_PENDING) {
+			err = -3;
+			break;
+		}
+		err = tst_overlapped_result(&ov, &bytes, TIMEOUT_MS);
+		if (tst_get_int_opt(fd, IPPROTO_TCP, TCP_NODELAY) != 1)
+			err = -4;
+	}
+	EXPECT_EQ(0, err) TH_LOG("iteration %d", i);
+	EXPECT_EQ(iterations, i);
+	EXPECT_EQ(0, tst_server_join(&srv));
+	EXPECT_EQ(iterations, srv.fins);
+	EXPECT_EQ(0, srv.resets);
+	EXPECT_EQ((size_t)iterations * len, srv.bytes);
+	EXPECT_EQ(fd, self->cfd);
+	WSACloseEvent(ov.hEvent);
+}
+
+#define NTHREADS 64
+
+struct disc_thread {
+	int fd;
+	pthread_barrier_t *barrier;
+	int issue_err;
+	int result;
+	OVERLAPPED ov;
+};
+
+static void *disc_thread_main(void *p)
+{
+	struct disc_thread *t = p;
+
+	pthread_barrier_wait(t->barrier);
+	if (DisconnectEx(t->fd, &t->ov, TF_REUSE_SOCKET, 0))
+		t->issue_err = 0;
+	else
+		t->issue_err = WSAGetLastError();
+	pthread_barrier_wait(t->barrier);
+	t->result = tst_overlapped_result(&t->ov, NULL, 20000);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(emul, threads_64, 120)
+{
+	struct disc_thread t[NTHREADS];
+	pthread_t th[NTHREADS];
+	pthread_barrier_t barrier;
+	int sfd[NTHREADS], i, fins = 0;
+	size_t got;
+
+	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
+	for (i = 0; i < NTHREADS; i++) {
+		ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
+				      self->alen, &t[i].fd, &sfd[i]));
+		t[i].barrier = &barrier;
+		t[i].issue_err = -1;
+		t[i].result = -1;
+		init_ov(&t[i].ov);
+		ASSERT_NE(WSA_INVALID_EVENT, t[i].ov.hEvent);
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, disc_thread_main,
+					    &t[i]));
+	}
+	pthread_barrier_wait(&barrier);		/* all issue at once */
+	pthread_barrier_wait(&barrier);		/* all have issued */
+	for (i = 0; i < NTHREADS; i++) {
+		if (!tst_read_to_end(sfd[i], &got, 20000))
+			fins++;
+		close(sfd[i]);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(WSA_IO_PENDING, t[i].issue_err) TH_LOG("thread %d", i);
+		EXPECT_EQ(0, t[i].result) TH_LOG("thread %d", i);
+		EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(t[i].fd));
+		WSACloseEvent(t[i].ov.hEvent);
+		close(t[i].fd);
+	}
+	EXPECT_EQ(NTHREADS, fins);
+	pthread_barrier_destroy(&barrier);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Error paths through the Windows surface with the module loaded, each
+ * checked to leave no trace: datagram -> WSAEOPNOTSUPP, unconnected and
+ * listening -> WSAENOTCONN, reserved / bad flags -> WSAEINVAL, unwritable
+ * OVERLAPPED -> WSAEFAULT, not a socket -> WSAENOTSOCK, peer reset ->
+ * WSAECONNRESET, second disconnect -> WSAEALREADY, timeout ->
+ * WSAETIMEDOUT with the socket reusable, and close() while in flight.
+ *
+ * The module checks the socket when the request is issued and reports
+ * through the completion; tst_disconnect_wsa() accepts the error either at
+ * once or from WSAGetOverlappedResult(), as a Windows program must.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "vm.h"
+
+FIXTURE(errors) {
+	int lfd, cfd, sfd;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+};
+
+FIXTURE_VARIANT(errors) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(errors, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(errors, ipv6) {
+	.family = AF_INET6,
+};
+
+FIXTURE_SETUP(errors)
+{
+	self->lfd = self->cfd = self->sfd = -1;
+	if (!vm_present())
+		return;
+	ASSERT_EQ(0, vm_backend_setup());
+	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	ASSERT_GE(self->lfd, 0);
+	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
+			      self->alen, &self->cfd, &self->sfd));
+}
+
+FIXTURE_TEARDOWN(errors)
+{
+	if (self->cfd >= 0)
+		close(self->cfd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	if (self->lfd >= 0)
+		close(self->lfd);
+}
+
+static int untouched(int cfd, int sfd)
+{
+	if (tst_tcp_state(cfd) != VM_TCP_ESTABLISHED)
+		return -1;
+	return tst_nothing_to_read(sfd);
+}
+
+TEST_F(errors, datagram_socket)
+{
+	int u;
+
+	VM_REQUIRE();
+	u = socket(variant->family, SOCK_DGRAM, 0);
+	ASSERT_GE(u, 0);
+	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr, self->alen));
+	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, 0, 0, VM_TIMEOUT_MS));
+	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, TF_REUSE_SOCKET, 0,
+						    VM_TIMEOUT_MS));
+	EXPECT_EQ(FALSE, DisconnectEx(u, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
+	close(u);
+}
+
+TEST_F(errors, unix_socket)
+{
+	int sp[2];
+
+	VM_REQUIRE();
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
+	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(sp[0], 0, 0,
+						    VM_TIMEOUT_MS));
+	close(sp[0]);
+	close(sp[1]);
+}
+
+TEST_F(errors, unconnected_and_listening)
+{
+	int s;
+
+	VM_REQUIRE();
+	s = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_GE(s, 0);
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, 0, 0, VM_TIMEOUT_MS));
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
+						  VM_TIMEOUT_MS));
+	EXPECT_EQ(FALSE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	close(s);
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->lfd, TF_REUSE_SOCKET,
+						  0, VM_TIMEOUT_MS));
+}
+
+TEST_F(errors, reserved_and_flags)
+{
+	VM_REQUIRE();
+	EXPECT_EQ(WSAEINVAL, tst_disconnect_wsa(self->cfd, 0, 1,
+						VM_TIMEOUT_MS));
+	EXPECT_EQ(WSAEINVAL, tst_disconnect_wsa(self->cfd, TF_DISCONNECT, 0,
+						VM_TIMEOUT_MS));
+	EXPECT_EQ(WSAEINVAL, tst_disconnect_wsa(self->cfd, 0x10, 0,
+						VM_TIMEOUT_MS));
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, NULL, TF_REUSE_SOCKET, 2));
+	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	EXPECT_EQ(-EINVAL, dcx_disconnect(self->cfd, 0x4, 0));
+	EXPECT_EQ(0, untouched(self->cfd, self->sfd));
+}
+
+TEST_F(errors, unwritable_overlapped)
+{
+	OVERLAPPED *ro;
+
+	VM_REQUIRE();
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, ro, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, (OVERLAPPED *)8, 0, 0));
+	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	EXPECT_EQ(0, untouched(self->cfd, self->sfd));
+	munmap(ro, 4096);
+}
+
+TEST_F(errors, not_a_socket)
+{
+	int fds[2];
+
+	VM_REQUIRE();
+	ASSERT_EQ(0, pipe(fds));
+	EXPECT_EQ(WSAENOTSOCK, tst_disconnect_wsa(fds[0], 0, 0,
+						  VM_TIMEOUT_MS));
+	EXPECT_EQ(-ENOTSOCK, dcx_disconnect(fds[0], 0, 0));
+	close(fds[0]);
+	close(fds[1]);
+	EXPECT_EQ(WSAENOTSOCK, tst_disconnect_wsa(fds[0], 0, 0,
+						  VM_TIMEOUT_MS));
+	EXPECT_EQ(-EBADF, dcx_disconnect(fds[0], 0, 0));
+}
+
+TEST_F(errors, peer_reset)
+{
+	OVERLAPPED ov;
+
+	VM_REQUIRE();
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = WSACreateEvent();
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	tst_reset_close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(WSAECONNRESET, tst_overlapped_result(&ov, NULL,
+						       VM_TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+	/* Reusable after a reset too. */
+	EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+}
+
+TEST_F(errors, already_in_flight)
+{
+	OVERLAPPED ov;
+	size_t got;
+
+	VM_REQUIRE();
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = WSACreateEvent();
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(WSAEALREADY, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET,
+						  0, VM_TIMEOUT_MS));
+	EXPECT_EQ(-EALREADY, dcx_disconnect(self->cfd, 0, 0));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_F(errors, timeout_then_reusable)
+{
+	int64_t t0 = tst_now_ms();
+	int sfd;
+
+	VM_REQUIRE();
+	/* The peer never closes: abort with an RST after 300 ms. */
+	EXPECT_EQ(-ETIMEDOUT, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 300));
+	EXPECT_GE(tst_now_ms() - t0, 290);
+	EXPECT_EQ(VM_TCP_CLOSE, tst_wait_tcp_state(self->sfd, VM_TCP_CLOSE,
+						   VM_TIMEOUT_MS));
+	EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
+			     self->alen));
+	sfd = tst_accept(self->lfd, VM_TIMEOUT_MS);
+	ASSERT_GE(sfd, 0);
+	/* No error left over from the aborted connection. */
+	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
+	close(sfd);
+}
+
+TEST_F(errors, shut_down_for_sending)
+{
+	struct tst_peer peer;
+
+	VM_REQUIRE();
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, VM_TIMEOUT_MS));
+	self->sfd = -1;
+	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->cfd, 0, 0,
+						  VM_TIMEOUT_MS));
+	EXPECT_EQ(0, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET, 0,
+					VM_TIMEOUT_MS));
+	EXPECT_EQ(0, tst_peer_join(&peer));
+}
+
+TEST_F(errors, close_while_in_flight)
+{
+	OVERLAPPED ov;
+	size_t got;
+
+	VM_REQUIRE();
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = WSACreateEvent();
+	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(0, closesocket(self->cfd));
+	self->cfd = -1;
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
+	WSACloseEvent(ov.hEvent);
+}
+
+TEST_HARNESS_MAIN

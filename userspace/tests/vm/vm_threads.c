@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Concurrency with the module loaded: 64 threads issuing overlapped
+ * DisconnectEx(TF_REUSE_SOCKET) at the same instant, and 64 threads each
+ * running its own reuse loop against one server.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "vm.h"
+
+#define NTHREADS	64
+#define LOOPS		16
+
+FIXTURE(threads) {
+	int lfd;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+};
+
+FIXTURE_VARIANT(threads) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(threads, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(threads, ipv6) {
+	.family = AF_INET6,
+};
+
+FIXTURE_SETUP(threads)
+{
+	self->lfd = -1;
+	if (!vm_present())
+		return;
+	ASSERT_EQ(0, vm_backend_setup());
+	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	ASSERT_GE(self->lfd, 0);
+}
+
+FIXTURE_TEARDOWN(threads)
+{
+	if (self->lfd >= 0)
+		close(self->lfd);
+}
+
+struct at_once {
+	int fd;
+	pthread_barrier_t *barrier;
+	int issue_err;
+	int result;
+	OVERLAPPED ov;
+};
+
+static void *at_once_main(void *p)
+{
+	struct at_once *t = p;
+
+	pthread_barrier_wait(t->barrier);
+	t->issue_err = DisconnectEx(t->fd, &t->ov, TF_REUSE_SOCKET, 0) ?
+		       0 : WSAGetLastError();
+	pthread_barrier_wait(t->barrier);
+	t->result = tst_overlapped_result(&t->ov, NULL, VM_TIMEOUT_MS);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
+{
+	struct at_once t[NTHREADS];
+	pthread_t th[NTHREADS];
+	pthread_barrier_t barrier;
+	int sfd[NTHREADS], i, fins = 0;
+	size_t got;
+
+	VM_REQUIRE();
+	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
+	for (i = 0; i < NTHREADS; i++) {
+		ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
+				      self->alen, &t[i].fd, &sfd[i]));
+		ASSERT_EQ(0, tst_send_all(t[i].fd, 4096));
+		t[i].barrier = &barrier;
+		t[i].issue_err = t[i].result = -1;
+		memset(&t[i].ov, 0, sizeof(t[i].ov));
+		t[i].ov.hEvent = WSACreateEvent();
+		ASSERT_NE(WSA_INVALID_EVENT, t[i].ov.hEvent);
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, at_once_main, &t[i]));
+	}
+	pthread_barrier_wait(&barrier);
+	pthread_barrier_wait(&barrier);
+	for (i = 0; i < NTHREADS; i++) {
+		if (!tst_read_to_end(sfd[i], &got, VM_TIMEOUT_MS) &&
+		    got == 4096)
+			fins++;
+		close(sfd[i]);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(WSA_IO_PENDING, t[i].issue_err) TH_LOG("thread %d", i);
+		EXPECT_EQ(0, t[i].result) TH_LOG("thread %d", i);
+		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(t[i].fd));
+		WSACloseEvent(t[i].ov.hEvent);
+		close(t[i].fd);
+	}
+	EXPECT_EQ(NTHREADS, fins);
+	pthread_barrier_destroy(&barrier);
+}
+
+struct looper {
+	const struct sockaddr_storage *addr;
+	socklen_t alen;
+	int family;
+	int done;
+	int err;
+};
+
+static void *looper_main(void *p)
+{
+	struct looper *l = p;
+	OVERLAPPED ov;
+	DWORD bytes;
+	int s, i;
+
+	s = socket(l->family, SOCK_STREAM, 0);
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = WSACreateEvent();
+	for (i = 0; i < LOOPS; i++) {
+		if (ConnectEx(s, (const struct sockaddr *)l->addr, (int)l->alen,
+			      "ping", 4, NULL, &ov) ||
+		    WSAGetLastError() != WSA_IO_PENDING ||
+		    tst_overlapped_result(&ov, &bytes, VM_TIMEOUT_MS) ||
+		    bytes != 4) {
+			l->err = 1;
+			break;
+		}
+		if (DisconnectEx(s, &ov, TF_REUSE_SOCKET, 0) ||
+		    WSAGetLastError() != WSA_IO_PENDING ||
+		    tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS)) {
+			l->err = 2;
+			break;
+		}
+		l->done++;
+	}
+	WSACloseEvent(ov.hEvent);
+	close(s);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
+{
+	struct looper l[NTHREADS];
+	pthread_t th[NTHREADS];
+	struct tst_server srv[4];
+	int i, fins = 0, resets = 0;
+	size_t bytes = 0;
+
+	VM_REQUIRE();
+	/* Four acceptors share the load; each takes a quarter. */
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, tst_server_start(&srv[i], self->lfd,
+					      NTHREADS * LOOPS / 4,
+					      VM_TIMEOUT_MS));
+	for (i = 0; i < NTHREADS; i++) {
+		l[i] = (struct looper){ .addr = &self->addr,
+					.alen = self->alen,
+					.family = variant->family };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, looper_main, &l[i]));
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, l[i].err) TH_LOG("thread %d after %d", i,
+					       l[i].done);
+		EXPECT_EQ(LOOPS, l[i].done);
+	}
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, tst_server_join(&srv[i]));
+		fins += srv[i].fins;
+		resets += srv[i].resets;
+		bytes += srv[i].bytes;
+	}
+	EXPECT_EQ(NTHREADS * LOOPS, fins);
+	EXPECT_EQ(0, resets);
+	EXPECT_EQ((size_t)NTHREADS * LOOPS * 4, bytes);
+}
+
+TEST_HARNESS_MAIN
