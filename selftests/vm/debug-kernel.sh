@@ -72,8 +72,11 @@ fail() {
 	exit 1
 }
 
+# Called from the project's Makefile, we would inherit its MAKEFLAGS (its
+# -j/jobserver, any W=1 or V=1 on its command line): build in isolation.
 kmake() {
-	make -C "$src" O="$tmp" "$@" >>"$log" 2>&1
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		make -C "$src" O="$tmp" "$@" >>"$log" 2>&1
 }
 
 kmake tinyconfig || fail "make tinyconfig"
@@ -128,7 +131,8 @@ module_init(dcx_probe_init);
 MODULE_LICENSE("GPL");
 EOF
 echo 'obj-m := dcx_probe.o' >"$probe/Kbuild"
-if ! make -C "$tmp" M="$probe" modules >>"$log" 2>&1 ||
+if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+	make -C "$tmp" M="$probe" modules >>"$log" 2>&1 ||
    [ ! -f "$probe/dcx_probe.ko" ]; then
 	rm -rf "$probe"
 	fail "an external test module does not build against the tree"
