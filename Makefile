@@ -50,6 +50,25 @@ selftests:
 deps:
 	@scripts/deps.sh
 
+# The main job: the Windows-style recycling client against an echo server,
+# in the VM with the module loaded. RUN_BACKEND=emulated runs it without.
+RUN_CONNECTIONS ?= 5000
+RUN_POOL ?= 8
+RUN_BACKEND ?= kernel
+DEMO := $(BUILD)/demo/dcxdemo
+
+$(DEMO): demo/dcxdemo.c userspace
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -Iuserspace/include -Iuapi \
+		-o $@ $< userspace/libdisconnectex.a -luring -lpthread
+
+run: deps
+	@$(MAKE) --no-print-directory module userspace $(DEMO)
+	@mkdir -p $(BUILD)/run
+	selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
+		--tap $(BUILD)/run/run.tap --timeout 1200 --files "$(DEMO):/bin/dcxdemo" \
+		--exec "dcxdemo $(RUN_CONNECTIONS) $(RUN_POOL) $(RUN_BACKEND)"
+
 # Each stage writes normalized TAP into $(RESULTS); a failing stage does not
 # stop the next, and summary.sh judges them all at the end.
 check: deps
@@ -95,4 +114,4 @@ clean:
 	-$(MAKE) -C selftests clean O=$(BUILD)/selftests
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace selftests deps check check-debug style clean
+.PHONY: all module userspace selftests deps run check check-debug style clean
