@@ -5,7 +5,10 @@
 #   make            module, library, selftests
 #   make check      host unit tests + selftests in QEMU on Debian's 6.1 kernel
 #   make check-debug  the same on a debug 6.1 kernel (KASAN, lockdep, kmemleak)
+#   make run        the main job: a Windows-style recycling client in the VM
+#   make bench      SPEC section 5 workloads in the VM (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
+#   make install    library, headers, pkg-config, man pages (PREFIX, DESTDIR)
 #   make deps       install the Debian packages all of this needs
 #
 # KDIR= builds the module against another kernel tree; KIMAGE= boots another
@@ -28,6 +31,9 @@ MODULE_C := $(filter-out %.mod.c,$(wildcard module/*.c))
 MODULE_SRCS := Kbuild module/Kbuild $(MODULE_C) $(wildcard module/*.h) \
 	       uapi/linux/disconnectex.h
 VM_TIMEOUT ?= 1800
+# DCX_* words on the guest's command line reach the tests' environment,
+# e.g. VM_APPEND="DCX_FUZZ_SEED=42 DCX_FUZZ_COUNT=100000".
+VM_APPEND ?=
 
 # The VM's programs: our selftests, then the library's tests on the module.
 vm_tests = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests) \
@@ -77,7 +83,7 @@ check: deps
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
-		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap \
+		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap --append "$(VM_APPEND)" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
 	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/vm.tap
 
@@ -93,7 +99,7 @@ check-debug: deps
 	$(MAKE) -C $$dkdir M=$(BUILD)/debug-module W=1 modules && \
 	{ selftests/vm/run.sh --kernel $$dkdir/arch/x86/boot/bzImage \
 		--module $(BUILD)/debug-module/module/disconnectex.ko \
-		--timeout $(VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap \
+		--timeout $(VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap --append "$(VM_APPEND)" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests) || true; }
 	@scripts/summary.sh $(RESULTS)-debug/vm.tap
 
@@ -108,10 +114,24 @@ style: deps
 	@! grep -E 'warning:|error:' $(BUILD)/sparse.log
 	@echo "style: checkpatch --strict and sparse clean"
 
+# SPEC section 5, in the VM: see bench/README.md.
+bench bench-quick: deps
+	@$(MAKE) --no-print-directory module
+	$(MAKE) -C bench $@ KIMAGE=$(KIMAGE) MODULE=$(CURDIR)/$(MODULE)
+
+# The library, headers, pkg-config file and man pages (PREFIX=, DESTDIR=);
+# install-module puts the module under /lib/modules/$(KVER)/updates.
+install:
+	$(MAKE) -C userspace install
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C selftests clean O=$(BUILD)/selftests
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace selftests deps run check check-debug style clean
+.PHONY: all module userspace selftests deps run check check-debug style bench \
+	bench-quick install install-module clean

@@ -248,10 +248,28 @@ static int reap(pid_t pid, int *status, double secs)
 	}
 }
 
+/*
+ * The programs' environment: a fixed base, plus every DCX_* variable the
+ * kernel command line gave us (the kernel hands unknown NAME=value words to
+ * init's environment), so run.sh --append can tune the tests.
+ */
+static char **program_env(void)
+{
+	static char *envp[MAX_ARGS + 4] = { "PATH=/bin:/sbin", "HOME=/", "TERM=dumb" };
+	extern char **environ;
+	int n = 3, i;
+
+	for (i = 0; environ && environ[i] && n < MAX_ARGS + 3; i++)
+		if (!strncmp(environ[i], "DCX_", 4))
+			envp[n++] = environ[i];
+	envp[n] = NULL;
+	return envp;
+}
+
 static void run_program(char *line, unsigned int timeout)
 {
 	char *argv[MAX_ARGS + 1], *save = NULL, *name, *tok;
-	char *envp[] = { "PATH=/bin:/sbin", "HOME=/", "TERM=dumb", NULL };
+	char **envp = program_env();
 	struct line_buf lb = { .len = 0 };
 	double deadline, drain_end = 0;
 	bool killed = false;
