@@ -10,6 +10,7 @@
 #define DCX_SELFTEST_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,6 +267,34 @@ static inline void dcx_raise_nofile(rlim_t n)
 	struct rlimit rl = { n, n };
 
 	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/*
+ * Load the stock kernel's modules that run.sh --files put in
+ * /lib/modules/extra (veth, sch_netem, tls): the VM has no modprobe. On the
+ * debug kernel they are built in and these loads fail harmlessly.
+ */
+static inline void dcx_load_extra_modules(void)
+{
+	struct dirent *de;
+	char path[300];
+	DIR *d;
+	int fd;
+
+	d = opendir("/lib/modules/extra");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strstr(de->d_name, ".ko"))
+			continue;
+		snprintf(path, sizeof(path), "/lib/modules/extra/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		syscall(__NR_finit_module, fd, "", 0);
+		close(fd);
+	}
+	closedir(d);
 }
 
 #endif /* DCX_SELFTEST_H */

@@ -5,6 +5,7 @@
  * queued data, peer data discarded, reset, timeout, and reuse of the same
  * socket - for IPv4 and IPv6.
  */
+#include <linux/bpf.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -220,9 +221,36 @@ TEST_F(conn, ktls)
 {
 	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
 
+	dcx_load_extra_modules();	/* tls.ko on the stock kernel */
 	if (setsockopt(self->cfd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")))
 		SKIP(return, "kTLS ULP: %s", strerror(errno));
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+}
+
+TEST_F(conn, sockmap)
+{
+	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	union bpf_attr attr;
+	int map, key = 0, fd = self->cfd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_SOCKMAP;
+	attr.key_size = sizeof(int);
+	attr.value_size = sizeof(int);
+	attr.max_entries = 1;
+	map = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (map < 0)
+		SKIP(return, "sockmap: %s", strerror(errno));
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map;
+	attr.key = (unsigned long)&key;
+	attr.value = (unsigned long)&fd;
+	ASSERT_EQ(0, syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)))
+		TH_LOG("sockmap update: %s", strerror(errno));
+	/* In a sockmap, TCP's proto is BPF's: not ours to drive. */
+	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	close(map);
 	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
 }
 

@@ -6,7 +6,6 @@
  * and tc(8) in /bin and the veth / sch_netem modules (built in, or in
  * /lib/modules/extra); skips otherwise.
  */
-#include <dirent.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,30 +72,6 @@ static int run(const char *const argv[])
 }
 
 #define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
-
-/* Modules of the stock kernel the VM was given; built in on the debug one. */
-static void load_extra_modules(void)
-{
-	struct dirent *de;
-	char path[300];
-	DIR *d;
-	int fd;
-
-	d = opendir("/lib/modules/extra");
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strstr(de->d_name, ".ko"))
-			continue;
-		snprintf(path, sizeof(path), "/lib/modules/extra/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		syscall(__NR_finit_module, fd, "", 0);
-		close(fd);
-	}
-	closedir(d);
-}
 
 static void peer_serve(const FIXTURE_VARIANT(hosts) *variant, enum peer_mode mode,
 		       int ready, int report, int go)
@@ -217,7 +192,7 @@ FIXTURE_SETUP(hosts)
 	self->peer = -1;
 	if (access("/bin/ip", X_OK) || access("/bin/tc", X_OK))
 		SKIP(return, "no ip(8)/tc(8) in the VM");
-	load_extra_modules();
+	dcx_load_extra_modules();
 	/* Our own host: a network namespace of our own, so nothing leaks. */
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
 	self->devfd = open(DCX_DEV, O_RDWR);
