@@ -42,7 +42,7 @@ void dcx_disconnect_exit(void);
 
 int dcx_disconnect_async(struct dcx_dev_file *df,
 			 const struct dcx_disconnect *req,
-			 struct io_uring_cmd *cmd);
+			 struct io_uring_cmd *cmd, unsigned int issue_flags);
 int dcx_disconnect_sync(struct dcx_dev_file *df,
 			const struct dcx_disconnect *req);
 void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner);

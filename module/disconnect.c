@@ -3,28 +3,35 @@
  * disconnectex: the disconnect state machine.
  *
  * An operation is a small object that holds a reference on the socket's file
- * and is driven by three event sources, all of which only set a bit and queue
- * the operation's work item:
+ * and is driven by three event sources, all of which only record the event
+ * and "kick" the operation:
  *
  *  - a wait-queue entry on sk_sleep(sk), woken by the socket's state changes
  *    and data arrivals (as vhost-net listens to its sockets);
  *  - a timer for the operation's timeout;
  *  - an abort request from f_op->flush or from a killed ioctl caller.
  *
- * The work item runs in process context on dcx_wq, so it can take the socket
- * lock, drain the receive queue, abort or recycle the socket, and complete
- * the io_uring command. No thread sleeps for an operation: ten thousand
- * operations in flight cost ten thousand of these objects and nothing else.
+ * Whoever raises @kicks from zero owns the operation and runs it until it
+ * brings @kicks back to zero, the scheme of io_uring's own poll requests
+ * (io_poll_get_ownership()). The owner runs in process context, so it can
+ * take the socket lock, drain the receive queue, abort or recycle the socket
+ * and complete the request. It is:
  *
- * Lifetime: the work item is the only place that finishes an operation. It
- * first stops every event source (removes the wait-queue entry, deletes the
- * timer, unlinks from the device file under its lock so flush can no longer
- * find it), then cancels a possibly re-queued instance of itself, and only
- * then completes and frees. A work function may free its own work item.
+ *  - for io_uring, the submitter's task_work (io_uring_cmd_complete_in_task()),
+ *    which io_uring itself moves to a worker if the task is exiting: no
+ *    thread or context switch of our own between the peer's FIN and the CQE;
+ *  - for the ioctl, the calling thread, asleep in the ioctl between events.
+ *
+ * No thread sleeps for an operation: ten thousand operations in flight cost
+ * ten thousand of these objects and nothing else.
+ *
+ * Lifetime: only the owner finishes an operation. It first stops every event
+ * source (removes the wait-queue entry, deletes the timer, unlinks from the
+ * device file under its lock so flush can no longer find it); after that
+ * nothing can kick the operation, and the owner completes and frees it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/io_uring.h>
@@ -34,7 +41,6 @@
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -53,26 +59,28 @@ struct dcx_op {
 	struct dcx_dev_file	*df;
 	fl_owner_t		owner;		/* files of the submitter */
 
-	/* Exactly one of these is set: io_uring command or ioctl waiter. */
+	/* Exactly one of these is set: io_uring command or ioctl caller. */
 	struct io_uring_cmd	*cmd;
-	struct completion	*done;
+	struct task_struct	*waiter;
 
 	struct wait_queue_entry	wait;
 	struct timer_list	timer;
-	struct work_struct	work;
 	struct list_head	df_node;	/* in df->ops, under df->lock */
 	struct hlist_node	busy_node;	/* in dcx_busy, by sk */
 
+	atomic_t		kicks;		/* events not yet seen by the owner */
 	unsigned long		events;
 	unsigned int		timeout_ms;
 	u32			flags;
 	int			sk_err;		/* an error the drain consumed */
-	int			result;
+	int			result;		/* for the ioctl caller */
 	bool			started;	/* wait entry and timer armed */
 };
 
+/* io_uring_cmd's free space holds our pointer for the task_work callback. */
+static_assert(sizeof(struct dcx_op *) <= sizeof_field(struct io_uring_cmd, pdu));
+
 static struct kmem_cache *dcx_op_cache;
-static struct workqueue_struct *dcx_wq;
 
 /*
  * Sockets with an operation in flight, for -EALREADY. Keyed by the socket
@@ -80,6 +88,8 @@ static struct workqueue_struct *dcx_wq;
  */
 static DEFINE_HASHTABLE(dcx_busy, 12);
 static DEFINE_SPINLOCK(dcx_busy_lock);
+
+static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags);
 
 static bool dcx_sock_supported(struct sock *sk)
 {
@@ -93,7 +103,7 @@ static bool dcx_sock_supported(struct sock *sk)
 	/* sockmap and kTLS replace sk_prot; we drive plain TCP only. */
 	if (READ_ONCE(sk->sk_prot)->recvmsg != tcp_recvmsg)
 		return false;
-	/* Bit-field: a plain read; the worker checks again under the lock. */
+	/* Bit-field: a plain read; dcx_start() checks again under the lock. */
 	return !tcp_sk(sk)->repair;
 }
 
@@ -115,22 +125,43 @@ static bool dcx_claim(struct dcx_op *op)
 	return claimed;
 }
 
+/* Tell the owner there is something to look at; become it if there is none. */
+static void dcx_kick(struct dcx_op *op)
+{
+	if (atomic_fetch_inc(&op->kicks))
+		return;
+	if (op->cmd)
+		io_uring_cmd_complete_in_task(op->cmd, dcx_task_work);
+	else
+		wake_up_process(op->waiter);
+}
+
 static void dcx_signal(struct dcx_op *op, int event)
 {
 	set_bit(event, &op->events);
-	queue_work(dcx_wq, &op->work);
+	dcx_kick(op);
+}
+
+/* Something the owner must act on: data to discard, an end, an error. */
+static bool dcx_sk_pending(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_state) == TCP_CLOSE ||
+	       !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       READ_ONCE(sk->sk_err);
 }
 
 static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 		    int sync, void *key)
 {
 	struct dcx_op *op = container_of(wait, struct dcx_op, wait);
-	__poll_t mask = key_to_poll(key);
 
-	/* State changes carry no key; write space is of no interest. */
-	if (!mask || (mask & (EPOLLIN | EPOLLRDNORM | EPOLLRDHUP |
-			      EPOLLHUP | EPOLLERR)))
-		queue_work(dcx_wq, &op->work);
+	/*
+	 * Write space and the step to FIN_WAIT2 need nothing from us; the
+	 * waker's key is not enough to tell (state changes carry none), the
+	 * socket is.
+	 */
+	if (dcx_sk_pending(op->sk))
+		dcx_kick(op);
 	return 0;
 }
 
@@ -272,11 +303,13 @@ static void dcx_count(int result)
 	}
 }
 
-/* Stop every event source, then hand the result over, exactly once. */
-static void dcx_finish(struct dcx_op *op, int result)
+/*
+ * Stop every event source and give back what the operation holds; after
+ * this nothing can kick @op. Only the owner calls it, or the submitter
+ * before anyone else could see @op.
+ */
+static void dcx_release(struct dcx_op *op)
 {
-	struct io_uring_cmd *cmd = op->cmd;
-
 	if (op->started) {
 		remove_wait_queue(sk_sleep(op->sk), &op->wait);
 		del_timer_sync(&op->timer);
@@ -290,42 +323,49 @@ static void dcx_finish(struct dcx_op *op, int result)
 	hash_del(&op->busy_node);
 	spin_unlock(&dcx_busy_lock);
 
-	/* Nothing can queue us any more; drop an instance queued before. */
-	cancel_work(&op->work);
-
 	fput(op->sock_file);
 	atomic_long_dec(&dcx_stats.inflight);
+}
+
+/* The end, exactly once: the ioctl caller frees @op itself. */
+static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
+{
+	struct io_uring_cmd *cmd = op->cmd;
+
+	dcx_release(op);
 	if (op->started)
 		dcx_count(result);
 	else
 		atomic_long_inc(&dcx_stats.rejected);
 
 	if (!cmd) {
-		/* The ioctl caller owns @op and frees it. */
 		op->result = result;
-		complete(op->done);
 		return;
 	}
 	kmem_cache_free(dcx_op_cache, op);
-	io_uring_cmd_done(cmd, result, 0, IO_URING_F_UNLOCKED);
+	io_uring_cmd_done(cmd, result, 0, issue_flags);
 }
 
-static void dcx_work(struct work_struct *work)
+/*
+ * One look at the operation, by its owner. Returns true once it has ended
+ * (and, for io_uring, @op is gone).
+ */
+static bool dcx_step(struct dcx_op *op, unsigned int issue_flags)
 {
-	struct dcx_op *op = container_of(work, struct dcx_op, work);
 	struct sock *sk = op->sk;
 	int result, err;
 
 	if (!op->started) {
 		err = dcx_start(op);
 		if (err) {
-			dcx_finish(op, err);
-			return;
+			dcx_finish(op, err, issue_flags);
+			return true;
 		}
 	}
 
-	if (dcx_drain(op))
-		queue_work(dcx_wq, &op->work);
+	/* Still more arriving: look again, after the owner's loop test. */
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue) && dcx_drain(op))
+		atomic_inc(&op->kicks);
 
 	if (READ_ONCE(sk->sk_state) == TCP_CLOSE) {
 		result = dcx_close_result(op);
@@ -336,16 +376,34 @@ static void dcx_work(struct work_struct *work)
 		result = -ECANCELED;
 		tcp_abort(sk, ECONNABORTED);
 	} else {
-		return;		/* wait for the next event */
+		return false;	/* wait for the next event */
 	}
 
 	if (op->flags & DCX_REUSE_SOCKET)
 		dcx_recycle(op);
-	dcx_finish(op, result);
+	dcx_finish(op, result, issue_flags);
+	return true;
+}
+
+/*
+ * io_uring's owner: the submitter's task_work, until the operation ends or
+ * no kick is left unseen.
+ */
+static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	struct dcx_op *op = *(struct dcx_op **)cmd->pdu;
+	int seen;
+
+	do {
+		seen = atomic_read(&op->kicks);
+		if (dcx_step(op, issue_flags))
+			return;
+	} while (atomic_sub_return(seen, &op->kicks));
 }
 
 static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
-				    const struct dcx_disconnect *req, int *err)
+				    const struct dcx_disconnect *req,
+				    struct io_uring_cmd *cmd, int *err)
 {
 	struct dcx_op *op;
 	struct socket *sock;
@@ -381,11 +439,15 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	op->sock_file = file;
 	op->df = df;
 	op->owner = current->files;
+	op->cmd = cmd;
+	if (!cmd)
+		op->waiter = current;
 	op->flags = req->flags;
 	op->timeout_ms = req->timeout_ms ?: READ_ONCE(dcx_default_timeout_ms);
+	/* Born owned by the submitter, who starts it. */
+	atomic_set(&op->kicks, 1);
 	init_waitqueue_func_entry(&op->wait, dcx_wake);
 	timer_setup(&op->timer, dcx_timeout, 0);
-	INIT_WORK(&op->work, dcx_work);
 	INIT_LIST_HEAD(&op->df_node);
 
 	if (!dcx_claim(op)) {
@@ -407,46 +469,86 @@ err_fput:
 	return NULL;
 }
 
+/* A request that failed a check: undo dcx_op_create(). */
+static void dcx_reject(struct dcx_op *op)
+{
+	dcx_release(op);
+	atomic_long_inc(&dcx_stats.rejected);
+	kmem_cache_free(dcx_op_cache, op);
+}
+
 /*
- * io_uring issue path: checks that need no socket lock, then hand over to
- * the workqueue. Never sleeps on the connection, never returns > 0.
+ * io_uring issue path: the checks and the FIN, then back to io_uring; the
+ * rest happens in task_work when the socket has news. Never waits on the
+ * network, never returns > 0. The socket lock is the one wait it may have,
+ * as IORING_OP_SEND has; and not even that when io_uring asks for a
+ * nonblocking issue and the lock is taken, when task_work starts instead.
  */
 int dcx_disconnect_async(struct dcx_dev_file *df,
 			 const struct dcx_disconnect *req,
-			 struct io_uring_cmd *cmd)
+			 struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	struct dcx_op *op;
 	int err;
 
-	op = dcx_op_create(df, req, &err);
+	op = dcx_op_create(df, req, cmd, &err);
 	if (!op)
 		return err;
-	op->cmd = cmd;
-	queue_work(dcx_wq, &op->work);
+	*(struct dcx_op **)cmd->pdu = op;
+
+	if ((issue_flags & IO_URING_F_NONBLOCK) &&
+	    sock_owned_by_user_nocheck(op->sk)) {
+		io_uring_cmd_complete_in_task(cmd, dcx_task_work);
+		return -EIOCBQUEUED;
+	}
+
+	err = dcx_start(op);
+	if (err) {
+		dcx_reject(op);
+		return err;
+	}
+	/* Anything already there (data, an end) is ours to look at. */
+	if (dcx_sk_pending(op->sk))
+		atomic_inc(&op->kicks);
+	/* Hand over: to task_work now if events came, else to the first. */
+	if (atomic_dec_return(&op->kicks))
+		io_uring_cmd_complete_in_task(cmd, dcx_task_work);
 	return -EIOCBQUEUED;
 }
 
-/* ioctl: the same machinery, and the caller waits for the end. */
+/* ioctl: the same machinery, and the caller is the owner throughout. */
 int dcx_disconnect_sync(struct dcx_dev_file *df,
 			const struct dcx_disconnect *req)
 {
-	DECLARE_COMPLETION_ONSTACK(done);
 	struct dcx_op *op;
-	int err;
+	int err, seen;
 
-	op = dcx_op_create(df, req, &err);
+	op = dcx_op_create(df, req, NULL, &err);
 	if (!op)
 		return err;
-	op->done = &done;
-	queue_work(dcx_wq, &op->work);
 
-	if (wait_for_completion_killable(&done)) {
+	err = dcx_start(op);
+	if (err) {
+		dcx_reject(op);
+		return err;
+	}
+
+	for (;;) {
+		set_current_state(TASK_KILLABLE);
 		/* Dying: abort rather than sit out the timeout. */
-		spin_lock(&df->lock);
-		if (!list_empty(&op->df_node))
-			dcx_signal(op, DCX_EV_ABORT);
-		spin_unlock(&df->lock);
-		wait_for_completion(&done);
+		if (fatal_signal_pending(current) &&
+		    !test_and_set_bit(DCX_EV_ABORT, &op->events))
+			atomic_inc(&op->kicks);
+		seen = atomic_read(&op->kicks);
+		if (!seen) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		if (dcx_step(op, 0))
+			break;
+		atomic_sub(seen, &op->kicks);
+		cond_resched();
 	}
 	err = op->result;
 	kmem_cache_free(dcx_op_cache, op);
@@ -473,25 +575,11 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 int dcx_disconnect_init(void)
 {
 	dcx_op_cache = KMEM_CACHE(dcx_op, SLAB_ACCOUNT);
-	if (!dcx_op_cache)
-		return -ENOMEM;
-
-	/*
-	 * Work items run briefly and never sleep on the network; lock_sock()
-	 * is the only wait, so the shared per-CPU worker pools serve any
-	 * number of operations in flight without a thread of our own.
-	 */
-	dcx_wq = alloc_workqueue("disconnectex", 0, 0);
-	if (!dcx_wq) {
-		kmem_cache_destroy(dcx_op_cache);
-		return -ENOMEM;
-	}
-	return 0;
+	return dcx_op_cache ? 0 : -ENOMEM;
 }
 
 void dcx_disconnect_exit(void)
 {
-	/* The device is gone and unused: whatever still runs is a last fput. */
-	destroy_workqueue(dcx_wq);
+	/* The device is gone and unused: no operation is left. */
 	kmem_cache_destroy(dcx_op_cache);
 }

@@ -60,7 +60,7 @@ static int dcx_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (cmd->cmd_op != DCX_CMD_DISCONNECT)
 		return -EINVAL;
 	dcx_read_request(&req, cmd->cmd);
-	return dcx_disconnect_async(df, &req, cmd);
+	return dcx_disconnect_async(df, &req, cmd, issue_flags);
 }
 
 static long dcx_ioctl(struct file *file, unsigned int op, unsigned long arg)

@@ -364,4 +364,56 @@ TEST_F_TIMEOUT(hosts, peer_sends_forever, 60)
 	close(fd);
 }
 
+/*
+ * The same through io_uring, where the operation runs in the submitter's
+ * task_work: a peer that floods must not keep the submitter there. A NOP
+ * every 20 ms must come back promptly while the disconnect runs out its
+ * timeout.
+ */
+TEST_F_TIMEOUT(hosts, peer_sends_forever_ring_responsive, 60)
+{
+	struct io_uring_sqe *sqe;
+	struct dcx_disconnect req;
+	struct peer_report rep;
+	long long sent, worst = 0;
+	__u64 ud;
+	int fd, res, nops = 0, result = INT_MIN;
+
+	start_peer(_metadata, self, variant, P_FLOOD);
+	fd = dcx_connect(-1, &self->addr);
+	ASSERT_LE(0, fd);
+	usleep(200000);
+	req = dcx_req(fd, DCX_REUSE_SOCKET, 1500);
+	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 1));
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+
+	while (result == INT_MIN) {
+		usleep(20000);
+		sqe = io_uring_get_sqe(&self->ring);
+		ASSERT_NE(NULL, sqe);
+		io_uring_prep_nop(sqe);
+		sqe->user_data = 2;
+		sent = dcx_now_ms();
+		ASSERT_EQ(1, io_uring_submit(&self->ring));
+		do {
+			res = dcx_reap(&self->ring, &ud);
+			ASSERT_NE(INT_MIN, res);
+			if (ud == 1)
+				result = res;
+		} while (ud != 2);
+		if (dcx_now_ms() - sent > worst)
+			worst = dcx_now_ms() - sent;
+		nops++;
+	}
+	TH_LOG("%d NOPs while the flood ran, the slowest took %lld ms", nops, worst);
+	EXPECT_EQ(-ETIMEDOUT, result);
+	EXPECT_LT(20, nops);
+	EXPECT_GT(300, worst);
+	rep = peer_report(_metadata, self);
+	TH_LOG("the peer sent %lld bytes before our RST stopped it", rep.bytes);
+	EXPECT_LT(0, rep.bytes);
+	reconnect(_metadata, self, fd);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
