@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The disconnect request through io_uring at scale: a thousand sockets in
- * one submission, inline and through io-wq (IOSQE_ASYNC), and the payload
- * read exactly once at issue time.
+ * one submission, inline and through io-wq (IOSQE_ASYNC), rings with every
+ * task_work mode and SQPOLL, and the payload read exactly once at issue time.
  */
 #include "kselftest_harness.h"
 #include "dcx_selftest.h"
@@ -63,9 +63,13 @@ FIXTURE_TEARDOWN(batch)
 	close(self->devfd);
 }
 
-/* Disconnect every socket in one io_uring_submit(); the servers close. */
+/*
+ * Disconnect sockets [@first, @first + @count) in one io_uring_submit() on
+ * @ring; the servers close; every one completes with 0 and is reusable.
+ */
 static void run_batch(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(batch) *self, __u8 sqe_flags)
+		      FIXTURE_DATA(batch) *self, struct io_uring *ring,
+		      int first, int count, __u8 sqe_flags)
 {
 	static bool seen[BATCH];
 	struct dcx_disconnect req;
@@ -75,38 +79,70 @@ static void run_batch(struct __test_metadata *_metadata,
 	int i, res;
 
 	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < BATCH; i++) {
+	for (i = first; i < first + count; i++) {
 		req = dcx_req(self->cfd[i], DCX_REUSE_SOCKET, 30000);
-		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, sqe_flags, i));
+		ASSERT_EQ(0, dcx_queue(ring, self->devfd, &req, sqe_flags, i));
 	}
-	ASSERT_EQ(BATCH, io_uring_submit(&self->ring));
+	ASSERT_EQ(count, io_uring_submit(ring));
 
-	for (i = 0; i < BATCH; i++) {
+	for (i = first; i < first + count; i++) {
 		res = dcx_read_to_eof(self->sfd[i], &n);
 		ASSERT_EQ(0, res) TH_LOG("server %d: %s", i, strerror(-res));
 		close(self->sfd[i]);
 		self->sfd[i] = -1;
 	}
-	for (i = 0; i < BATCH; i++) {
-		res = dcx_reap(&self->ring, &ud);
+	for (i = 0; i < count; i++) {
+		res = dcx_reap(ring, &ud);
 		ASSERT_EQ(0, res) TH_LOG("completion %d: %d", i, res);
-		ASSERT_GT(BATCH, ud);
+		ASSERT_LE(first, ud);
+		ASSERT_GT(first + count, ud);
 		EXPECT_FALSE(seen[ud]);
 		seen[ud] = true;
 	}
 	EXPECT_EQ(base, dcx_wait_inflight(base, 2000));
-	for (i = 0; i < BATCH; i++)
+	for (i = first; i < first + count; i++) {
 		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[i]));
+		EXPECT_EQ(self->cfd[i], dcx_connect(self->cfd[i], &self->addr));
+	}
 }
 
 TEST_F_TIMEOUT(batch, one_submission, 300)
 {
-	run_batch(_metadata, self, 0);
+	run_batch(_metadata, self, &self->ring, 0, BATCH, 0);
 }
 
 TEST_F_TIMEOUT(batch, one_submission_async, 300)
 {
-	run_batch(_metadata, self, IOSQE_ASYNC);
+	run_batch(_metadata, self, &self->ring, 0, BATCH, IOSQE_ASYNC);
+}
+
+/*
+ * An operation runs in its submitter's task_work: it must also complete on
+ * rings that run task_work only when asked (COOP_TASKRUN, DEFER_TASKRUN)
+ * and on an SQPOLL ring, whose requests belong to the SQ thread.
+ */
+TEST_F_TIMEOUT(batch, ring_setup_flags, 300)
+{
+	static const struct {
+		const char *name;
+		unsigned int flags;
+	} modes[] = {
+		{ "COOP_TASKRUN", IORING_SETUP_COOP_TASKRUN },
+		{ "SINGLE_ISSUER|DEFER_TASKRUN",
+		  IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN },
+		{ "SQPOLL", IORING_SETUP_SQPOLL },
+	};
+	struct io_uring ring;
+	unsigned int m;
+	int res;
+
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		TH_LOG("%s", modes[m].name);
+		res = io_uring_queue_init(64, &ring, modes[m].flags);
+		ASSERT_EQ(0, res) TH_LOG("%s: %s", modes[m].name, strerror(-res));
+		run_batch(_metadata, self, &ring, m * 64, 64, 0);
+		io_uring_queue_exit(&ring);
+	}
 }
 
 TEST_F_TIMEOUT(batch, payload_read_once, 60)
