@@ -36,7 +36,6 @@
 #include <linux/hashtable.h>
 #include <linux/io_uring.h>
 #include <linux/net.h>
-#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
