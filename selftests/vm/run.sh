@@ -113,7 +113,7 @@ cmdline+=" loglevel=5 dcx.timeout=600 $append"
 # kernel hung before our code ran: stop QEMU and leave a mark for a retry.
 # (Seen here: the debug kernel's PROVE_RCU self-test of RCU Tasks Trace,
 # synchronize_rcu_tasks_trace() in rcu_init_tasks_generic(), never returns
-# in about one boot in eight under TCG, with both CPUs idle and jiffies
+# in about one boot in ten under TCG, with both CPUs idle and jiffies
 # advancing. Nothing of ours is loaded yet, and a reboot gets past it.)
 boot() {
 	: >"$console"
