@@ -31,7 +31,7 @@ MODULE_C := $(filter-out %.mod.c,$(wildcard module/*.c))
 MODULE_SRCS := Kbuild module/Kbuild $(MODULE_C) $(wildcard module/*.h) \
 	       uapi/linux/disconnectex.h
 # Bounds on a whole VM run; the stock run takes ~3 minutes, the debug run
-# ~20. Each leaves room for one program to use its whole dcx.timeout and
+# ~14. Each leaves room for one program to use its whole dcx.timeout and
 # still lets CI (90 minutes, the debug kernel built from scratch) finish.
 VM_TIMEOUT ?= 1800
 DEBUG_VM_TIMEOUT ?= 2400
