@@ -89,10 +89,13 @@ check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
+	-@selftests/vm/boot-hang-test.sh --kernel $(KIMAGE) --module $(MODULE) \
+		--tap $(RESULTS)/harness.tap
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap --append "$(VM_APPEND)" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
-	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/vm.tap
+	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/harness.tap \
+		$(RESULTS)/vm.tap
 
 # The debug kernel is built once per config and cached outside the clone;
 # the module is built against it in a copy of its sources.

@@ -131,8 +131,7 @@ boot() {
 		while kill -0 "$qemu" 2>/dev/null; do
 			grep -q '^# vm: disconnectex test VM up' "$results" && exit 0
 			if [ "$waited" -ge "$boot_timeout" ]; then
-				: >"$work/boot-hung"
-				kill "$qemu"
+				kill "$qemu" 2>/dev/null && : >"$work/boot-hung"
 				exit 0
 			fi
 			sleep 1
@@ -229,7 +228,7 @@ missing_check
 if [ "$finished" = 1 ]; then
 	out+=("ok - vm: run completed")
 elif [ -e "$work/boot-hung" ]; then
-	out+=("not ok - vm: run completed (boot hung $boot_tries times)")
+	out+=("not ok - vm: run completed (boot hung $attempt times)")
 elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	out+=("not ok - vm: run completed (VM timed out after ${vm_timeout}s)")
 elif grep -q 'Kernel panic' "$console"; then
