@@ -113,8 +113,9 @@ cmdline+=" loglevel=5 dcx.timeout=600 $append"
 # kernel hung before our code ran: stop QEMU and leave a mark for a retry.
 # (Seen here: the debug kernel's PROVE_RCU self-test of RCU Tasks Trace,
 # synchronize_rcu_tasks_trace() in rcu_init_tasks_generic(), never returns
-# in about one boot in ten under TCG, with both CPUs idle and jiffies
-# advancing. Nothing of ours is loaded yet, and a reboot gets past it.)
+# in about one boot in ten under TCG: the boot CPU idles, the second is not
+# started yet, jiffies advance. Nothing of ours is loaded yet, and a reboot
+# gets past it.)
 boot() {
 	: >"$console"
 	: >"$results"
