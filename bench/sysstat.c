@@ -50,6 +50,22 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
 	return len;
 }
 
+/* Write @text to a /proc, /sys or tracefs file in one write(); 0 or -errno. */
+static int write_text(const char *path, int flags, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : n == (ssize_t)len ? 0 : -EIO;
+}
+
 /*
  * --profile: a kprobe on each of these, counted in kprobe_profile (tracing
  * itself stays off, so a hit costs the probe and nothing more). perf does
@@ -58,7 +74,7 @@ static ssize_t read_text(const char *path, char *buf, size_t size)
  * not the benchmark's.
  */
 const char *const dcxb_probe_funcs[] = {
-	"dcx_work",		/* the module's work item runs */
+	"dcx_step",		/* the owner's passes over an operation */
 	"dcx_wake",		/* wakeups of its wait-queue entry */
 	"io_wq_submit_work",	/* io_uring requests run by io-wq workers */
 	"io_apoll_task_func",	/* io_uring poll-driven retries */
@@ -90,33 +106,22 @@ static void probes_read(unsigned long long *hits)
 int dcxb_probes_setup(void)
 {
 	char def[128];
-	int fd, i;
+	int err, i;
 
 	mount("tracefs", TRACEFS, "tracefs", 0, NULL);
-	fd = open(TRACEFS "tracing_on", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	close(fd);
-	fd = open(TRACEFS "kprobe_events", O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	err = write_text(TRACEFS "tracing_on", 0, "0");
+	if (err)
+		return err;
 	for (i = 0; i < (int)DCXB_ARRAY_SIZE(dcxb_probe_funcs); i++) {
 		snprintf(def, sizeof(def), "p:dcxb_%d %s\n", i, dcxb_probe_funcs[i]);
-		if (write(fd, def, strlen(def)) < 0)
+		err = write_text(TRACEFS "kprobe_events", O_APPEND, def);
+		if (err)
 			dcxb_log("# dcxbench: kprobe on %s: %s",
-				 dcxb_probe_funcs[i], strerror(errno));
+				 dcxb_probe_funcs[i], strerror(-err));
 	}
-	close(fd);
-	fd = open(TRACEFS "events/kprobes/enable", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1", 1) != 1) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	close(fd);
+	err = write_text(TRACEFS "events/kprobes/enable", 0, "1");
+	if (err)
+		return err;
 	dcxb_nprobes = DCXB_ARRAY_SIZE(dcxb_probe_funcs);
 	return 0;
 }
@@ -295,14 +300,12 @@ long dcxb_dcx_stat(const char *name)
 
 static void write_sysctl(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = write_text(path, 0, val);
 
-	if (fd < 0 || write(fd, val, strlen(val)) < 0)
-		dcxb_log("# dcxbench: cannot set %s: %s", path, strerror(errno));
+	if (err)
+		dcxb_log("# dcxbench: cannot set %s: %s", path, strerror(-err));
 	else
 		dcxb_log("# dcxbench: %s = %s", path, val);
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
