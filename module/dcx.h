@@ -17,15 +17,16 @@ struct io_uring_cmd;
 
 /* One open of /dev/disconnectex: the operations submitted through it. */
 struct dcx_dev_file {
-	spinlock_t		lock;	/* protects @ops */
-	struct list_head	ops;
+	spinlock_t		lock;	/* protects @ops and @parked */
+	struct list_head	ops;	/* in flight, for flush to abort */
+	struct list_head	parked;	/* ioctls a signal interrupted */
 };
 
-/* Counters, exported read-only in /sys/class/misc/disconnectex/. */
+/* Counters, exported read-only in /sys/class/misc/disconnectex/stats/. */
 struct dcx_stats {
 	atomic_long_t	inflight;
 	atomic_long_t	submitted;
-	atomic_long_t	rejected;	/* failed a check of the ABI table */
+	atomic_long_t	rejected;	/* refused before anything was done */
 	atomic_long_t	completed;	/* operations that ran and ended */
 	atomic_long_t	graceful;
 	atomic_long_t	reset;
@@ -43,8 +44,10 @@ void dcx_disconnect_exit(void);
 int dcx_disconnect_async(struct dcx_dev_file *df,
 			 const struct dcx_disconnect *req,
 			 struct io_uring_cmd *cmd, unsigned int issue_flags);
-int dcx_disconnect_sync(struct dcx_dev_file *df,
+int dcx_disconnect_sync(struct file *dev_file,
 			const struct dcx_disconnect *req);
+int dcx_cancel(const struct dcx_disconnect *req);
 void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner);
+void dcx_dev_file_drop(struct dcx_dev_file *df);
 
 #endif /* _DCX_H */

@@ -3,52 +3,79 @@
  * disconnectex: the disconnect state machine.
  *
  * An operation is a small object that holds a reference on the socket's file
- * and is driven by three event sources, all of which only record the event
- * and "kick" the operation:
+ * and is driven by event sources that only record the event and "kick" the
+ * operation:
  *
  *  - a wait-queue entry on sk_sleep(sk), woken by the socket's state changes
  *    and data arrivals (as vhost-net listens to its sockets);
- *  - a timer for the operation's timeout;
- *  - an abort request from f_op->flush or from a killed ioctl caller.
+ *  - a timer, for the operation's timeout and, for io_uring, once a second to
+ *    see whether the ring or its submitter went away (compat.h);
+ *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
  * brings @kicks back to zero, the scheme of io_uring's own poll requests
  * (io_poll_get_ownership()). The owner runs in process context, so it can
- * take the socket lock, drain the receive queue, abort or recycle the socket
- * and complete the request. It is:
+ * take the socket lock, discard what arrives, abort or recycle the socket and
+ * complete the request. It is:
  *
  *  - for io_uring, the submitter's task_work (io_uring_cmd_complete_in_task()),
  *    which io_uring itself moves to a worker if the task is exiting: no
  *    thread or context switch of our own between the peer's FIN and the CQE;
- *  - for the ioctl, the calling thread, asleep in the ioctl between events.
+ *  - for the ioctl, a work item on our workqueue, while the caller sleeps on
+ *    a completion. The caller never runs the machine: a signal only makes it
+ *    leave the kernel so that its signal handlers and task_work (its own
+ *    io_uring completions) run, and the restarted ioctl collects the result.
  *
- * No thread sleeps for an operation: ten thousand operations in flight cost
- * ten thousand of these objects and nothing else.
+ * Every step runs under the socket lock, so that what it looks at (state,
+ * error, sk_disconnects) cannot change under it, and it ends only the
+ * connection the operation was started for: if the program disconnected the
+ * socket itself meanwhile (sk_disconnects moved), the operation lets go.
+ *
+ * No thread sleeps for an io_uring operation: ten thousand in flight cost ten
+ * thousand of these objects and nothing else.
  *
  * Lifetime: only the owner finishes an operation. It first stops every event
- * source (removes the wait-queue entry, deletes the timer, unlinks from the
- * device file under its lock so flush can no longer find it); after that
- * nothing can kick the operation, and the owner completes and frees it.
+ * source (removes the wait-queue entry, deletes the timer, unlinks it from
+ * the device file and the busy table under their locks, which is where flush
+ * and cancel find it); after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/io_uring.h>
 #include <linux/net.h>
+#include <linux/refcount.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/inet_common.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "dcx.h"
 
+/* How often an io_uring operation's timer looks for its ring and task. */
+#define DCX_WATCH_JIFFIES	HZ
+/* At most this much is discarded per pass, however fast data arrives. */
+#define DCX_DRAIN_BUDGET	(256 * 1024)
+
 enum {
-	DCX_EV_TIMEOUT,		/* the timer fired */
-	DCX_EV_ABORT,		/* flush or a killed waiter asked to abort */
+	DCX_EV_TIMEOUT,		/* the timeout expired */
+	DCX_EV_ABORT,		/* cancelled, or the owner went away */
+};
+
+/* What a step leaves the owner to do. */
+enum dcx_next {
+	DCX_WAIT,		/* nothing until the next event */
+	DCX_AGAIN,		/* the pass's budget is spent: another pass */
+	DCX_DONE,		/* finished; @op may be gone */
 };
 
 struct dcx_op {
@@ -58,9 +85,16 @@ struct dcx_op {
 	struct dcx_dev_file	*df;
 	fl_owner_t		owner;		/* files of the submitter */
 
-	/* Exactly one of these is set: io_uring command or ioctl caller. */
+	/* io_uring: the command. The ioctl: everything else here. */
 	struct io_uring_cmd	*cmd;
-	struct task_struct	*waiter;
+	struct file		*dev_file;	/* keeps @df alive */
+	struct work_struct	work;		/* the owner */
+	struct completion	done;
+	refcount_t		refs;		/* the operation and its caller */
+	int			result;
+	struct task_struct	*waiter;	/* parked: the interrupted caller */
+	struct dcx_disconnect	req;		/* parked: what it asked for */
+	struct list_head	park_node;	/* in df->parked, under df->lock */
 
 	struct wait_queue_entry	wait;
 	struct timer_list	timer;
@@ -69,26 +103,48 @@ struct dcx_op {
 
 	atomic_t		kicks;		/* events not yet seen by the owner */
 	unsigned long		events;
+	unsigned long		deadline;	/* jiffies */
 	unsigned int		timeout_ms;
+	int			disconnects;	/* sk->sk_disconnects at the start */
 	u32			flags;
-	int			sk_err;		/* an error the drain consumed */
-	int			result;		/* for the ioctl caller */
-	bool			started;	/* wait entry and timer armed */
+	bool			started;	/* checks passed, events armed */
+	bool			ended;		/* ended before the request came */
 };
 
 /* io_uring_cmd's free space holds our pointer for the task_work callback. */
 static_assert(sizeof(struct dcx_op *) <= sizeof_field(struct io_uring_cmd, pdu));
 
 static struct kmem_cache *dcx_op_cache;
+static struct workqueue_struct *dcx_wq;
 
 /*
- * Sockets with an operation in flight, for -EALREADY. Keyed by the socket
- * rather than the fd: two fds (dup, SCM_RIGHTS) name the same connection.
+ * Sockets with an operation in flight, for -EALREADY and cancel. Keyed by the
+ * socket rather than the fd: two fds (dup, SCM_RIGHTS) name one connection.
  */
 static DEFINE_HASHTABLE(dcx_busy, 12);
 static DEFINE_SPINLOCK(dcx_busy_lock);
 
+/*
+ * What a new AF_INET6 TCP socket has, for a dual-stack socket recycled after
+ * an IPv4-mapped connection: tcp_disconnect() keeps the mapped (IPv4) ops,
+ * and tcp_v6_connect() to a native IPv6 address would then send an IPv4 SYN
+ * to the old peer. The natives are not exported; a kernel socket shows them.
+ */
+static struct {
+	const struct inet_connection_sock_af_ops *af_ops;
+	int (*backlog_rcv)(struct sock *sk, struct sk_buff *skb);
+#ifdef CONFIG_TCP_MD5SIG
+	const struct tcp_sock_af_ops *af_specific;
+#endif
+} dcx_inet6;
+
 static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags);
+
+static int dcx_rejected(int err)
+{
+	atomic_long_inc(&dcx_stats.rejected);
+	return err;
+}
 
 static bool dcx_sock_supported(struct sock *sk)
 {
@@ -102,37 +158,53 @@ static bool dcx_sock_supported(struct sock *sk)
 	/* sockmap and kTLS replace sk_prot; we drive plain TCP only. */
 	if (READ_ONCE(sk->sk_prot)->recvmsg != tcp_recvmsg)
 		return false;
+	/* KCM, strparser, NBD, ...: an in-kernel reader owns the socket. */
+	if (rcu_access_pointer(sk->sk_user_data))
+		return false;
 	/* Bit-field: a plain read; dcx_start() checks again under the lock. */
 	return !tcp_sk(sk)->repair;
 }
 
+static struct dcx_op *dcx_busy_find(const struct sock *sk)
+{
+	struct dcx_op *op;
+
+	lockdep_assert_held(&dcx_busy_lock);
+	hash_for_each_possible(dcx_busy, op, busy_node, (unsigned long)sk) {
+		if (op->sk == sk)
+			return op;
+	}
+	return NULL;
+}
+
 static bool dcx_claim(struct dcx_op *op)
 {
-	struct dcx_op *other;
-	bool claimed = true;
+	bool claimed;
 
 	spin_lock(&dcx_busy_lock);
-	hash_for_each_possible(dcx_busy, other, busy_node, (unsigned long)op->sk) {
-		if (other->sk == op->sk) {
-			claimed = false;
-			break;
-		}
-	}
+	claimed = !dcx_busy_find(op->sk);
 	if (claimed)
 		hash_add(dcx_busy, &op->busy_node, (unsigned long)op->sk);
 	spin_unlock(&dcx_busy_lock);
 	return claimed;
 }
 
-/* Tell the owner there is something to look at; become it if there is none. */
-static void dcx_kick(struct dcx_op *op)
+static void dcx_work(struct work_struct *work);
+
+/* Run the owner: the submitter's task_work, or our workqueue. */
+static void dcx_schedule(struct dcx_op *op)
 {
-	if (atomic_fetch_inc(&op->kicks))
-		return;
 	if (op->cmd)
 		io_uring_cmd_complete_in_task(op->cmd, dcx_task_work);
 	else
-		wake_up_process(op->waiter);
+		queue_work(dcx_wq, &op->work);
+}
+
+/* Tell the owner there is something to look at; become it if there is none. */
+static void dcx_kick(struct dcx_op *op)
+{
+	if (!atomic_fetch_inc(&op->kicks))
+		dcx_schedule(op);
 }
 
 static void dcx_signal(struct dcx_op *op, int event)
@@ -141,12 +213,22 @@ static void dcx_signal(struct dcx_op *op, int event)
 	dcx_kick(op);
 }
 
-/* Something the owner must act on: data to discard, an end, an error. */
-static bool dcx_sk_pending(const struct sock *sk)
+/*
+ * Something the owner must act on: an end, data to discard (reuse), our FIN
+ * acknowledged (without reuse). An error alone is not: a connection's end
+ * comes with TCP_CLOSE, and IP_RECVERR reports soft errors in sk_err on a
+ * connection that goes on.
+ */
+static bool dcx_pending(const struct dcx_op *op)
 {
-	return READ_ONCE(sk->sk_state) == TCP_CLOSE ||
-	       !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
-	       READ_ONCE(sk->sk_err);
+	const struct sock *sk = op->sk;
+	int state = READ_ONCE(sk->sk_state);
+
+	if (state == TCP_CLOSE)
+		return true;
+	if (op->flags & DCX_REUSE_SOCKET)
+		return !skb_queue_empty_lockless(&sk->sk_receive_queue);
+	return state == TCP_FIN_WAIT2;
 }
 
 static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
@@ -154,31 +236,55 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 {
 	struct dcx_op *op = container_of(wait, struct dcx_op, wait);
 
-	/*
-	 * Write space and the step to FIN_WAIT2 need nothing from us; the
-	 * waker's key is not enough to tell (state changes carry none), the
-	 * socket is.
-	 */
-	if (dcx_sk_pending(op->sk))
+	/* The waker's key is not enough to tell (state changes carry none). */
+	if (dcx_pending(op))
 		dcx_kick(op);
 	return 0;
 }
 
-static void dcx_timeout(struct timer_list *t)
+/* The timeout, or for io_uring the next look at the ring and its task. */
+static unsigned long dcx_next_tick(const struct dcx_op *op)
+{
+	unsigned long next = jiffies + DCX_WATCH_JIFFIES;
+
+	if (!op->cmd || time_before(op->deadline, next))
+		return op->deadline;
+	return next;
+}
+
+static void dcx_timer(struct timer_list *t)
 {
 	struct dcx_op *op = from_timer(op, t, timer);
 
-	dcx_signal(op, DCX_EV_TIMEOUT);
+	if (time_after_eq(jiffies, op->deadline))
+		dcx_signal(op, DCX_EV_TIMEOUT);
+	else if (op->cmd && dcx_uring_owner_gone(op->cmd))
+		dcx_signal(op, DCX_EV_ABORT);
+	else
+		mod_timer(&op->timer, dcx_next_tick(op));
 }
 
 /*
- * Check the connection state and start the graceful close: the FIN is queued
- * behind every byte already in the send queue. Fails with no side effect.
+ * A socket in TCP_CLOSE had a connection if connect() or accept() finished.
+ * A non-blocking connect() stays SS_CONNECTING until something looks (poll
+ * and SO_ERROR do not); it got through if the peer acknowledged our SYN.
+ */
+static bool dcx_was_connected(const struct socket *sock, struct sock *sk)
+{
+	if (sock->state == SS_CONNECTED)
+		return true;
+	return sock->state == SS_CONNECTING && tcp_sk(sk)->bytes_acked;
+}
+
+/*
+ * Check the connection state and arm the event sources; then the graceful
+ * close, as shutdown(SHUT_WR): the FIN follows every byte already queued.
+ * A failed check has no side effect.
  */
 static int dcx_start(struct dcx_op *op)
 {
 	struct sock *sk = op->sk;
-	bool reuse = op->flags & DCX_REUSE_SOCKET;
+	bool shut = false;
 	int err = 0;
 
 	lock_sock(sk);
@@ -190,24 +296,17 @@ static int dcx_start(struct dcx_op *op)
 	switch (sk->sk_state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
-		/* A non-blocking connect() that completed, as inet_shutdown(). */
-		if (op->sock->state == SS_CONNECTING)
-			op->sock->state = SS_CONNECTED;
-		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
-		sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
-		sk->sk_state_change(sk);
+		shut = true;
 		break;
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
-		/* Already shut down for sending: only reuse has work left. */
-		if (!reuse)
-			err = -ENOTCONN;
-		break;
+		break;		/* already shut down for sending */
 	case TCP_CLOSE:
-		/* Ended after a connection (SS_CONNECTED), or never connected. */
-		if (!reuse || op->sock->state != SS_CONNECTED)
+		if (dcx_was_connected(op->sock, sk))
+			op->ended = true;
+		else
 			err = -ENOTCONN;
 		break;
 	default:	/* listening or still connecting */
@@ -217,70 +316,137 @@ static int dcx_start(struct dcx_op *op)
 	if (err)
 		goto out;
 
+	op->disconnects = sk->sk_disconnects;
+	op->deadline = jiffies + msecs_to_jiffies(op->timeout_ms);
+	/* Before the FIN: its acknowledgement may come at once. */
 	add_wait_queue(sk_sleep(sk), &op->wait);
-	mod_timer(&op->timer, jiffies + msecs_to_jiffies(op->timeout_ms));
+	mod_timer(&op->timer, dcx_next_tick(op));
 	op->started = true;
 out:
 	release_sock(sk);
+	if (shut)
+		kernel_sock_shutdown(op->sock, SHUT_WR);
 	return err;
 }
 
+static int dcx_discard(read_descriptor_t *desc, struct sk_buff *skb,
+		       unsigned int offset, size_t len)
+{
+	len = min(len, desc->count);
+	desc->count -= len;
+	return len;
+}
+
 /*
- * Throw away what the peer sent: a receive queue that fills our window would
- * hold back the peer's FIN forever. MSG_TRUNC makes TCP discard without
- * copying, and reading opens the window again. Returns true if data was
- * still arriving when we stopped, so the caller comes back for more.
+ * Throw away what the peer sent, at most one budget: a receive queue that
+ * fills our window would hold back the peer's FIN forever. Reading opens the
+ * window again. Returns true if data is left for another pass.
  */
 static bool dcx_drain(struct dcx_op *op)
 {
-	struct kvec vec = { .iov_base = NULL, .iov_len = INT_MAX };
-	int rounds = 8;
+	read_descriptor_t desc = { .count = DCX_DRAIN_BUDGET };
+	struct sock *sk = op->sk;
 
-	while (rounds--) {
-		struct msghdr msg = { };
-		int ret;
-
-		ret = kernel_recvmsg(op->sock, &msg, &vec, 1, INT_MAX,
-				     MSG_DONTWAIT | MSG_TRUNC);
-		if (ret > 0)
-			continue;
-		/* recvmsg() hands out a reset as sk_err once: keep it. */
-		if (ret < 0 && ret != -EAGAIN && ret != -ENOTCONN)
-			op->sk_err = -ret;
-		return false;
-	}
-	return true;
-}
-
-/* The result of a connection that reached TCP_CLOSE on its own. */
-static int dcx_close_result(struct dcx_op *op)
-{
-	int err = READ_ONCE(op->sk->sk_err) ?: op->sk_err;
-
-	if (!err)
-		return 0;
-	return err == ETIMEDOUT ? -ETIMEDOUT : -ECONNRESET;
+	sock_owned_by_me(sk);
+	/*
+	 * The reader stops at the urgent mark (and tcp_recvmsg() does so while
+	 * a signal is pending): the urgent byte is only more data to throw
+	 * away, and tcp_disconnect() forgets it the same way.
+	 */
+	WRITE_ONCE(tcp_sk(sk)->urg_data, 0);
+	tcp_read_sock(sk, &desc, dcx_discard);
+	return !skb_queue_empty(&sk->sk_receive_queue);
 }
 
 /*
- * Back to unconnected without an RST: tcp_disconnect() on a socket already
- * in TCP_CLOSE only clears its state, as connect(AF_UNSPEC) does. The
- * ephemeral port went back when the socket entered TCP_CLOSE; an explicitly
- * bound address and port stay. TIME_WAIT lives in the timewait sock.
+ * How the connection ended, or -EINPROGRESS while it has not (for reuse: the
+ * socket has not reached TCP_CLOSE; without: our FIN is not acknowledged).
  */
-static void dcx_recycle(struct dcx_op *op)
+static int dcx_verdict(struct dcx_op *op)
+{
+	struct sock *sk = op->sk;
+	struct tcp_sock *tp = tcp_sk(sk);
+	bool reuse = op->flags & DCX_REUSE_SOCKET;
+	int err;
+
+	sock_owned_by_me(sk);
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		break;
+	case TCP_FIN_WAIT2:
+		return reuse ? -EINPROGRESS : 0;
+	default:
+		return -EINPROGRESS;
+	}
+	/* Without reuse, an end that came before the request is not news. */
+	if (op->ended && !reuse)
+		return 0;
+
+	err = READ_ONCE(sk->sk_err);
+	/* tcp_reset() says ECONNRESET, or EPIPE in CLOSE_WAIT. */
+	if (err == ECONNRESET || err == EPIPE)
+		return -ECONNRESET;
+	if (err == ETIMEDOUT)
+		return -ETIMEDOUT;
+	/*
+	 * Every byte and our FIN acknowledged, the peer's FIN received: a
+	 * graceful end, whatever soft error IP_RECVERR left in sk_err.
+	 */
+	if (sock_flag(sk, SOCK_DONE) && tp->snd_una == tp->write_seq)
+		return 0;
+	/* TCP gave up retransmitting (sk_err is then its soft error). */
+	return err ? -ETIMEDOUT : -ECONNRESET;
+}
+
+/* Restore a dual-stack socket's native IPv6 ops after a mapped connection. */
+static void dcx_restore_inet6(struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (sk->sk_family != AF_INET6 || !dcx_inet6.af_ops ||
+	    icsk->icsk_af_ops == dcx_inet6.af_ops)
+		return;
+	/* As tcp_v6_connect() does when a mapped connect fails. */
+	WRITE_ONCE(icsk->icsk_af_ops, dcx_inet6.af_ops);
+	sk->sk_backlog_rcv = dcx_inet6.backlog_rcv;
+#ifdef CONFIG_TCP_MD5SIG
+	tcp_sk(sk)->af_specific = dcx_inet6.af_specific;
+#endif
+#endif
+}
+
+/*
+ * Back to unconnected the way connect(AF_UNSPEC) does it: sk_disconnects
+ * counted (a thread still blocked on the old connection wakes with -EPIPE
+ * instead of going on into the next), tcp_disconnect() (no RST on a socket
+ * already in TCP_CLOSE; ephemeral port released, explicit binds kept),
+ * SS_UNCONNECTED. The old connection's error is not the next one's.
+ */
+static void dcx_unconnect(struct dcx_op *op)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct sock *sk = op->sk;
+
+	sock_owned_by_me(sk);
+	__inet_stream_connect(op->sock, &unspec, sizeof(unspec), 0, 0);
+	dcx_restore_inet6(sk);
+	sock_error(sk);
+	atomic_long_inc(&dcx_stats.reused);
+}
+
+/*
+ * Abort a connection that is not to be reused: tcp_disconnect() sends the
+ * RST, counted as connect(AF_UNSPEC) counts it, but the socket stays
+ * SS_CONNECTED: ended, as after a reset, and not reusable.
+ */
+static void dcx_abort(struct dcx_op *op)
 {
 	struct sock *sk = op->sk;
 
-	lock_sock(sk);
-	/* Unless the owner raced us with a connect() of its own. */
-	if (sk->sk_state == TCP_CLOSE) {
-		sk->sk_prot->disconnect(sk, 0);
-		op->sock->state = SS_UNCONNECTED;
-		WRITE_ONCE(sk->sk_err, 0);
-		atomic_long_inc(&dcx_stats.reused);
-	}
-	release_sock(sk);
+	sock_owned_by_me(sk);
+	sk->sk_disconnects++;
+	sk->sk_prot->disconnect(sk, 0);
 }
 
 static void dcx_count(int result)
@@ -302,12 +468,21 @@ static void dcx_count(int result)
 	}
 }
 
+static void dcx_op_put(struct dcx_op *op)
+{
+	if (!refcount_dec_and_test(&op->refs))
+		return;
+	if (op->waiter)
+		put_task_struct(op->waiter);
+	kmem_cache_free(dcx_op_cache, op);
+}
+
 /*
- * Stop every event source and give back what the operation holds; after
- * this nothing can kick @op. Only the owner calls it, or the submitter
- * before anyone else could see @op.
+ * Stop every event source and give back the socket; after this nothing can
+ * kick @op. Only the owner calls it, or the submitter before anyone else
+ * could see @op.
  */
-static void dcx_release(struct dcx_op *op)
+static void dcx_op_detach(struct dcx_op *op)
 {
 	if (op->started) {
 		remove_wait_queue(sk_sleep(op->sk), &op->wait);
@@ -326,111 +501,145 @@ static void dcx_release(struct dcx_op *op)
 	atomic_long_dec(&dcx_stats.inflight);
 }
 
-/* The end, exactly once: the ioctl caller frees @op itself. */
+/* The ioctl's half of an ending: the caller's reference may outlive ours. */
+static void dcx_op_drop(struct dcx_op *op)
+{
+	struct file *dev_file = op->dev_file;
+
+	dcx_op_put(op);
+	fput(dev_file);
+}
+
+/* The end, exactly once. */
 static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 {
 	struct io_uring_cmd *cmd = op->cmd;
 
-	dcx_release(op);
+	dcx_op_detach(op);
 	if (op->started)
 		dcx_count(result);
 	else
-		atomic_long_inc(&dcx_stats.rejected);
+		dcx_rejected(result);
 
-	if (!cmd) {
-		op->result = result;
+	if (cmd) {
+		kmem_cache_free(dcx_op_cache, op);
+		io_uring_cmd_done(cmd, result, 0, issue_flags);
 		return;
 	}
-	kmem_cache_free(dcx_op_cache, op);
-	io_uring_cmd_done(cmd, result, 0, issue_flags);
+	op->result = result;
+	complete_all(&op->done);
+	dcx_op_drop(op);
 }
 
-/*
- * One look at the operation, by its owner. Returns true once it has ended
- * (and, for io_uring, @op is gone).
- */
-static bool dcx_step(struct dcx_op *op, unsigned int issue_flags)
+/* One look at the operation, by its owner. */
+static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags)
 {
 	struct sock *sk = op->sk;
-	int result, err;
+	bool reuse = op->flags & DCX_REUSE_SOCKET;
+	bool more = false;
+	int result;
 
 	if (!op->started) {
-		err = dcx_start(op);
-		if (err) {
-			dcx_finish(op, err, issue_flags);
-			return true;
+		/* Issued while the socket lock was taken: started here. */
+		result = dcx_start(op);
+		if (result) {
+			dcx_finish(op, result, issue_flags);
+			return DCX_DONE;
 		}
 	}
 
-	/* Still more arriving: look again, after the owner's loop test. */
-	if (!skb_queue_empty_lockless(&sk->sk_receive_queue) && dcx_drain(op))
-		atomic_inc(&op->kicks);
-
-	if (READ_ONCE(sk->sk_state) == TCP_CLOSE) {
-		result = dcx_close_result(op);
-	} else if (test_bit(DCX_EV_TIMEOUT, &op->events)) {
-		result = -ETIMEDOUT;
-		tcp_abort(sk, ETIMEDOUT);
-	} else if (test_bit(DCX_EV_ABORT, &op->events)) {
+	lock_sock(sk);
+	if (sk->sk_disconnects != op->disconnects) {
+		/* The program disconnected it itself: not ours to end now. */
 		result = -ECANCELED;
-		tcp_abort(sk, ECONNABORTED);
-	} else {
-		return false;	/* wait for the next event */
+		goto out;
 	}
+	if (reuse)
+		more = dcx_drain(op);
 
-	if (op->flags & DCX_REUSE_SOCKET)
-		dcx_recycle(op);
+	result = dcx_verdict(op);
+	if (result == -EINPROGRESS) {
+		if (test_bit(DCX_EV_TIMEOUT, &op->events)) {
+			result = -ETIMEDOUT;
+		} else if (test_bit(DCX_EV_ABORT, &op->events)) {
+			result = -ECANCELED;
+		} else {
+			release_sock(sk);
+			return more ? DCX_AGAIN : DCX_WAIT;
+		}
+		if (!reuse)
+			dcx_abort(op);
+	}
+	if (reuse)
+		dcx_unconnect(op);
+out:
+	release_sock(sk);
 	dcx_finish(op, result, issue_flags);
-	return true;
+	return DCX_DONE;
 }
 
-/*
- * io_uring's owner: the submitter's task_work, until the operation ends or
- * no kick is left unseen.
- */
-static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags)
+/* The owner's loop, for both owners: until the end or no kick is unseen. */
+static void dcx_own(struct dcx_op *op, unsigned int issue_flags)
 {
-	struct dcx_op *op = *(struct dcx_op **)cmd->pdu;
 	int seen;
 
 	do {
 		seen = atomic_read(&op->kicks);
-		if (dcx_step(op, issue_flags))
+		/* Whoever runs this raised @kicks from zero. */
+		WARN_ON_ONCE(seen <= 0);
+		switch (dcx_step(op, issue_flags)) {
+		case DCX_DONE:
 			return;
+		case DCX_AGAIN:
+			/* Keep ownership, and let everything else run first. */
+			dcx_schedule(op);
+			return;
+		case DCX_WAIT:
+			break;
+		}
 	} while (atomic_sub_return(seen, &op->kicks));
+}
+
+static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	dcx_own(*(struct dcx_op **)cmd->pdu, issue_flags);
+}
+
+static void dcx_work(struct work_struct *work)
+{
+	dcx_own(container_of(work, struct dcx_op, work), 0);
 }
 
 static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 				    const struct dcx_disconnect *req,
-				    struct io_uring_cmd *cmd, int *err)
+				    struct io_uring_cmd *cmd,
+				    struct file *dev_file)
 {
 	struct dcx_op *op;
 	struct socket *sock;
 	struct file *file;
+	int err;
 
-	if (req->reserved || (req->flags & ~DCX_FLAGS_ALL)) {
-		*err = -EINVAL;
-		return NULL;
-	}
+	if (req->reserved || (req->flags & ~DCX_FLAGS_ALL) ||
+	    req->timeout_ms > DCX_TIMEOUT_MAX_MS)
+		return ERR_PTR(-EINVAL);
 
 	file = fget(req->fd);
-	if (!file) {
-		*err = -EBADF;
-		return NULL;
-	}
+	if (!file)
+		return ERR_PTR(-EBADF);
 	sock = sock_from_file(file);
 	if (!sock) {
-		*err = -ENOTSOCK;
+		err = -ENOTSOCK;
 		goto err_fput;
 	}
 	if (!sock->sk || !dcx_sock_supported(sock->sk)) {
-		*err = -EOPNOTSUPP;
+		err = -EOPNOTSUPP;
 		goto err_fput;
 	}
 
 	op = kmem_cache_zalloc(dcx_op_cache, GFP_KERNEL_ACCOUNT);
 	if (!op) {
-		*err = -ENOMEM;
+		err = -ENOMEM;
 		goto err_fput;
 	}
 	op->sk = sock->sk;
@@ -439,18 +648,24 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	op->df = df;
 	op->owner = current->files;
 	op->cmd = cmd;
-	if (!cmd)
-		op->waiter = current;
 	op->flags = req->flags;
 	op->timeout_ms = req->timeout_ms ?: READ_ONCE(dcx_default_timeout_ms);
 	/* Born owned by the submitter, who starts it. */
 	atomic_set(&op->kicks, 1);
 	init_waitqueue_func_entry(&op->wait, dcx_wake);
-	timer_setup(&op->timer, dcx_timeout, 0);
+	timer_setup(&op->timer, dcx_timer, 0);
 	INIT_LIST_HEAD(&op->df_node);
+	INIT_LIST_HEAD(&op->park_node);
+	if (!cmd) {
+		/* The operation and its caller each hold one. */
+		refcount_set(&op->refs, 2);
+		op->dev_file = get_file(dev_file);
+		INIT_WORK(&op->work, dcx_work);
+		init_completion(&op->done);
+	}
 
 	if (!dcx_claim(op)) {
-		*err = -EALREADY;
+		err = -EALREADY;
 		goto err_free;
 	}
 
@@ -462,18 +677,35 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	return op;
 
 err_free:
+	if (op->dev_file)
+		fput(op->dev_file);
 	kmem_cache_free(dcx_op_cache, op);
 err_fput:
 	fput(file);
-	return NULL;
+	return ERR_PTR(err);
 }
 
-/* A request that failed a check: undo dcx_op_create(). */
-static void dcx_reject(struct dcx_op *op)
+/* A request that failed a check in dcx_start(): undo dcx_op_create(). */
+static int dcx_reject(struct dcx_op *op, int err)
 {
-	dcx_release(op);
-	atomic_long_inc(&dcx_stats.rejected);
-	kmem_cache_free(dcx_op_cache, op);
+	dcx_op_detach(op);
+	if (op->cmd) {
+		kmem_cache_free(dcx_op_cache, op);
+	} else {
+		dcx_op_put(op);		/* the caller's */
+		dcx_op_drop(op);
+	}
+	return dcx_rejected(err);
+}
+
+/* Checked and started: hand the operation to its owner if events came. */
+static void dcx_hand_over(struct dcx_op *op)
+{
+	/* Anything already there (data, an end) is the owner's to look at. */
+	if (dcx_pending(op))
+		atomic_inc(&op->kicks);
+	if (atomic_dec_return(&op->kicks))
+		dcx_schedule(op);
 }
 
 /*
@@ -490,68 +722,138 @@ int dcx_disconnect_async(struct dcx_dev_file *df,
 	struct dcx_op *op;
 	int err;
 
-	op = dcx_op_create(df, req, cmd, &err);
-	if (!op)
-		return err;
+	op = dcx_op_create(df, req, cmd, NULL);
+	if (IS_ERR(op))
+		return dcx_rejected(PTR_ERR(op));
 	*(struct dcx_op **)cmd->pdu = op;
 
 	if ((issue_flags & IO_URING_F_NONBLOCK) &&
 	    sock_owned_by_user_nocheck(op->sk)) {
-		io_uring_cmd_complete_in_task(cmd, dcx_task_work);
+		dcx_schedule(op);
 		return -EIOCBQUEUED;
 	}
 
 	err = dcx_start(op);
-	if (err) {
-		dcx_reject(op);
-		return err;
-	}
-	/* Anything already there (data, an end) is ours to look at. */
-	if (dcx_sk_pending(op->sk))
-		atomic_inc(&op->kicks);
-	/* Hand over: to task_work now if events came, else to the first. */
-	if (atomic_dec_return(&op->kicks))
-		io_uring_cmd_complete_in_task(cmd, dcx_task_work);
+	if (err)
+		return dcx_reject(op, err);
+	dcx_hand_over(op);
 	return -EIOCBQUEUED;
 }
 
-/* ioctl: the same machinery, and the caller is the owner throughout. */
-int dcx_disconnect_sync(struct dcx_dev_file *df,
-			const struct dcx_disconnect *req)
+/* A signal interrupted the caller: keep the operation for the restart. */
+static void dcx_park(struct dcx_op *op, const struct dcx_disconnect *req)
 {
-	struct dcx_op *op;
-	int err, seen;
+	op->req = *req;
+	op->waiter = get_task_struct(current);
+	spin_lock(&op->df->lock);
+	list_add(&op->park_node, &op->df->parked);
+	spin_unlock(&op->df->lock);
+}
 
-	op = dcx_op_create(df, req, NULL, &err);
-	if (!op)
-		return err;
+/* The restarted ioctl: the operation this thread parked for @req. */
+static struct dcx_op *dcx_unpark(struct dcx_dev_file *df,
+				 const struct dcx_disconnect *req)
+{
+	struct dcx_op *op, *found = NULL;
 
-	err = dcx_start(op);
-	if (err) {
-		dcx_reject(op);
-		return err;
-	}
-
-	for (;;) {
-		set_current_state(TASK_KILLABLE);
-		/* Dying: abort rather than sit out the timeout. */
-		if (fatal_signal_pending(current) &&
-		    !test_and_set_bit(DCX_EV_ABORT, &op->events))
-			atomic_inc(&op->kicks);
-		seen = atomic_read(&op->kicks);
-		if (!seen) {
-			schedule();
-			continue;
-		}
-		__set_current_state(TASK_RUNNING);
-		if (dcx_step(op, 0))
+	spin_lock(&df->lock);
+	list_for_each_entry(op, &df->parked, park_node) {
+		if (op->waiter == current && !memcmp(&op->req, req, sizeof(*req))) {
+			list_del_init(&op->park_node);
+			found = op;
 			break;
-		atomic_sub(seen, &op->kicks);
-		cond_resched();
+		}
 	}
-	err = op->result;
-	kmem_cache_free(dcx_op_cache, op);
+	spin_unlock(&df->lock);
+	if (found) {
+		put_task_struct(found->waiter);
+		found->waiter = NULL;
+	}
+	return found;
+}
+
+/*
+ * ioctl: the same machine, owned by our workqueue; the caller waits. A
+ * signal sends the caller out (-ERESTARTNOINTR) to run its handlers and its
+ * task_work, io_uring's completions among them, and the kernel restarts the
+ * ioctl, which finds its parked operation again; a fatal one aborts it.
+ */
+int dcx_disconnect_sync(struct file *dev_file, const struct dcx_disconnect *req)
+{
+	struct dcx_dev_file *df = dev_file->private_data;
+	struct dcx_op *op;
+	int err;
+
+	op = dcx_unpark(df, req);
+	if (!op) {
+		op = dcx_op_create(df, req, NULL, dev_file);
+		if (IS_ERR(op))
+			return dcx_rejected(PTR_ERR(op));
+		err = dcx_start(op);
+		if (err)
+			return dcx_reject(op, err);
+		dcx_hand_over(op);
+	}
+
+	err = wait_for_completion_state(&op->done,
+					TASK_INTERRUPTIBLE | TASK_FREEZABLE);
+	if (!err) {
+		err = op->result;
+		dcx_op_put(op);
+		return err;
+	}
+	if (fatal_signal_pending(current)) {
+		/* Dying: abort now rather than at the timeout. */
+		spin_lock(&df->lock);
+		if (!list_empty(&op->df_node))
+			dcx_signal(op, DCX_EV_ABORT);
+		spin_unlock(&df->lock);
+		dcx_op_put(op);
+		return -EINTR;
+	}
+	dcx_park(op, req);
+	return -ERESTARTNOINTR;
+}
+
+int dcx_cancel(const struct dcx_disconnect *req)
+{
+	struct socket *sock;
+	struct dcx_op *op;
+	struct file *file;
+	int err = -ENOENT;
+
+	if (req->flags || req->timeout_ms || req->reserved)
+		return -EINVAL;
+	file = fget(req->fd);
+	if (!file)
+		return -EBADF;
+	sock = sock_from_file(file);
+	if (!sock) {
+		fput(file);
+		return -ENOTSOCK;
+	}
+
+	spin_lock(&dcx_busy_lock);
+	/* In the table, not yet detached: the kick reaches its owner. */
+	op = sock->sk ? dcx_busy_find(sock->sk) : NULL;
+	if (op) {
+		dcx_signal(op, DCX_EV_ABORT);
+		err = 0;
+	}
+	spin_unlock(&dcx_busy_lock);
+	fput(file);
 	return err;
+}
+
+/* Give back parked operations nobody will restart. */
+static void dcx_reap(struct list_head *reaped)
+{
+	struct dcx_op *op, *tmp;
+
+	list_for_each_entry_safe(op, tmp, reaped, park_node) {
+		list_del_init(&op->park_node);
+		dcx_op_put(op);
+	}
 }
 
 /*
@@ -561,24 +863,69 @@ int dcx_disconnect_sync(struct dcx_dev_file *df,
  */
 void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 {
-	struct dcx_op *op;
+	struct dcx_op *op, *tmp;
+	LIST_HEAD(reaped);
 
 	spin_lock(&df->lock);
 	list_for_each_entry(op, &df->ops, df_node) {
 		if (op->owner == owner)
 			dcx_signal(op, DCX_EV_ABORT);
 	}
+	list_for_each_entry_safe(op, tmp, &df->parked, park_node) {
+		if (op->owner == owner)
+			list_move(&op->park_node, &reaped);
+	}
 	spin_unlock(&df->lock);
+	dcx_reap(&reaped);
+}
+
+/* The device file's last reference is gone. */
+void dcx_dev_file_drop(struct dcx_dev_file *df)
+{
+	LIST_HEAD(reaped);
+
+	/* Every operation in flight holds the file through its request. */
+	WARN_ON_ONCE(!list_empty(&df->ops));
+	spin_lock(&df->lock);
+	list_splice_init(&df->parked, &reaped);
+	spin_unlock(&df->lock);
+	dcx_reap(&reaped);
+}
+
+static void dcx_learn_inet6(void)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct socket *sock;
+
+	if (sock_create_kern(&init_net, AF_INET6, SOCK_STREAM, IPPROTO_TCP,
+			     &sock))
+		return;		/* no IPv6, and so no AF_INET6 sockets */
+	dcx_inet6.af_ops = inet_csk(sock->sk)->icsk_af_ops;
+	dcx_inet6.backlog_rcv = sock->sk->sk_backlog_rcv;
+#ifdef CONFIG_TCP_MD5SIG
+	dcx_inet6.af_specific = tcp_sk(sock->sk)->af_specific;
+#endif
+	sock_release(sock);
+#endif
 }
 
 int dcx_disconnect_init(void)
 {
 	dcx_op_cache = KMEM_CACHE(dcx_op, SLAB_ACCOUNT);
-	return dcx_op_cache ? 0 : -ENOMEM;
+	if (!dcx_op_cache)
+		return -ENOMEM;
+	dcx_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, 0);
+	if (!dcx_wq) {
+		kmem_cache_destroy(dcx_op_cache);
+		return -ENOMEM;
+	}
+	dcx_learn_inet6();
+	return 0;
 }
 
 void dcx_disconnect_exit(void)
 {
-	/* The device is gone and unused: no operation is left. */
+	/* The device is gone and unused: only a work item's tail may run. */
+	destroy_workqueue(dcx_wq);
 	kmem_cache_destroy(dcx_op_cache);
 }

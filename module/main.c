@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * disconnectex: /dev/disconnectex, the entry points of the disconnect
- * request (ioctl and io_uring command), its counters and parameters.
+ * disconnectex: /dev/disconnectex, the entry points of its requests (ioctl
+ * and io_uring command), its counters and parameters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,7 +28,7 @@ static int dcx_set_timeout(const char *val, const struct kernel_param *kp)
 	if (err)
 		return err;
 	/* 0 in a request means "this parameter": it cannot mean itself. */
-	if (!ms)
+	if (!ms || ms > DCX_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	WRITE_ONCE(dcx_default_timeout_ms, ms);
 	return 0;
@@ -40,7 +40,10 @@ static const struct kernel_param_ops dcx_timeout_ops = {
 };
 module_param_cb(timeout_ms, &dcx_timeout_ops, &dcx_default_timeout_ms, 0644);
 MODULE_PARM_DESC(timeout_ms,
-		 "Timeout of a disconnect whose request gives 0, in ms (default 10000, > 0)");
+		 "Timeout of a disconnect whose request gives 0, in ms (default 10000, 1..120000)");
+
+/* It must fit the 16-byte command area of a normal 64-byte SQE. */
+static_assert(sizeof(struct dcx_disconnect) == 16);
 
 static void dcx_read_request(struct dcx_disconnect *req,
 			     const struct dcx_disconnect *src)
@@ -57,22 +60,31 @@ static int dcx_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	struct dcx_dev_file *df = cmd->file->private_data;
 	struct dcx_disconnect req;
 
-	if (cmd->cmd_op != DCX_CMD_DISCONNECT)
+	switch (cmd->cmd_op) {
+	case DCX_CMD_DISCONNECT:
+		dcx_read_request(&req, cmd->cmd);
+		return dcx_disconnect_async(df, &req, cmd, issue_flags);
+	case DCX_CMD_CANCEL:
+		dcx_read_request(&req, cmd->cmd);
+		return dcx_cancel(&req);
+	default:
 		return -EINVAL;
-	dcx_read_request(&req, cmd->cmd);
-	return dcx_disconnect_async(df, &req, cmd, issue_flags);
+	}
 }
 
 static long dcx_ioctl(struct file *file, unsigned int op, unsigned long arg)
 {
-	struct dcx_dev_file *df = file->private_data;
 	struct dcx_disconnect req;
 
 	switch (op) {
 	case DCX_IOC_DISCONNECT:
 		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
 			return -EFAULT;
-		return dcx_disconnect_sync(df, &req);
+		return dcx_disconnect_sync(file, &req);
+	case DCX_IOC_CANCEL:
+		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
+			return -EFAULT;
+		return dcx_cancel(&req);
 	default:
 		return -ENOTTY;
 	}
@@ -87,6 +99,7 @@ static int dcx_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	spin_lock_init(&df->lock);
 	INIT_LIST_HEAD(&df->ops);
+	INIT_LIST_HEAD(&df->parked);
 	file->private_data = df;
 	return 0;
 }
@@ -97,12 +110,11 @@ static int dcx_flush(struct file *file, fl_owner_t id)
 	return 0;
 }
 
-static int dcx_release(struct inode *inode, struct file *file)
+static int dcx_dev_release(struct inode *inode, struct file *file)
 {
 	struct dcx_dev_file *df = file->private_data;
 
-	/* Every operation holds the file through its request or caller. */
-	WARN_ON_ONCE(!list_empty(&df->ops));
+	dcx_dev_file_drop(df);
 	kfree(df);
 	return 0;
 }
@@ -111,7 +123,7 @@ static const struct file_operations dcx_fops = {
 	.owner		= THIS_MODULE,
 	.open		= dcx_open,
 	.flush		= dcx_flush,
-	.release	= dcx_release,
+	.release	= dcx_dev_release,
 	.unlocked_ioctl	= dcx_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.uring_cmd	= dcx_uring_cmd,
