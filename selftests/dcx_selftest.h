@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the disconnectex selftests: connected TCP pairs over
- * loopback for both families, the request through ioctl and through a raw
- * IORING_OP_URING_CMD SQE, and the module's counters.
+ * loopback for both families, the requests (disconnect, cancel) through
+ * ioctl and through a raw IORING_OP_URING_CMD SQE, and the module's counters.
  *
  * Only ever included after kselftest_harness.h, by one test program each.
  */
@@ -177,29 +177,55 @@ static inline int dcx_ioctl(int devfd, const struct dcx_disconnect *req)
 	return ioctl(devfd, DCX_IOC_DISCONNECT, req) ? -errno : 0;
 }
 
-/* Fill @sqe as a disconnect request, by hand: liburing 2.3 has no helper. */
-static inline void dcx_fill_sqe(struct io_uring_sqe *sqe, int devfd,
-				const struct dcx_disconnect *req)
+/* The cancel request (only @req->fd may be non-zero); 0 or -errno. */
+static inline int dcx_cancel(int devfd, const struct dcx_disconnect *req)
+{
+	return ioctl(devfd, DCX_IOC_CANCEL, req) ? -errno : 0;
+}
+
+/*
+ * Fill @sqe as request @cmd_op (DCX_CMD_DISCONNECT, DCX_CMD_CANCEL), by
+ * hand: liburing 2.3 has no helper. @devfd is a fixed-file index if the
+ * caller sets IOSQE_FIXED_FILE.
+ */
+static inline void dcx_fill_sqe_op(struct io_uring_sqe *sqe, int devfd,
+				   __u32 cmd_op,
+				   const struct dcx_disconnect *req)
 {
 	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = devfd;
-	sqe->cmd_op = DCX_CMD_DISCONNECT;
+	sqe->cmd_op = cmd_op;
 	memcpy((char *)sqe + DCX_SQE_CMD_OFFSET, req, sizeof(*req));
+}
+
+/* Fill @sqe as a disconnect request. */
+static inline void dcx_fill_sqe(struct io_uring_sqe *sqe, int devfd,
+				const struct dcx_disconnect *req)
+{
+	dcx_fill_sqe_op(sqe, devfd, DCX_CMD_DISCONNECT, req);
+}
+
+static inline int dcx_queue_op(struct io_uring *ring, int devfd, __u32 cmd_op,
+			       const struct dcx_disconnect *req, __u8 sqe_flags,
+			       __u64 user_data)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	dcx_fill_sqe_op(sqe, devfd, cmd_op, req);
+	sqe->flags = sqe_flags;
+	sqe->user_data = user_data;
+	return 0;
 }
 
 static inline int dcx_queue(struct io_uring *ring, int devfd,
 			    const struct dcx_disconnect *req, __u8 sqe_flags,
 			    __u64 user_data)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-	if (!sqe)
-		return -EBUSY;
-	dcx_fill_sqe(sqe, devfd, req);
-	sqe->flags = sqe_flags;
-	sqe->user_data = user_data;
-	return 0;
+	return dcx_queue_op(ring, devfd, DCX_CMD_DISCONNECT, req, sqe_flags,
+			    user_data);
 }
 
 /* Wait for one CQE; returns its res, or INT_MIN if none came. */
@@ -217,11 +243,11 @@ static inline int dcx_reap(struct io_uring *ring, __u64 *user_data)
 	return res;
 }
 
-/* Submit one request and wait for its completion. */
-static inline int dcx_uring(struct io_uring *ring, int devfd,
-			    const struct dcx_disconnect *req, __u8 sqe_flags)
+/* Submit one request @cmd_op and wait for its completion. */
+static inline int dcx_uring_op(struct io_uring *ring, int devfd, __u32 cmd_op,
+			       const struct dcx_disconnect *req, __u8 sqe_flags)
 {
-	int err = dcx_queue(ring, devfd, req, sqe_flags, 0);
+	int err = dcx_queue_op(ring, devfd, cmd_op, req, sqe_flags, 0);
 
 	if (err)
 		return err;
@@ -229,6 +255,13 @@ static inline int dcx_uring(struct io_uring *ring, int devfd,
 	if (err != 1)
 		return err < 0 ? err : -EIO;
 	return dcx_reap(ring, NULL);
+}
+
+/* Submit one disconnect request and wait for its completion. */
+static inline int dcx_uring(struct io_uring *ring, int devfd,
+			    const struct dcx_disconnect *req, __u8 sqe_flags)
+{
+	return dcx_uring_op(ring, devfd, DCX_CMD_DISCONNECT, req, sqe_flags);
 }
 
 static inline long dcx_stat(const char *name)

@@ -275,7 +275,7 @@ TEST_F_TIMEOUT(hosts, loss_and_delay, 300)
 		ASSERT_LT(0, n);
 	}
 	start = dcx_now_ms();
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 240000);
+	req = dcx_req(fd, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS);
 	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
 	TH_LOG("1 MiB through 10%% loss and 20 ms delay, then FIN: %lld ms",
 	       dcx_now_ms() - start);
