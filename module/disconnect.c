@@ -159,7 +159,7 @@ static bool dcx_sock_supported(struct sock *sk)
 	if (READ_ONCE(sk->sk_prot)->recvmsg != tcp_recvmsg)
 		return false;
 	/* KCM, strparser, NBD, ...: an in-kernel reader owns the socket. */
-	if (rcu_access_pointer(sk->sk_user_data))
+	if (rcu_access_pointer(__sk_user_data(sk)))
 		return false;
 	/* Bit-field: a plain read; dcx_start() checks again under the lock. */
 	return !tcp_sk(sk)->repair;
@@ -318,7 +318,7 @@ static int dcx_start(struct dcx_op *op)
 
 	op->disconnects = sk->sk_disconnects;
 	op->deadline = jiffies + msecs_to_jiffies(op->timeout_ms);
-	/* Before the FIN: its acknowledgement may come at once. */
+	/* Before the FIN: its acknowledgment may come at once. */
 	add_wait_queue(sk_sleep(sk), &op->wait);
 	mod_timer(&op->timer, dcx_next_tick(op));
 	op->started = true;
