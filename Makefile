@@ -5,6 +5,7 @@
 #   make            module, library, selftests
 #   make check      host unit tests + selftests in QEMU on Debian's 6.1 kernel
 #   make check-debug  the same on a debug 6.1 kernel (KASAN, lockdep, kmemleak)
+#   make coverage   the module's line and branch coverage in check-debug
 #   make run        the main job: a Windows-style recycling client in the VM
 #   make bench      SPEC section 5 workloads in the VM (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
@@ -98,21 +99,40 @@ check: deps
 		$(RESULTS)/vm.tap
 
 # The debug kernel is built once per config and cached outside the clone;
-# the module is built against it in a copy of its sources.
+# the module is built against it in a copy of its sources, with gcov (its
+# CONFIG_GCOV_KERNEL and module/Kbuild's GCOV_PROFILE). dcx.gcov=1 has the
+# VM send the counts back; the coverage line comes after the verdict, and
+# its absence never changes it.
+COVERAGE_ARGS = $(RESULTS)-debug/results.log $(BUILD)/debug-module/module \
+		$(BUILD)/coverage
+
 check-debug: deps
 	@$(MAKE) --no-print-directory userspace selftests
-	@rm -rf $(RESULTS)-debug && mkdir -p $(RESULTS)-debug
+	@rm -rf $(RESULTS)-debug $(BUILD)/coverage && mkdir -p $(RESULTS)-debug
 	@dkdir=$$(selftests/vm/debug-kernel.sh) && \
 	rm -rf $(BUILD)/debug-module && mkdir -p $(BUILD)/debug-module && \
 	cp -r Kbuild module uapi $(BUILD)/debug-module/ && \
-	rm -f $(BUILD)/debug-module/module/*.o $(BUILD)/debug-module/module/*.ko && \
+	rm -f $(BUILD)/debug-module/module/*.o $(BUILD)/debug-module/module/*.ko \
+		$(BUILD)/debug-module/module/*.gcno $(BUILD)/debug-module/module/*.gcda && \
 	$(MAKE) -C $$dkdir M=$(BUILD)/debug-module W=1 modules && \
 	{ selftests/vm/run.sh --kernel $$dkdir/arch/x86/boot/bzImage \
 		--module $(BUILD)/debug-module/module/disconnectex.ko \
 		--timeout $(DEBUG_VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap \
-		--append "$(DEBUG_APPEND) $(VM_APPEND)" \
+		--append "$(DEBUG_APPEND) $(VM_APPEND) dcx.gcov=1" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests) || true; }
-	@scripts/summary.sh $(RESULTS)-debug/vm.tap
+	@rc=0; scripts/summary.sh $(RESULTS)-debug/vm.tap || rc=$$?; \
+	scripts/coverage.sh $(COVERAGE_ARGS) || true; exit $$rc
+
+# From the last check-debug's data; without any, run check-debug first (it
+# prints the figures itself). Fails only if there is no coverage to show.
+coverage:
+	@if scripts/coverage.sh --has-data $(COVERAGE_ARGS); then \
+		scripts/coverage.sh $(COVERAGE_ARGS); \
+	else \
+		echo "coverage: no data from a make check-debug yet: running it"; \
+		$(MAKE) --no-print-directory check-debug || true; \
+		scripts/coverage.sh --has-data $(COVERAGE_ARGS); \
+	fi
 
 style: deps
 	@mkdir -p $(BUILD)
@@ -144,5 +164,5 @@ clean:
 	-$(MAKE) -C selftests clean O=$(BUILD)/selftests
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace selftests deps run check check-debug style bench \
-	bench-quick install install-module clean
+.PHONY: all module userspace selftests deps run check check-debug coverage \
+	style bench bench-quick install install-module clean

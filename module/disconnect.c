@@ -87,10 +87,10 @@ struct dcx_op {
 
 	/* io_uring: the command. The ioctl: everything else here. */
 	struct io_uring_cmd	*cmd;
-	struct file		*dev_file;	/* keeps @df alive */
+	struct file		*dev_file;	/* keeps @df alive until freed */
 	struct work_struct	work;		/* the owner */
 	struct completion	done;
-	refcount_t		refs;		/* the operation and its caller */
+	refcount_t		refs;		/* the operation's, the caller's */
 	int			result;
 	struct task_struct	*waiter;	/* parked: the interrupted caller */
 	struct dcx_disconnect	req;		/* parked: what it asked for */
@@ -468,13 +468,30 @@ static void dcx_count(int result)
 	}
 }
 
-static void dcx_op_put(struct dcx_op *op)
+/*
+ * The ioctl's last reference is gone. It lets go of the device file: in the
+ * common case the caller's is the last, so the file is put from the
+ * caller's context and a close() and rmmod right after the ioctl find the
+ * module unused.
+ */
+static void dcx_op_free(struct dcx_op *op)
 {
-	if (!refcount_dec_and_test(&op->refs))
-		return;
+	struct file *dev_file = op->dev_file;
+
 	if (op->waiter)
 		put_task_struct(op->waiter);
 	kmem_cache_free(dcx_op_cache, op);
+	fput(dev_file);
+}
+
+/*
+ * Drop an ioctl reference that may race with another one: under df->lock,
+ * where the operation's own drop and complete_all() happen too.
+ */
+static bool dcx_op_unref_locked(struct dcx_op *op)
+{
+	lockdep_assert_held(&op->df->lock);
+	return refcount_dec_and_test(&op->refs);
 }
 
 /*
@@ -501,19 +518,12 @@ static void dcx_op_detach(struct dcx_op *op)
 	atomic_long_dec(&dcx_stats.inflight);
 }
 
-/* The ioctl's half of an ending: the caller's reference may outlive ours. */
-static void dcx_op_drop(struct dcx_op *op)
-{
-	struct file *dev_file = op->dev_file;
-
-	dcx_op_put(op);
-	fput(dev_file);
-}
-
 /* The end, exactly once. */
 static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 {
 	struct io_uring_cmd *cmd = op->cmd;
+	struct dcx_dev_file *df = op->df;
+	bool last;
 
 	dcx_op_detach(op);
 	if (op->started)
@@ -526,9 +536,19 @@ static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 		io_uring_cmd_done(cmd, result, 0, issue_flags);
 		return;
 	}
+	/*
+	 * Our reference goes before the caller is woken, so that the caller's
+	 * is normally the last; a caller that stopped waiting dropped its own
+	 * under the same lock, and then nobody needs waking.
+	 */
 	op->result = result;
-	complete_all(&op->done);
-	dcx_op_drop(op);
+	spin_lock(&df->lock);
+	last = dcx_op_unref_locked(op);
+	if (!last)
+		complete_all(&op->done);
+	spin_unlock(&df->lock);
+	if (last)
+		dcx_op_free(op);
 }
 
 /* One look at the operation, by its owner. */
@@ -689,12 +709,11 @@ err_fput:
 static int dcx_reject(struct dcx_op *op, int err)
 {
 	dcx_op_detach(op);
-	if (op->cmd) {
+	/* Nobody else ever saw it: both of an ioctl's references are ours. */
+	if (op->cmd)
 		kmem_cache_free(dcx_op_cache, op);
-	} else {
-		dcx_op_put(op);		/* the caller's */
-		dcx_op_drop(op);
-	}
+	else
+		dcx_op_free(op);
 	return dcx_rejected(err);
 }
 
@@ -798,17 +817,23 @@ int dcx_disconnect_sync(struct file *dev_file, const struct dcx_disconnect *req)
 	err = wait_for_completion_state(&op->done,
 					TASK_INTERRUPTIBLE | TASK_FREEZABLE);
 	if (!err) {
+		/* The operation dropped its reference before waking us. */
 		err = op->result;
-		dcx_op_put(op);
+		if (refcount_dec_and_test(&op->refs))
+			dcx_op_free(op);
 		return err;
 	}
 	if (fatal_signal_pending(current)) {
+		bool last;
+
 		/* Dying: abort now rather than at the timeout. */
 		spin_lock(&df->lock);
 		if (!list_empty(&op->df_node))
 			dcx_signal(op, DCX_EV_ABORT);
+		last = dcx_op_unref_locked(op);
 		spin_unlock(&df->lock);
-		dcx_op_put(op);
+		if (last)
+			dcx_op_free(op);
 		return -EINTR;
 	}
 	dcx_park(op, req);
@@ -845,17 +870,6 @@ int dcx_cancel(const struct dcx_disconnect *req)
 	return err;
 }
 
-/* Give back parked operations nobody will restart. */
-static void dcx_reap(struct list_head *reaped)
-{
-	struct dcx_op *op, *tmp;
-
-	list_for_each_entry_safe(op, tmp, reaped, park_node) {
-		list_del_init(&op->park_node);
-		dcx_op_put(op);
-	}
-}
-
 /*
  * f_op->flush: the owner is closing its device fd (or exiting, which closes
  * it too). 6.1 cannot cancel a uring_cmd, so abort the owner's operations
@@ -871,25 +885,28 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 		if (op->owner == owner)
 			dcx_signal(op, DCX_EV_ABORT);
 	}
+	/* Parked ones nobody will restart now: drop the caller's reference. */
 	list_for_each_entry_safe(op, tmp, &df->parked, park_node) {
-		if (op->owner == owner)
-			list_move(&op->park_node, &reaped);
+		if (op->owner != owner)
+			continue;
+		list_del_init(&op->park_node);
+		if (dcx_op_unref_locked(op))
+			list_add(&op->park_node, &reaped);
 	}
 	spin_unlock(&df->lock);
-	dcx_reap(&reaped);
+	list_for_each_entry_safe(op, tmp, &reaped, park_node)
+		dcx_op_free(op);
 }
 
 /* The device file's last reference is gone. */
 void dcx_dev_file_drop(struct dcx_dev_file *df)
 {
-	LIST_HEAD(reaped);
-
-	/* Every operation in flight holds the file through its request. */
+	/*
+	 * Every operation in flight holds the file through its request or its
+	 * ioctl, and so does a parked one until its owner's flush reaps it.
+	 */
 	WARN_ON_ONCE(!list_empty(&df->ops));
-	spin_lock(&df->lock);
-	list_splice_init(&df->parked, &reaped);
-	spin_unlock(&df->lock);
-	dcx_reap(&reaped);
+	WARN_ON_ONCE(!list_empty(&df->parked));
 }
 
 static void dcx_learn_inet6(void)

@@ -3,7 +3,8 @@
  * PID 1 of the disconnectex test VM, in the manner of WireGuard's
  * tools/testing/selftests/wireguard/qemu/init.c: mount the pseudo
  * filesystems, load the module, run the test programs listed in /plan, then
- * judge what the kernel itself saw (rmmod, kmemleak, the kernel log).
+ * judge what the kernel itself saw (rmmod, kmemleak, the kernel log) and,
+ * with dcx.gcov=1, send the module's coverage counts to the host.
  *
  * Everything a test prints goes, line by line, to the console and to
  * /dev/ttyS1. The host reads only ttyS1, so it never has to pick test output
@@ -11,8 +12,10 @@
  * by the final DCX-VM-DONE marker (no marker: the VM panicked or hung).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +38,7 @@
 #define MODULE_PATH	"/disconnectex.ko"
 #define MODULE_NAME	"disconnectex"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define GCOV_ROOT	"/sys/kernel/debug/gcov"
 #define MAX_ARGS	64
 #define LINE_MAX_LEN	4096
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -99,6 +103,22 @@ static void note(const char *prefix, const char *text, size_t len)
 	write_all(results_fd, prefix, strlen(prefix));
 	write_all(results_fd, text, len);
 	write_all(results_fd, "\n", 1);
+}
+
+/* note() with a printf format; a line is cut at LINE_MAX_LEN. */
+static void __attribute__((format(printf, 2, 3)))
+notef(const char *prefix, const char *fmt, ...)
+{
+	char buf[LINE_MAX_LEN];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	note(prefix, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 #define result(ok, fmt, ...) say("%s - vm: " fmt, (ok) ? "ok" : "not ok", ##__VA_ARGS__)
@@ -172,22 +192,47 @@ static void setup_lo(void)
 		close(fd);
 }
 
-/* dcx.timeout=SEC on the kernel command line; the last one wins, as usual. */
-static unsigned int cmdline_timeout(void)
+/* The kernel command line, read once; "" if /proc is missing. */
+static const char *cmdline(void)
 {
-	char buf[4096] = "";
-	unsigned int sec = 600;
-	FILE *f = fopen("/proc/cmdline", "re");
+	static char buf[4096];
+	static bool read_once;
+	FILE *f;
 
+	if (read_once)
+		return buf;
+	read_once = true;
+	f = fopen("/proc/cmdline", "re");
 	if (f) {
 		if (!fgets(buf, sizeof(buf), f))
 			buf[0] = '\0';
 		fclose(f);
 	}
-	for (char *p = buf; (p = strstr(p, "dcx.timeout=")); p++)
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* dcx.timeout=SEC on the kernel command line; the last one wins, as usual. */
+static unsigned int cmdline_timeout(void)
+{
+	unsigned int sec = 600;
+
+	for (const char *p = cmdline(); (p = strstr(p, "dcx.timeout=")); p++)
 		if (atoi(p + 12) > 0)
 			sec = atoi(p + 12);
 	return sec;
+}
+
+/* Whether @word is on the kernel command line as a whole word. */
+static bool cmdline_has(const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = cmdline(); (p = strstr(p, word)); p++)
+		if ((p == cmdline() || p[-1] == ' ') &&
+		    (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
 }
 
 static void load_module(void)
@@ -475,6 +520,125 @@ static void check_kernel_log(void)
 	result(!bad, "kernel log clean");
 }
 
+/* @len bytes of @in as base64 into @out (4 * ceil(len / 3) bytes + NUL). */
+static void base64(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (; len >= 3; in += 3, len -= 3) {
+		*out++ = digits[in[0] >> 2];
+		*out++ = digits[(in[0] & 3) << 4 | in[1] >> 4];
+		*out++ = digits[(in[1] & 15) << 2 | in[2] >> 6];
+		*out++ = digits[in[2] & 63];
+	}
+	if (len) {
+		*out++ = digits[in[0] >> 2];
+		*out++ = digits[(in[0] & 3) << 4 | (len > 1 ? in[1] >> 4 : 0)];
+		*out++ = len > 1 ? digits[(in[1] & 15) << 2] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+/*
+ * One .gcda file as TAP comments, which the host's judge ignores:
+ * "# gcov-begin PATH SIZE", "# gcov BASE64" lines of 57 bytes each,
+ * "# gcov-end PATH". PATH is the file's path under GCOV_ROOT, which is
+ * the object's path on the host that built it.
+ */
+static int send_gcda(const char *path)
+{
+	size_t cap = 65536, len = 0;
+	unsigned char *data = malloc(cap);
+	char line[80];
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	/* A debugfs gcov file has no size until read: read it all first. */
+	while (fd >= 0 && data && (n = read(fd, data + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			unsigned char *more = realloc(data, cap * 2);
+
+			if (!more)
+				break;
+			data = more;
+			cap *= 2;
+		}
+	}
+	if (fd < 0 || !data || n != 0) {
+		notef("gcov-error ", "%s: %s", path,
+		      fd < 0 || n < 0 ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			close(fd);
+		free(data);
+		return -1;
+	}
+	close(fd);
+	path += strlen(GCOV_ROOT);
+	notef("gcov-begin ", "%s %zu", path, len);
+	for (size_t off = 0; off < len; off += 57) {
+		base64(data + off, len - off < 57 ? len - off : 57, line);
+		note("gcov ", line, strlen(line));
+	}
+	note("gcov-end ", path, strlen(path));
+	free(data);
+	return 0;
+}
+
+/* Every .gcda file under @dir; the .gcno entries beside them are symlinks. */
+static void send_gcov_dir(const char *dir, int *files)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d) {
+		notef("gcov-error ", "%s: %m", dir);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+		size_t l = strlen(e->d_name);
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path) || lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			send_gcov_dir(path, files);
+		else if (S_ISREG(st.st_mode) && l > 5 &&
+			 !strcmp(e->d_name + l - 5, ".gcda") && !send_gcda(path))
+			(*files)++;
+	}
+	closedir(d);
+}
+
+/*
+ * Coverage (make coverage), asked for with dcx.gcov=1: the module's gcov
+ * data from the debug kernel (CONFIG_GCOV_KERNEL), to the host over the
+ * results port, the only channel there is. Sent after rmmod on purpose:
+ * with gcov_persist=1 (the default) the kernel keeps an unloaded module's
+ * counts and adds every later load's to them, so the files now hold all
+ * the loads (the soak test's reloads too), module exit included. Only the
+ * module is built with GCOV_PROFILE, so the tree holds nothing else.
+ */
+static void send_gcov(void)
+{
+	int files = 0;
+
+	if (!cmdline_has("dcx.gcov=1"))
+		return;
+	if (access(GCOV_ROOT, F_OK)) {
+		notef("gcov-none ", GCOV_ROOT ": %m (no CONFIG_GCOV_KERNEL?)");
+		return;
+	}
+	send_gcov_dir(GCOV_ROOT, &files);
+	notef("gcov-files ", "%d", files);
+}
+
 int main(void)
 {
 	setup_fs();
@@ -487,6 +651,7 @@ int main(void)
 	unload_module();
 	check_kmemleak();
 	check_kernel_log();
+	send_gcov();
 
 	say("DCX-VM-DONE");
 	if (console_fd >= 0)

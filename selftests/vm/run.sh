@@ -140,7 +140,10 @@ boot() {
 		done
 	) &
 	watchdog=$!
-	tail -n +1 -f --pid="$qemu" "$results" || true
+	# The base64 payload of init's gcov dump (dcx.gcov=1) is for
+	# scripts/coverage.sh, which reads results.log: keep it off the terminal.
+	tail -n +1 -f --pid="$qemu" "$results" |
+		grep --line-buffered -v '^# gcov ' || true
 	rc=0
 	wait "$qemu" || rc=$?
 	wait "$watchdog" || true
