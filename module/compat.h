@@ -6,8 +6,8 @@
  * and io_uring tells a driver nothing when the ring is closed, or when the
  * submitter execs or exits: exec and exit wait for the task's requests, and
  * a closing ring waits for all of them. The only way to notice is to look,
- * which the operation's timer does once a second (dcx_owner_gone()). Every
- * field read here is in include/linux/io_uring_types.h, read-only.
+ * which the operation's timer does once a second (dcx_uring_owner_gone()).
+ * Every field read here is in include/linux/io_uring_types.h, read-only.
  */
 #ifndef _DCX_COMPAT_H
 #define _DCX_COMPAT_H

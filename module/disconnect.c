@@ -63,18 +63,22 @@
 
 /* How often an io_uring operation's timer looks for its ring and task. */
 #define DCX_WATCH_JIFFIES	HZ
-/* At most this much is discarded per pass, however fast data arrives. */
-#define DCX_DRAIN_BUDGET	(256 * 1024)
+/*
+ * At most this much is discarded per run of the owner, however fast data
+ * arrives; then it yields until the next jiffy (dcx_yield()).
+ */
+#define DCX_DRAIN_BUDGET	(1024 * 1024)
 
 enum {
 	DCX_EV_TIMEOUT,		/* the timeout expired */
 	DCX_EV_ABORT,		/* cancelled, or the owner went away */
+	DCX_EV_RESUME,		/* the owner yielded: the timer runs it again */
 };
 
 /* What a step leaves the owner to do. */
 enum dcx_next {
 	DCX_WAIT,		/* nothing until the next event */
-	DCX_AGAIN,		/* the pass's budget is spent: another pass */
+	DCX_AGAIN,		/* the run's budget is spent: yield, come back */
 	DCX_DONE,		/* finished; @op may be gone */
 };
 
@@ -255,13 +259,29 @@ static unsigned long dcx_next_tick(const struct dcx_op *op)
 static void dcx_timer(struct timer_list *t)
 {
 	struct dcx_op *op = from_timer(op, t, timer);
+	bool fired = true;
 
 	if (time_after_eq(jiffies, op->deadline))
-		dcx_signal(op, DCX_EV_TIMEOUT);
+		set_bit(DCX_EV_TIMEOUT, &op->events);
 	else if (op->cmd && dcx_uring_owner_gone(op->cmd))
-		dcx_signal(op, DCX_EV_ABORT);
+		set_bit(DCX_EV_ABORT, &op->events);
 	else
-		mod_timer(&op->timer, dcx_next_tick(op));
+		fired = false;
+
+	if (test_and_clear_bit(DCX_EV_RESUME, &op->events))
+		dcx_schedule(op);	/* it kept ownership across the yield */
+	else if (fired)
+		dcx_kick(op);
+	/* Never later than a yield asked for: both only ever reduce it. */
+	if (!fired)
+		timer_reduce(&op->timer, dcx_next_tick(op));
+}
+
+/* Give the submitter back for a jiffy, keeping ownership of @op. */
+static void dcx_yield(struct dcx_op *op)
+{
+	set_bit(DCX_EV_RESUME, &op->events);
+	timer_reduce(&op->timer, jiffies + 1);
 }
 
 /*
@@ -322,10 +342,20 @@ static int dcx_start(struct dcx_op *op)
 	add_wait_queue(sk_sleep(sk), &op->wait);
 	mod_timer(&op->timer, dcx_next_tick(op));
 	op->started = true;
+	if (shut) {
+		/*
+		 * inet_shutdown(SHUT_WR)'s own steps for these states, under
+		 * the lock that saw them: a connect(AF_UNSPEC) and connect()
+		 * in between cannot move our FIN to the next connection.
+		 */
+		if (op->sock->state == SS_CONNECTING)
+			op->sock->state = SS_CONNECTED;
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
+		sk->sk_state_change(sk);
+	}
 out:
 	release_sock(sk);
-	if (shut)
-		kernel_sock_shutdown(op->sock, SHUT_WR);
 	return err;
 }
 
@@ -338,13 +368,13 @@ static int dcx_discard(read_descriptor_t *desc, struct sk_buff *skb,
 }
 
 /*
- * Throw away what the peer sent, at most one budget: a receive queue that
- * fills our window would hold back the peer's FIN forever. Reading opens the
- * window again. Returns true if data is left for another pass.
+ * Throw away what the peer sent, at most what is left of @budget: a receive
+ * queue that fills our window would hold back the peer's FIN forever.
+ * Reading opens the window again. Returns true if data is left.
  */
-static bool dcx_drain(struct dcx_op *op)
+static bool dcx_drain(struct dcx_op *op, size_t *budget)
 {
-	read_descriptor_t desc = { .count = DCX_DRAIN_BUDGET };
+	read_descriptor_t desc = { .count = *budget };
 	struct sock *sk = op->sk;
 
 	sock_owned_by_me(sk);
@@ -355,6 +385,7 @@ static bool dcx_drain(struct dcx_op *op)
 	 */
 	WRITE_ONCE(tcp_sk(sk)->urg_data, 0);
 	tcp_read_sock(sk, &desc, dcx_discard);
+	*budget = desc.count;
 	return !skb_queue_empty(&sk->sk_receive_queue);
 }
 
@@ -383,8 +414,11 @@ static int dcx_verdict(struct dcx_op *op)
 		return 0;
 
 	err = READ_ONCE(sk->sk_err);
-	/* tcp_reset() says ECONNRESET, or EPIPE in CLOSE_WAIT. */
-	if (err == ECONNRESET || err == EPIPE)
+	/*
+	 * tcp_reset() says ECONNRESET, or EPIPE in CLOSE_WAIT; SOCK_DESTROY
+	 * (ss -K) and tcp_abort() say ECONNABORTED.
+	 */
+	if (err == ECONNRESET || err == EPIPE || err == ECONNABORTED)
 		return -ECONNRESET;
 	if (err == ETIMEDOUT)
 		return -ETIMEDOUT;
@@ -552,7 +586,8 @@ static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 }
 
 /* One look at the operation, by its owner. */
-static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags)
+static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags,
+			      size_t *budget)
 {
 	struct sock *sk = op->sk;
 	bool reuse = op->flags & DCX_REUSE_SOCKET;
@@ -575,7 +610,7 @@ static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags)
 		goto out;
 	}
 	if (reuse)
-		more = dcx_drain(op);
+		more = dcx_drain(op, budget);
 
 	result = dcx_verdict(op);
 	if (result == -EINPROGRESS) {
@@ -585,6 +620,7 @@ static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags)
 			result = -ECANCELED;
 		} else {
 			release_sock(sk);
+			/* Data left means the budget is spent. */
 			return more ? DCX_AGAIN : DCX_WAIT;
 		}
 		if (!reuse)
@@ -598,21 +634,25 @@ out:
 	return DCX_DONE;
 }
 
-/* The owner's loop, for both owners: until the end or no kick is unseen. */
+/*
+ * The owner's loop, for both owners: until the end or no kick is unseen,
+ * within one budget. Requeueing the task_work at once would not give the
+ * submitter back (io_uring runs work added while it runs), the timer does.
+ */
 static void dcx_own(struct dcx_op *op, unsigned int issue_flags)
 {
+	size_t budget = DCX_DRAIN_BUDGET;
 	int seen;
 
 	do {
 		seen = atomic_read(&op->kicks);
 		/* Whoever runs this raised @kicks from zero. */
 		WARN_ON_ONCE(seen <= 0);
-		switch (dcx_step(op, issue_flags)) {
+		switch (dcx_step(op, issue_flags, &budget)) {
 		case DCX_DONE:
 			return;
 		case DCX_AGAIN:
-			/* Keep ownership, and let everything else run first. */
-			dcx_schedule(op);
+			dcx_yield(op);
 			return;
 		case DCX_WAIT:
 			break;
@@ -769,21 +809,30 @@ static void dcx_park(struct dcx_op *op, const struct dcx_disconnect *req)
 	spin_unlock(&op->df->lock);
 }
 
-/* The restarted ioctl: the operation this thread parked for @req. */
+/*
+ * The restarted ioctl: the operation this thread parked for @req. A thread
+ * is in one ioctl at a time, and the kernel restarts only the last, so any
+ * other operation it parked will never be collected: let go of it.
+ */
 static struct dcx_op *dcx_unpark(struct dcx_dev_file *df,
 				 const struct dcx_disconnect *req)
 {
-	struct dcx_op *op, *found = NULL;
+	struct dcx_op *op, *tmp, *found = NULL;
+	LIST_HEAD(stale);
 
 	spin_lock(&df->lock);
-	list_for_each_entry(op, &df->parked, park_node) {
-		if (op->waiter == current && !memcmp(&op->req, req, sizeof(*req))) {
-			list_del_init(&op->park_node);
+	list_for_each_entry_safe(op, tmp, &df->parked, park_node) {
+		if (op->waiter != current)
+			continue;
+		list_del_init(&op->park_node);
+		if (!found && !memcmp(&op->req, req, sizeof(*req)))
 			found = op;
-			break;
-		}
+		else if (dcx_op_unref_locked(op))
+			list_add(&op->park_node, &stale);
 	}
 	spin_unlock(&df->lock);
+	list_for_each_entry_safe(op, tmp, &stale, park_node)
+		dcx_op_free(op);
 	if (found) {
 		put_task_struct(found->waiter);
 		found->waiter = NULL;

@@ -397,7 +397,8 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	struct stat st;
 	int ret, state;
 
-	if (flags & ~DCX_FLAGS_ALL)
+	/* The module's first check, and its cap on timeouts. */
+	if ((flags & ~DCX_FLAGS_ALL) || timeout_ms > DCX_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	ret = dcx_emul_check_socket(fd, &st);
 	if (ret)
