@@ -15,6 +15,8 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -1540,6 +1542,137 @@ TEST_F(edge, cancel_blocking_ioctl)
 	TH_LOG("the cancelled ioctl returned %d after %lld ms", t.res, t.took);
 	EXPECT_EQ(-ECANCELED, t.res);
 	check_reusable(_metadata, self);
+}
+
+/* ---- Handled signals: the blocking ioctl restarts, it does not fail. */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+static void *closer_run(void *arg)
+{
+	int *p = arg;
+
+	usleep(p[1] * 1000);
+	close(p[0]);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(edge, handled_signals_restart_ioctl, 30)
+{
+	struct itimerval every_5ms = { { 0, 5000 }, { 0, 5000 } };
+	struct itimerval off = { };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct dcx_disconnect req;
+	sigset_t alrm, old;
+	int close_after[2] = { self->sfd, 300 };
+	long long start, took;
+	pthread_t tid;
+	int res;
+
+	/* Only this thread may take SIGALRM: the closer blocks it. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &alrm, &old));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, closer_run, close_after));
+	ASSERT_EQ(0, pthread_sigmask(SIG_SETMASK, &old, NULL));
+	self->sfd = -1;
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarms = 0;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &every_5ms, NULL));
+
+	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	start = dcx_now_ms();
+	res = dcx_ioctl(self->devfd, &req);
+	took = dcx_now_ms() - start;
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	pthread_join(tid, NULL);
+	TH_LOG("ioctl %d after %lld ms, %d handlers ran meanwhile", res, took,
+	       (int)alarms);
+	EXPECT_EQ(0, res);
+	/* The handlers ran while it waited, not after. */
+	EXPECT_LE(10, alarms);
+	EXPECT_GT(3000, took);
+	check_reusable(_metadata, self);
+}
+
+/* ---- A handler that never returns into the ioctl: nothing is lost. */
+
+static sigjmp_buf escape;
+
+static void on_usr1_escape(int sig)
+{
+	siglongjmp(escape, 1);
+}
+
+/* The peer is silent: only the handler gets out, and never comes back. */
+static bool ioctl_escaped(int devfd, const struct dcx_disconnect *req)
+{
+	if (sigsetjmp(escape, 1))
+		return true;
+	dcx_ioctl(devfd, req);
+	return false;
+}
+
+struct kicker {
+	pthread_t target;
+	int ms;
+};
+
+static void *kick_run(void *arg)
+{
+	struct kicker *k = arg;
+
+	usleep(k->ms * 1000);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
+{
+	struct sigaction sa = { .sa_handler = on_usr1_escape };
+	struct kicker k = { .target = pthread_self(), .ms = 100 };
+	long base = dcx_stat("inflight");
+	struct dcx_disconnect req;
+	struct dcx_addr addr2;
+	int lfd2, cfd2, sfd2;
+	pthread_t tid;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
+	EXPECT_TRUE(ioctl_escaped(self->devfd, &req))
+		TH_LOG("the ioctl returned before the signal");
+	pthread_join(tid, NULL);
+	signal(SIGUSR1, SIG_DFL);
+
+	/* The abandoned operation goes on: the peer's FIN ends it. */
+	EXPECT_EQ(base + 1, dcx_stat("inflight"));
+	close(self->sfd);
+	self->sfd = -1;
+	EXPECT_EQ(base, dcx_wait_inflight(base, 3000));
+	check_reusable(_metadata, self);
+
+	/* The same thread's next ioctl, on another connection, is its own. */
+	lfd2 = dcx_listen(variant->family, 4, &addr2);
+	ASSERT_LE(0, lfd2);
+	cfd2 = dcx_connect(-1, &addr2);
+	ASSERT_LE(0, cfd2);
+	sfd2 = accept(lfd2, NULL, NULL);
+	ASSERT_LE(0, sfd2);
+	EXPECT_EQ(0, shutdown(sfd2, SHUT_WR));
+	req = dcx_req(cfd2, DCX_REUSE_SOCKET, 5000);
+	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
+	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd2));
+	close(sfd2);
+	close(cfd2);
+	close(lfd2);
 }
 
 TEST_HARNESS_MAIN

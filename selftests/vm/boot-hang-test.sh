@@ -47,8 +47,10 @@ check "it says each attempt on the terminal" \
 	grep -q '^run.sh: boot 2 of 2 hung' "$dir/out.log"
 check "it stops at --boot-tries" \
 	bash -c '! grep -q "^run.sh: boot 3 of" "$1"' _ "$dir/out.log"
+# Kept, not necessarily written to: within 1 s a busy host's QEMU may not
+# have printed its first line yet.
 check "it keeps each hung console" \
-	test -s "$dir/console-hung-1.log" -a -s "$dir/console-hung-2.log"
+	test -f "$dir/console-hung-1.log" -a -f "$dir/console-hung-2.log"
 check "no QEMU outlives it" \
 	bash -c '! pgrep -f -- "-initrd $1/" >/dev/null' _ "$dir"
 
