@@ -1449,6 +1449,9 @@ TEST_F(edge, cancel_bad_payload)
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 	req = dcx_req(0x7fffffff, 0, 0);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
+	/* Not a socket: the device itself. */
+	req = dcx_req(self->devfd, 0, 0);
+	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	/* The operation goes on and ends gracefully. */
 	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
 	close(self->sfd);
@@ -1634,14 +1637,41 @@ static void *kick_run(void *arg)
 	return NULL;
 }
 
+/* A disconnect of a fresh connection whose peer closes: 0, or -errno. */
+static int second_ioctl_is_its_own(struct __test_metadata *_metadata,
+				   int devfd, int family)
+{
+	struct dcx_disconnect req;
+	struct dcx_addr addr;
+	int lfd, cfd, sfd, res;
+
+	lfd = dcx_listen(family, 4, &addr);
+	if (lfd < 0)
+		return lfd;
+	cfd = dcx_connect(-1, &addr);
+	sfd = cfd < 0 ? -1 : accept(lfd, NULL, NULL);
+	if (sfd < 0) {
+		res = -EIO;
+		goto out;
+	}
+	shutdown(sfd, SHUT_WR);
+	req = dcx_req(cfd, DCX_REUSE_SOCKET, 5000);
+	res = dcx_ioctl(devfd, &req);
+	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd));
+	close(sfd);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	return res;
+}
+
 TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 {
 	struct sigaction sa = { .sa_handler = on_usr1_escape };
 	struct kicker k = { .target = pthread_self(), .ms = 100 };
 	long base = dcx_stat("inflight");
 	struct dcx_disconnect req;
-	struct dcx_addr addr2;
-	int lfd2, cfd2, sfd2;
 	pthread_t tid;
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -1660,19 +1690,38 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 	check_reusable(_metadata, self);
 
 	/* The same thread's next ioctl, on another connection, is its own. */
-	lfd2 = dcx_listen(variant->family, 4, &addr2);
-	ASSERT_LE(0, lfd2);
-	cfd2 = dcx_connect(-1, &addr2);
-	ASSERT_LE(0, cfd2);
-	sfd2 = accept(lfd2, NULL, NULL);
-	ASSERT_LE(0, sfd2);
-	EXPECT_EQ(0, shutdown(sfd2, SHUT_WR));
-	req = dcx_req(cfd2, DCX_REUSE_SOCKET, 5000);
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd2));
-	close(sfd2);
-	close(cfd2);
-	close(lfd2);
+	EXPECT_EQ(0, second_ioctl_is_its_own(_metadata, self->devfd,
+					     variant->family));
 }
+
+/* A close() of the device reaps what an abandoned ioctl parked. */
+TEST_F_TIMEOUT(edge, interrupted_ioctl_reaped_by_close, 30)
+{
+	struct sigaction sa = { .sa_handler = on_usr1_escape };
+	struct kicker k = { .target = pthread_self(), .ms = 100 };
+	long base = dcx_stat("inflight");
+	long canceled = dcx_stat("canceled");
+	struct dcx_disconnect req;
+	pthread_t tid;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
+	EXPECT_TRUE(ioctl_escaped(self->devfd, &req))
+		TH_LOG("the ioctl returned before the signal");
+	pthread_join(tid, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	EXPECT_EQ(base + 1, dcx_stat("inflight"));
+
+	/* flush of a dup: the operation aborted, its parked result dropped. */
+	EXPECT_EQ(0, close(dup(self->devfd)));
+	EXPECT_EQ(base, dcx_wait_inflight(base, 3000));
+	EXPECT_EQ(canceled + 1, dcx_stat("canceled"));
+	check_reusable(_metadata, self);
+	/* The restart that never came finds nothing: a new request. */
+	EXPECT_EQ(0, second_ioctl_is_its_own(_metadata, self->devfd,
+					     variant->family));
+}
+
 
 TEST_HARNESS_MAIN
