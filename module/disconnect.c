@@ -89,16 +89,8 @@ struct dcx_op {
 	struct dcx_dev_file	*df;
 	fl_owner_t		owner;		/* files of the submitter */
 
-	/* io_uring: the command. The ioctl: everything else here. */
+	/* io_uring: the command; NULL for an ioctl (struct dcx_ioctl_op). */
 	struct io_uring_cmd	*cmd;
-	struct file		*dev_file;	/* keeps @df alive until freed */
-	struct work_struct	work;		/* the owner */
-	struct completion	done;
-	refcount_t		refs;		/* the operation's, the caller's */
-	int			result;
-	struct task_struct	*waiter;	/* parked: the interrupted caller */
-	struct dcx_disconnect	req;		/* parked: what it asked for */
-	struct list_head	park_node;	/* in df->parked, under df->lock */
 
 	struct wait_queue_entry	wait;
 	struct timer_list	timer;
@@ -114,6 +106,27 @@ struct dcx_op {
 	bool			started;	/* checks passed, events armed */
 	bool			ended;		/* ended before the request came */
 };
+
+/*
+ * What only the ioctl needs, around its operation: io_uring operations, the
+ * ones that come by the hundred thousand, stay small.
+ */
+struct dcx_ioctl_op {
+	struct dcx_op		op;
+	struct file		*dev_file;	/* keeps @op.df alive until freed */
+	struct work_struct	work;		/* the owner */
+	struct completion	done;
+	refcount_t		refs;		/* the operation's, the caller's */
+	int			result;
+	struct task_struct	*waiter;	/* parked: the interrupted caller */
+	struct dcx_disconnect	req;		/* parked: what it asked for */
+	struct list_head	park_node;	/* in df->parked, under df->lock */
+};
+
+static struct dcx_ioctl_op *dcx_iop(struct dcx_op *op)
+{
+	return container_of(op, struct dcx_ioctl_op, op);
+}
 
 /* io_uring_cmd's free space holds our pointer for the task_work callback. */
 static_assert(sizeof(struct dcx_op *) <= sizeof_field(struct io_uring_cmd, pdu));
@@ -201,7 +214,7 @@ static void dcx_schedule(struct dcx_op *op)
 	if (op->cmd)
 		io_uring_cmd_complete_in_task(op->cmd, dcx_task_work);
 	else
-		queue_work(dcx_wq, &op->work);
+		queue_work(dcx_wq, &dcx_iop(op)->work);
 }
 
 /* Tell the owner there is something to look at; become it if there is none. */
@@ -508,13 +521,13 @@ static void dcx_count(int result)
  * caller's context and a close() and rmmod right after the ioctl find the
  * module unused.
  */
-static void dcx_op_free(struct dcx_op *op)
+static void dcx_iop_free(struct dcx_ioctl_op *iop)
 {
-	struct file *dev_file = op->dev_file;
+	struct file *dev_file = iop->dev_file;
 
-	if (op->waiter)
-		put_task_struct(op->waiter);
-	kmem_cache_free(dcx_op_cache, op);
+	if (iop->waiter)
+		put_task_struct(iop->waiter);
+	kfree(iop);
 	fput(dev_file);
 }
 
@@ -522,10 +535,10 @@ static void dcx_op_free(struct dcx_op *op)
  * Drop an ioctl reference that may race with another one: under df->lock,
  * where the operation's own drop and complete_all() happen too.
  */
-static bool dcx_op_unref_locked(struct dcx_op *op)
+static bool dcx_iop_unref_locked(struct dcx_ioctl_op *iop)
 {
-	lockdep_assert_held(&op->df->lock);
-	return refcount_dec_and_test(&op->refs);
+	lockdep_assert_held(&iop->op.df->lock);
+	return refcount_dec_and_test(&iop->refs);
 }
 
 /*
@@ -557,6 +570,7 @@ static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 {
 	struct io_uring_cmd *cmd = op->cmd;
 	struct dcx_dev_file *df = op->df;
+	struct dcx_ioctl_op *iop;
 	bool last;
 
 	dcx_op_detach(op);
@@ -575,14 +589,15 @@ static void dcx_finish(struct dcx_op *op, int result, unsigned int issue_flags)
 	 * is normally the last; a caller that stopped waiting dropped its own
 	 * under the same lock, and then nobody needs waking.
 	 */
-	op->result = result;
+	iop = dcx_iop(op);
+	iop->result = result;
 	spin_lock(&df->lock);
-	last = dcx_op_unref_locked(op);
+	last = dcx_iop_unref_locked(iop);
 	if (!last)
-		complete_all(&op->done);
+		complete_all(&iop->done);
 	spin_unlock(&df->lock);
 	if (last)
-		dcx_op_free(op);
+		dcx_iop_free(iop);
 }
 
 /* One look at the operation, by its owner. */
@@ -667,7 +682,7 @@ static void dcx_task_work(struct io_uring_cmd *cmd, unsigned int issue_flags)
 
 static void dcx_work(struct work_struct *work)
 {
-	dcx_own(container_of(work, struct dcx_op, work), 0);
+	dcx_own(&container_of(work, struct dcx_ioctl_op, work)->op, 0);
 }
 
 static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
@@ -675,6 +690,7 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 				    struct io_uring_cmd *cmd,
 				    struct file *dev_file)
 {
+	struct dcx_ioctl_op *iop = NULL;
 	struct dcx_op *op;
 	struct socket *sock;
 	struct file *file;
@@ -697,7 +713,12 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 		goto err_fput;
 	}
 
-	op = kmem_cache_zalloc(dcx_op_cache, GFP_KERNEL_ACCOUNT);
+	if (cmd) {
+		op = kmem_cache_zalloc(dcx_op_cache, GFP_KERNEL_ACCOUNT);
+	} else {
+		iop = kzalloc(sizeof(*iop), GFP_KERNEL_ACCOUNT);
+		op = iop ? &iop->op : NULL;
+	}
 	if (!op) {
 		err = -ENOMEM;
 		goto err_fput;
@@ -715,13 +736,13 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	init_waitqueue_func_entry(&op->wait, dcx_wake);
 	timer_setup(&op->timer, dcx_timer, 0);
 	INIT_LIST_HEAD(&op->df_node);
-	INIT_LIST_HEAD(&op->park_node);
-	if (!cmd) {
+	if (iop) {
 		/* The operation and its caller each hold one. */
-		refcount_set(&op->refs, 2);
-		op->dev_file = get_file(dev_file);
-		INIT_WORK(&op->work, dcx_work);
-		init_completion(&op->done);
+		refcount_set(&iop->refs, 2);
+		iop->dev_file = get_file(dev_file);
+		INIT_WORK(&iop->work, dcx_work);
+		init_completion(&iop->done);
+		INIT_LIST_HEAD(&iop->park_node);
 	}
 
 	if (!dcx_claim(op)) {
@@ -737,9 +758,10 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	return op;
 
 err_free:
-	if (op->dev_file)
-		fput(op->dev_file);
-	kmem_cache_free(dcx_op_cache, op);
+	if (iop)
+		dcx_iop_free(iop);
+	else
+		kmem_cache_free(dcx_op_cache, op);
 err_fput:
 	fput(file);
 	return ERR_PTR(err);
@@ -753,7 +775,7 @@ static int dcx_reject(struct dcx_op *op, int err)
 	if (op->cmd)
 		kmem_cache_free(dcx_op_cache, op);
 	else
-		dcx_op_free(op);
+		dcx_iop_free(dcx_iop(op));
 	return dcx_rejected(err);
 }
 
@@ -800,13 +822,15 @@ int dcx_disconnect_async(struct dcx_dev_file *df,
 }
 
 /* A signal interrupted the caller: keep the operation for the restart. */
-static void dcx_park(struct dcx_op *op, const struct dcx_disconnect *req)
+static void dcx_park(struct dcx_ioctl_op *iop, const struct dcx_disconnect *req)
 {
-	op->req = *req;
-	op->waiter = get_task_struct(current);
-	spin_lock(&op->df->lock);
-	list_add(&op->park_node, &op->df->parked);
-	spin_unlock(&op->df->lock);
+	struct dcx_dev_file *df = iop->op.df;
+
+	iop->req = *req;
+	iop->waiter = get_task_struct(current);
+	spin_lock(&df->lock);
+	list_add(&iop->park_node, &df->parked);
+	spin_unlock(&df->lock);
 }
 
 /*
@@ -814,25 +838,25 @@ static void dcx_park(struct dcx_op *op, const struct dcx_disconnect *req)
  * is in one ioctl at a time, and the kernel restarts only the last, so any
  * other operation it parked will never be collected: let go of it.
  */
-static struct dcx_op *dcx_unpark(struct dcx_dev_file *df,
-				 const struct dcx_disconnect *req)
+static struct dcx_ioctl_op *dcx_unpark(struct dcx_dev_file *df,
+				       const struct dcx_disconnect *req)
 {
-	struct dcx_op *op, *tmp, *found = NULL;
+	struct dcx_ioctl_op *iop, *tmp, *found = NULL;
 	LIST_HEAD(stale);
 
 	spin_lock(&df->lock);
-	list_for_each_entry_safe(op, tmp, &df->parked, park_node) {
-		if (op->waiter != current)
+	list_for_each_entry_safe(iop, tmp, &df->parked, park_node) {
+		if (iop->waiter != current)
 			continue;
-		list_del_init(&op->park_node);
-		if (!found && !memcmp(&op->req, req, sizeof(*req)))
-			found = op;
-		else if (dcx_op_unref_locked(op))
-			list_add(&op->park_node, &stale);
+		list_del_init(&iop->park_node);
+		if (!found && !memcmp(&iop->req, req, sizeof(*req)))
+			found = iop;
+		else if (dcx_iop_unref_locked(iop))
+			list_add(&iop->park_node, &stale);
 	}
 	spin_unlock(&df->lock);
-	list_for_each_entry_safe(op, tmp, &stale, park_node)
-		dcx_op_free(op);
+	list_for_each_entry_safe(iop, tmp, &stale, park_node)
+		dcx_iop_free(iop);
 	if (found) {
 		put_task_struct(found->waiter);
 		found->waiter = NULL;
@@ -849,11 +873,13 @@ static struct dcx_op *dcx_unpark(struct dcx_dev_file *df,
 int dcx_disconnect_sync(struct file *dev_file, const struct dcx_disconnect *req)
 {
 	struct dcx_dev_file *df = dev_file->private_data;
+	struct dcx_ioctl_op *iop;
 	struct dcx_op *op;
+	bool last;
 	int err;
 
-	op = dcx_unpark(df, req);
-	if (!op) {
+	iop = dcx_unpark(df, req);
+	if (!iop) {
 		op = dcx_op_create(df, req, NULL, dev_file);
 		if (IS_ERR(op))
 			return dcx_rejected(PTR_ERR(op));
@@ -861,32 +887,32 @@ int dcx_disconnect_sync(struct file *dev_file, const struct dcx_disconnect *req)
 		if (err)
 			return dcx_reject(op, err);
 		dcx_hand_over(op);
+		iop = dcx_iop(op);
 	}
 
-	err = wait_for_completion_state(&op->done,
+	err = wait_for_completion_state(&iop->done,
 					TASK_INTERRUPTIBLE | TASK_FREEZABLE);
 	if (!err) {
 		/* The operation dropped its reference before waking us. */
-		err = op->result;
-		if (refcount_dec_and_test(&op->refs))
-			dcx_op_free(op);
+		err = iop->result;
+		if (refcount_dec_and_test(&iop->refs))
+			dcx_iop_free(iop);
 		return err;
 	}
-	if (fatal_signal_pending(current)) {
-		bool last;
-
-		/* Dying: abort now rather than at the timeout. */
-		spin_lock(&df->lock);
-		if (!list_empty(&op->df_node))
-			dcx_signal(op, DCX_EV_ABORT);
-		last = dcx_op_unref_locked(op);
-		spin_unlock(&df->lock);
-		if (last)
-			dcx_op_free(op);
-		return -EINTR;
+	if (!fatal_signal_pending(current)) {
+		dcx_park(iop, req);
+		return -ERESTARTNOINTR;
 	}
-	dcx_park(op, req);
-	return -ERESTARTNOINTR;
+
+	/* Dying: abort now rather than at the timeout. */
+	spin_lock(&df->lock);
+	if (!list_empty(&iop->op.df_node))
+		dcx_signal(&iop->op, DCX_EV_ABORT);
+	last = dcx_iop_unref_locked(iop);
+	spin_unlock(&df->lock);
+	if (last)
+		dcx_iop_free(iop);
+	return -EINTR;
 }
 
 int dcx_cancel(const struct dcx_disconnect *req)
@@ -926,7 +952,8 @@ int dcx_cancel(const struct dcx_disconnect *req)
  */
 void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 {
-	struct dcx_op *op, *tmp;
+	struct dcx_ioctl_op *iop, *tmp;
+	struct dcx_op *op;
 	LIST_HEAD(reaped);
 
 	spin_lock(&df->lock);
@@ -935,16 +962,16 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 			dcx_signal(op, DCX_EV_ABORT);
 	}
 	/* Parked ones nobody will restart now: drop the caller's reference. */
-	list_for_each_entry_safe(op, tmp, &df->parked, park_node) {
-		if (op->owner != owner)
+	list_for_each_entry_safe(iop, tmp, &df->parked, park_node) {
+		if (iop->op.owner != owner)
 			continue;
-		list_del_init(&op->park_node);
-		if (dcx_op_unref_locked(op))
-			list_add(&op->park_node, &reaped);
+		list_del_init(&iop->park_node);
+		if (dcx_iop_unref_locked(iop))
+			list_add(&iop->park_node, &reaped);
 	}
 	spin_unlock(&df->lock);
-	list_for_each_entry_safe(op, tmp, &reaped, park_node)
-		dcx_op_free(op);
+	list_for_each_entry_safe(iop, tmp, &reaped, park_node)
+		dcx_iop_free(iop);
 }
 
 /* The device file's last reference is gone. */
