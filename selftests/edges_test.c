@@ -1666,7 +1666,13 @@ out:
 	return res;
 }
 
-TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
+/*
+ * A REUSE ioctl on @self->cfd that a SIGUSR1 handler leaves for good after
+ * 100 ms: the operation stays in flight, parked. Returns the in-flight
+ * count from before it.
+ */
+static long abandon_ioctl(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(edge) *self)
 {
 	struct sigaction sa = { .sa_handler = on_usr1_escape };
 	struct kicker k = { .target = pthread_self(), .ms = 100 };
@@ -1674,16 +1680,22 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 	struct dcx_disconnect req;
 	pthread_t tid;
 
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	EXPECT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
-	ASSERT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
+	EXPECT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
 	EXPECT_TRUE(ioctl_escaped(self->devfd, &req))
 		TH_LOG("the ioctl returned before the signal");
 	pthread_join(tid, NULL);
 	signal(SIGUSR1, SIG_DFL);
+	EXPECT_EQ(base + 1, dcx_stat("inflight"));
+	return base;
+}
+
+TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
+{
+	long base = abandon_ioctl(_metadata, self);
 
 	/* The abandoned operation goes on: the peer's FIN ends it. */
-	EXPECT_EQ(base + 1, dcx_stat("inflight"));
 	close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(base, dcx_wait_inflight(base, 3000));
@@ -1697,21 +1709,8 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 /* A close() of the device reaps what an abandoned ioctl parked. */
 TEST_F_TIMEOUT(edge, interrupted_ioctl_reaped_by_close, 30)
 {
-	struct sigaction sa = { .sa_handler = on_usr1_escape };
-	struct kicker k = { .target = pthread_self(), .ms = 100 };
-	long base = dcx_stat("inflight");
 	long canceled = dcx_stat("canceled");
-	struct dcx_disconnect req;
-	pthread_t tid;
-
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
-	ASSERT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
-	EXPECT_TRUE(ioctl_escaped(self->devfd, &req))
-		TH_LOG("the ioctl returned before the signal");
-	pthread_join(tid, NULL);
-	signal(SIGUSR1, SIG_DFL);
-	EXPECT_EQ(base + 1, dcx_stat("inflight"));
+	long base = abandon_ioctl(_metadata, self);
 
 	/* flush of a dup: the operation aborted, its parked result dropped. */
 	EXPECT_EQ(0, close(dup(self->devfd)));
@@ -1722,6 +1721,5 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_reaped_by_close, 30)
 	EXPECT_EQ(0, second_ioctl_is_its_own(_metadata, self->devfd,
 					     variant->family));
 }
-
 
 TEST_HARNESS_MAIN
