@@ -100,7 +100,6 @@ struct dcx_op {
 	atomic_t		kicks;		/* events not yet seen by the owner */
 	unsigned long		events;
 	unsigned long		deadline;	/* jiffies */
-	unsigned int		timeout_ms;
 	int			disconnects;	/* sk->sk_disconnects at the start */
 	u32			flags;
 	bool			started;	/* checks passed, events armed */
@@ -350,7 +349,6 @@ static int dcx_start(struct dcx_op *op)
 		goto out;
 
 	op->disconnects = sk->sk_disconnects;
-	op->deadline = jiffies + msecs_to_jiffies(op->timeout_ms);
 	/* Before the FIN: its acknowledgment may come at once. */
 	add_wait_queue(sk_sleep(sk), &op->wait);
 	mod_timer(&op->timer, dcx_next_tick(op));
@@ -730,7 +728,8 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 	op->owner = current->files;
 	op->cmd = cmd;
 	op->flags = req->flags;
-	op->timeout_ms = req->timeout_ms ?: READ_ONCE(dcx_default_timeout_ms);
+	op->deadline = jiffies + msecs_to_jiffies(req->timeout_ms ?:
+						  READ_ONCE(dcx_default_timeout_ms));
 	/* Born owned by the submitter, who starts it. */
 	atomic_set(&op->kicks, 1);
 	init_waitqueue_func_entry(&op->wait, dcx_wake);

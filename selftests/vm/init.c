@@ -77,6 +77,16 @@ static void emit(const char *line, size_t len)
 	write_all(results_fd, "\n", 1);
 }
 
+/* Format one line into @buf (LINE_MAX_LEN), cut there; -1 on error. */
+static int vline(char *buf, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, LINE_MAX_LEN, fmt, ap);
+
+	if (n < 0)
+		return -1;
+	return n < LINE_MAX_LEN ? n : LINE_MAX_LEN - 1;
+}
+
 static void __attribute__((format(printf, 1, 2)))
 say(const char *fmt, ...)
 {
@@ -85,11 +95,10 @@ say(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vline(buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	emit(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if (n >= 0)
+		emit(buf, n);
 }
 
 /*
@@ -114,11 +123,10 @@ notef(const char *prefix, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vline(buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	note(prefix, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if (n >= 0)
+		note(prefix, buf, n);
 }
 
 #define result(ok, fmt, ...) say("%s - vm: " fmt, (ok) ? "ok" : "not ok", ##__VA_ARGS__)
