@@ -119,8 +119,10 @@ int dcx_open_device(void)
 }
 
 /*
- * Start an asynchronous disconnect reporting to @sink. 0: the sink will be
- * called exactly once (perhaps already has been); -errno: it will not.
+ * Start an asynchronous disconnect reporting to @sink. 0: started, the sink
+ * will be called exactly once; 1: finished already, the sink has been
+ * called; -errno: refused before anything was done (the checks of
+ * <linux/disconnectex.h>), the sink will not be called.
  */
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 			  struct dcx_sink *sink)
@@ -151,7 +153,7 @@ int dcx_disconnect(int sockfd, unsigned int flags, unsigned int timeout_ms)
 	} else {
 		dcx_waiter_init(&w, &sink);
 		ret = dcx_emul_submit(sockfd, flags, timeout_ms, &sink);
-		if (ret)
+		if (ret < 0)
 			dcx_sink_complete(&sink, ret, 0);
 		ret = dcx_waiter_wait(&w, NULL);
 	}

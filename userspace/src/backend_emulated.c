@@ -44,24 +44,6 @@ enum {
 	DCX_T_AUX,		/* cancel / timeout-remove completions */
 };
 
-/*
- * tcpi_state values (include/net/tcp_states.h; <linux/tcp.h> does not export
- * them and <netinet/tcp.h> cannot be included next to it).
- */
-enum {
-	DCX_TCP_ESTABLISHED = 1,
-	DCX_TCP_SYN_SENT,
-	DCX_TCP_SYN_RECV,
-	DCX_TCP_FIN_WAIT1,
-	DCX_TCP_FIN_WAIT2,
-	DCX_TCP_TIME_WAIT,
-	DCX_TCP_CLOSE,
-	DCX_TCP_CLOSE_WAIT,
-	DCX_TCP_LAST_ACK,
-	DCX_TCP_LISTEN,
-	DCX_TCP_CLOSING,
-};
-
 #define DCX_TICK_MAX_MS		64
 #define DCX_DRAIN_LEN		65536
 #define DCX_INFLIGHT_BUCKETS	1024
@@ -205,7 +187,7 @@ static int dcx_emul_check_socket(int fd, struct stat *st)
  * survive the end of a connection but are zeroed by tcp_disconnect() (so by
  * a failed connect() too), and bytes_acked counts the SYN.
  */
-static int dcx_tcp_state(int fd, bool *was_established)
+int dcx_tcp_state(int fd, bool *was_established)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
@@ -338,11 +320,33 @@ static void dcx_emul_abort(struct dcx_emul_op *op)
 		dcx_emul_queue(op, DCX_NEXT_CANCEL);
 }
 
-/* EOF seen, or a tick: done once the socket is in TCP_CLOSE. */
-static void dcx_emul_check_closed(struct dcx_emul_op *op)
+/*
+ * Whether the disconnect is over in TCP @state. With DCX_REUSE_SOCKET once
+ * the socket is in TCP_CLOSE (both FINs sent and acknowledged); without it
+ * once the peer has acknowledged our FIN - FIN_WAIT2, or TCP_CLOSE when
+ * the connection ended meanwhile - as Windows' DisconnectEx(0) does not
+ * wait for the peer's FIN.
+ */
+static bool dcx_emul_done(const struct dcx_emul_op *op, int state)
 {
-	if (dcx_tcp_state(op->fd, NULL) == DCX_TCP_CLOSE)
-		dcx_emul_finish(op, dcx_emul_close_result(op->fd));
+	if (state == DCX_TCP_CLOSE)
+		return true;
+	return !(op->flags & DCX_REUSE_SOCKET) &&
+	       (state == DCX_TCP_FIN_WAIT2 || state == DCX_TCP_TIME_WAIT);
+}
+
+static int dcx_emul_done_result(const struct dcx_emul_op *op, int state)
+{
+	return state == DCX_TCP_CLOSE ? dcx_emul_close_result(op->fd) : 0;
+}
+
+/* EOF seen, or a tick: finish if the disconnect is over, else look later. */
+static void dcx_emul_check_done(struct dcx_emul_op *op)
+{
+	int state = dcx_tcp_state(op->fd, NULL);
+
+	if (dcx_emul_done(op, state))
+		dcx_emul_finish(op, dcx_emul_done_result(op, state));
 	else
 		dcx_emul_queue(op, DCX_NEXT_TICK);
 }
@@ -361,7 +365,7 @@ static void dcx_emul_cqe(struct dcx_op *o, unsigned int tag, int res)
 		if (res > 0 || res == -EAGAIN || res == -EINTR)
 			dcx_emul_queue(op, DCX_NEXT_RECV);
 		else if (res == 0)
-			dcx_emul_check_closed(op);
+			dcx_emul_check_done(op);
 		else if (res == -ETIMEDOUT || res == -ECANCELED)
 			dcx_emul_finish(op, res);
 		else
@@ -374,7 +378,7 @@ static void dcx_emul_cqe(struct dcx_op *o, unsigned int tag, int res)
 		break;
 	case DCX_T_TICK:
 		if (!op->aborting && !op->handed_back)
-			dcx_emul_check_closed(op);
+			dcx_emul_check_done(op);
 		break;
 	default:
 		break;
@@ -387,11 +391,50 @@ static void dcx_emul_cqe(struct dcx_op *o, unsigned int tag, int res)
 	}
 }
 
+/*
+ * What the socket's TCP state means for a disconnect starting now: 0 and
+ * whether to shut it down first (*shut) or whether it is over already
+ * (*over), or the error the module gives (-ENOTCONN).
+ */
+static int dcx_emul_classify(int state, bool established, bool reuse,
+			     bool *shut, bool *over)
+{
+	*shut = false;
+	*over = false;
+	switch (state) {
+	case DCX_TCP_ESTABLISHED:
+	case DCX_TCP_CLOSE_WAIT:
+		*shut = true;
+		return 0;
+	case DCX_TCP_FIN_WAIT1:
+	case DCX_TCP_CLOSING:
+	case DCX_TCP_LAST_ACK:
+		/* Already shut down for sending, FIN not acknowledged yet. */
+		return 0;
+	case DCX_TCP_FIN_WAIT2:
+	case DCX_TCP_TIME_WAIT:
+		/* Our FIN is acknowledged: over, unless waiting for the peer's. */
+		*over = !reuse;
+		return 0;
+	case DCX_TCP_CLOSE:
+		/* Never connected, or connected once and already ended. */
+		*over = true;
+		return established ? 0 : -ENOTCONN;
+	default:
+		/* Listening or still connecting; or getsockopt failed. */
+		return state < 0 ? state : -ENOTCONN;
+	}
+}
+
+/*
+ * 0: started, the sink will be called; 1: over already, the sink has been
+ * called; -errno: refused, with no side effect, the sink will not be called.
+ */
 int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		    struct dcx_sink *sink)
 {
 	bool reuse = flags & DCX_REUSE_SOCKET, established = false;
-	bool shut = false, ended = false;
+	bool shut, over;
 	struct io_uring_sqe *sqe;
 	struct dcx_emul_op *op;
 	struct stat st;
@@ -424,28 +467,7 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	}
 
 	state = dcx_tcp_state(fd, &established);
-	switch (state) {
-	case DCX_TCP_ESTABLISHED:
-	case DCX_TCP_CLOSE_WAIT:
-		shut = true;
-		break;
-	case DCX_TCP_FIN_WAIT1:
-	case DCX_TCP_FIN_WAIT2:
-	case DCX_TCP_CLOSING:
-	case DCX_TCP_LAST_ACK:
-		/* Already shut down for sending: only reuse makes sense. */
-		ret = reuse ? 0 : -ENOTCONN;
-		break;
-	case DCX_TCP_CLOSE:
-		/* Never connected, or connected once and already ended. */
-		ret = reuse && established ? 0 : -ENOTCONN;
-		ended = true;
-		break;
-	default:
-		/* Listening or still connecting; or getsockopt failed. */
-		ret = state < 0 ? state : -ENOTCONN;
-		break;
-	}
+	ret = dcx_emul_classify(state, established, reuse, &shut, &over);
 	if (ret)
 		goto err_claim;
 
@@ -455,28 +477,52 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		goto err_claim;
 	}
 
-	if (ended) {
-		/* Nothing to wait for: just make it reusable. */
-		dcx_emul_hand_back(op, dcx_emul_close_result(op->fd));
-		free(op);
-		return 0;
-	}
-
 	ret = dcx_engine_lock();
 	if (ret)
 		goto err_close;
 	/* Under the engine lock so a failure above has had no side effect. */
-	if (shut && shutdown(op->fd, SHUT_WR) && errno != ENOTCONN) {
-		ret = -errno;
+	if (shut) {
+		if (shutdown(op->fd, SHUT_WR) && errno != ENOTCONN) {
+			ret = -errno;
+			dcx_engine_unlock();
+			goto err_close;
+		}
+		/*
+		 * On loopback the peer's ACK of the FIN is usually processed
+		 * before shutdown() returns.
+		 */
+		state = dcx_tcp_state(op->fd, NULL);
+		over = dcx_emul_done(op, state);
+	}
+	if (over) {
+		/*
+		 * Nothing to wait for (with reuse: just make it reusable).
+		 * Without reuse, as in the module, an end that came before
+		 * the request is not news.
+		 */
 		dcx_engine_unlock();
-		goto err_close;
+		dcx_emul_hand_back(op, shut || reuse ?
+				   dcx_emul_done_result(op, state) : 0);
+		free(op);
+		return 1;
 	}
 	sqe = dcx_engine_sqe();
 	io_uring_prep_timeout(sqe, &op->ts_deadline, 0, 0);
 	dcx_sqe_set_op(sqe, &op->op, DCX_T_DEADLINE);
 	op->deadline_armed = true;
 	op->pending++;
-	dcx_emul_prep_recv(op);
+	if (reuse) {
+		/* Discard what the peer still sends, so its FIN gets in. */
+		dcx_emul_prep_recv(op);
+	} else {
+		/* The program goes on reading; only the state is watched. */
+		op->tick_ms = 1;
+		op->ts_tick.tv_nsec = 1000000LL;
+		sqe = dcx_engine_sqe();
+		io_uring_prep_timeout(sqe, &op->ts_tick, 0, 0);
+		dcx_sqe_set_op(sqe, &op->op, DCX_T_TICK);
+		op->pending++;
+	}
 	op->started = true;
 	dcx_engine_op_start();
 	/*

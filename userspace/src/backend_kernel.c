@@ -21,26 +21,64 @@
  * command area of a 64-byte SQE.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
 #include "internal.h"
 
+/*
+ * Who owns an operation whose request is being submitted. Windows reports
+ * an argument or state error at once, with no completion, so the library
+ * must know before DisconnectEx() returns whether the module refused the
+ * request - which it does when the request is issued, inside the
+ * submitter's io_uring_enter(), by posting the CQE there and then. The
+ * submitter looks for that CQE among those posted during its submission
+ * (dcx_engine_cq_find()); the engine thread may see it first. The state
+ * settles which of the two delivers:
+ *
+ *   SUBMITTING -> LIVE       the submitter found nothing: the request was
+ *                            started, the engine delivers its result
+ *   SUBMITTING -> EARLY      the engine got the CQE first: it leaves the
+ *                            result in early_res and the op to the submitter
+ *   SUBMITTING -> ABANDONED  the submitter found the CQE and dealt with the
+ *                            result itself: the engine only frees the op
+ *
+ * The success path costs no system call beyond the submission.
+ */
+enum {
+	DCX_KOP_SUBMITTING,
+	DCX_KOP_LIVE,
+	DCX_KOP_EARLY,
+	DCX_KOP_ABANDONED,
+};
+
 struct dcx_kernel_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
+	int state;
+	int early_res;
 };
 
 static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 {
 	struct dcx_kernel_op *kop = (struct dcx_kernel_op *)
 		((char *)o - offsetof(struct dcx_kernel_op, op));
-	struct dcx_sink sink = kop->sink;
+	int state = DCX_KOP_SUBMITTING;
+	struct dcx_sink sink;
 
 	(void)tag;
+	kop->early_res = res;
+	if (__atomic_compare_exchange_n(&kop->state, &state, DCX_KOP_EARLY,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return;
+	sink = kop->sink;
 	free(kop);
 	dcx_engine_op_end();
+	if (state == DCX_KOP_ABANDONED)
+		return;
 	dcx_engine_op_reported();
 	/*
 	 * res is 0, or one of the errors of <linux/disconnectex.h>;
@@ -50,11 +88,20 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 	dcx_sink_complete(&sink, res, 0);
 }
 
+/*
+ * 0: started, the sink will be called. 1: already finished, the sink has
+ * been called. -errno: refused at once (the module's checks, or no ring),
+ * the sink will not be called.
+ */
 int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		      unsigned int timeout_ms, struct dcx_sink *sink)
 {
+	int state = DCX_KOP_SUBMITTING, res = 0;
 	struct dcx_kernel_op *kop;
 	struct io_uring_sqe *sqe;
+	struct dcx_sink done;
+	unsigned int mark;
+	bool found;
 	int ret;
 
 	kop = malloc(sizeof(*kop));
@@ -62,6 +109,8 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		return -ENOMEM;
 	kop->op.fn = dcx_kernel_cqe;
 	kop->sink = *sink;
+	kop->state = DCX_KOP_SUBMITTING;
+	kop->early_res = 0;
 
 	ret = dcx_engine_lock();
 	if (ret) {
@@ -72,11 +121,36 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	dcx_prep_disconnect(sqe, devfd, fd, flags, timeout_ms);
 	dcx_sqe_set_op(sqe, &kop->op, 0);
 	dcx_engine_op_start();
+	mark = dcx_engine_cq_mark();
 	/*
-	 * After this the engine thread owns kop. An error means the ring is
-	 * gone for good and the request will never be issued.
+	 * An error means the ring is gone for good and the request will
+	 * never be issued; kop stays with the engine, which never frees
+	 * anything under the kernel.
 	 */
-	return dcx_engine_unlock();
+	ret = dcx_engine_unlock();
+	if (ret)
+		return ret;
+
+	found = dcx_engine_cq_find(mark, &kop->op, 0, &res);
+	if (__atomic_compare_exchange_n(&kop->state, &state,
+					found ? DCX_KOP_ABANDONED :
+						DCX_KOP_LIVE,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		if (!found)
+			return 0;
+	} else {
+		/* EARLY: the engine has been and gone; the op is ours. */
+		res = kop->early_res;
+		free(kop);
+		dcx_engine_op_end();
+	}
+	dcx_engine_op_reported();
+	if (res < 0)
+		return res;
+	done = *sink;
+	dcx_sink_complete(&done, res, 0);
+	return 1;
 }
 
 int dcx_kernel_disconnect(int devfd, int fd, unsigned int flags,

@@ -283,6 +283,55 @@ int dcx_engine_unlock(void)
 	return ret;
 }
 
+/*
+ * Finding out, right after a submission, whether the kernel already
+ * completed a request in it. A request that fails when it is issued (the
+ * module's argument and state checks, say) gets its CQE posted before
+ * io_uring_enter() returns, so it lies between the CQ tail read before the
+ * submission and the tail read after it. The engine thread may be reading
+ * those CQEs at the same time, which is harmless: a slot is only reused
+ * after the engine moved the head past it and the kernel wrapped the whole
+ * ring around, so a CQE found at an index the head has not passed is
+ * genuine; one the engine consumed meanwhile is reported through the
+ * operation's own state instead (see backend_kernel.c).
+ *
+ * Under dcx_engine_lock(): the tail before the SQEs are submitted.
+ */
+unsigned int dcx_engine_cq_mark(void)
+{
+	return io_uring_smp_load_acquire(dcx_engine.ring.cq.ktail);
+}
+
+/*
+ * After dcx_engine_unlock(): whether a CQE carrying @op and @tag was posted
+ * since @mark, and its res. False also when the CQ overflowed (the CQE may
+ * then be on the kernel's overflow list): the caller treats the request as
+ * started, and its result comes through the engine as usual.
+ */
+bool dcx_engine_cq_find(unsigned int mark, const struct dcx_op *op,
+			unsigned int tag, int *res)
+{
+	const struct io_uring_cq *cq = &dcx_engine.ring.cq;
+	uint64_t ud = (uintptr_t)op | tag;
+	unsigned int tail, i;
+	const struct io_uring_cqe *cqe;
+	int r;
+
+	tail = io_uring_smp_load_acquire(cq->ktail);
+	for (i = mark; i != tail; i++) {
+		cqe = &cq->cqes[i & cq->ring_mask];
+		if (__atomic_load_n(&cqe->user_data, __ATOMIC_RELAXED) != ud)
+			continue;
+		r = __atomic_load_n(&cqe->res, __ATOMIC_RELAXED);
+		/* Still unconsumed after the read: the slot was not reused. */
+		if ((int)(i - io_uring_smp_load_acquire(cq->khead)) < 0)
+			return false;
+		*res = r;
+		return true;
+	}
+	return false;
+}
+
 /* Under dcx_engine_lock(): an operation is about to have SQEs in flight. */
 void dcx_engine_op_start(void)
 {

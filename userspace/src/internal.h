@@ -100,6 +100,9 @@ static inline void dcx_sqe_set_op(struct io_uring_sqe *sqe, struct dcx_op *op,
 int dcx_engine_lock(void);
 struct io_uring_sqe *dcx_engine_sqe(void);
 int dcx_engine_unlock(void);
+unsigned int dcx_engine_cq_mark(void);
+bool dcx_engine_cq_find(unsigned int mark, const struct dcx_op *op,
+			unsigned int tag, int *res);
 void dcx_engine_op_start(void);
 void dcx_engine_op_reported(void);
 void dcx_engine_op_end(void);
@@ -116,7 +119,30 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 int dcx_kernel_disconnect(int devfd, int fd, unsigned int flags,
 			  unsigned int timeout_ms);
 
-/* backend_emulated.c: plain io_uring. */
+/*
+ * tcpi_state values (include/net/tcp_states.h; <linux/tcp.h> does not export
+ * them and <netinet/tcp.h> cannot be included next to it).
+ */
+enum {
+	DCX_TCP_ESTABLISHED = 1,
+	DCX_TCP_SYN_SENT,
+	DCX_TCP_SYN_RECV,
+	DCX_TCP_FIN_WAIT1,
+	DCX_TCP_FIN_WAIT2,
+	DCX_TCP_TIME_WAIT,
+	DCX_TCP_CLOSE,
+	DCX_TCP_CLOSE_WAIT,
+	DCX_TCP_LAST_ACK,
+	DCX_TCP_LISTEN,
+	DCX_TCP_CLOSING,
+};
+
+/*
+ * backend_emulated.c: plain io_uring. dcx_tcp_state(): the fd's TCP state
+ * (TCP_INFO), or -errno; *was_established tells whether its counters show
+ * a connection (they survive its end and are zeroed by connect(AF_UNSPEC)).
+ */
+int dcx_tcp_state(int fd, bool *was_established);
 int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		    struct dcx_sink *sink);
 void dcx_emul_atfork_prepare(void);

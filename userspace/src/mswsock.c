@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <winsock2.h>
 #include <mswsock.h>
@@ -62,7 +61,7 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	if (wsa)
 		return dcx_fail(wsa);
 	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
-	if (ret) {
+	if (ret < 0) {
 		dcx_ov_fail(&sink, ret);
 		return dcx_fail_errno(ret);
 	}
@@ -132,13 +131,21 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 	dcx_sink_complete(&sink, res, bytes);
 }
 
-/* Checks that need no system call beyond fstat/getsockopt: 0 or -errno. */
+/*
+ * The checks Windows makes before it starts a connect, with one system
+ * call: TCP_INFO answers for the fd (-EBADF, -ENOTSOCK), the protocol
+ * (anything but TCP refuses the option) and the state. Windows answers a
+ * listening socket and one still connecting with WSAEINVAL, a connected one
+ * with WSAEISCONN. A socket in TCP_CLOSE whose counters survive was
+ * connected and not returned to the unconnected state (a connect() or
+ * DisconnectEx(TF_REUSE_SOCKET) zeroes them), so connect() would refuse it
+ * too.
+ */
 static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
 			     int namelen, const void *buf, DWORD len)
 {
-	struct stat st;
-	socklen_t optlen;
-	int type;
+	bool connected = false;
+	int state;
 
 	if (!name || namelen < (int)sizeof(sa_family_t) ||
 	    namelen > (int)sizeof(struct sockaddr_storage) ||
@@ -151,17 +158,24 @@ static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
 		return -EFAULT;
 	if (len && !buf)
 		return -EFAULT;
-	if (s < 0 || fstat(s, &st))
-		return -EBADF;
-	if (!S_ISSOCK(st.st_mode))
+	if (s < 0)
 		return -ENOTSOCK;
-	optlen = sizeof(type);
-	if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &optlen))
-		return -errno;
+	state = dcx_tcp_state(s, &connected);
+	if (state == -EBADF || state == -ENOTSOCK)
+		return -ENOTSOCK;
 	/* Connection-oriented sockets only, as on Windows. */
-	if (type != SOCK_STREAM)
+	if (state < 0)
 		return -EOPNOTSUPP;
-	return 0;
+	switch (state) {
+	case DCX_TCP_CLOSE:
+		return connected ? -EISCONN : 0;
+	case DCX_TCP_LISTEN:
+	case DCX_TCP_SYN_SENT:
+	case DCX_TCP_SYN_RECV:
+		return -EINVAL;
+	default:
+		return -EISCONN;
+	}
 }
 
 static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,

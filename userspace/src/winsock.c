@@ -93,60 +93,92 @@ int WSAAPI closesocket(SOCKET s)
 static const GUID dcx_guid_disconnectex = WSAID_DISCONNECTEX;
 static const GUID dcx_guid_connectex = WSAID_CONNECTEX;
 
+/* The extension function for a GUID, or NULL. */
+static void *dcx_extension(const GUID *guid)
+{
+	if (!memcmp(guid, &dcx_guid_disconnectex, sizeof(*guid)))
+		return (void *)DisconnectEx;
+	if (!memcmp(guid, &dcx_guid_connectex, sizeof(*guid)))
+		return (void *)ConnectEx;
+	return NULL;
+}
+
 /*
- * Only SIO_GET_EXTENSION_FUNCTION_POINTER, for WSAID_DISCONNECTEX and
- * WSAID_CONNECTEX. The lookup completes at once; with an OVERLAPPED it is
- * still reported through it (Internal, InternalHigh, hEvent), as Windows
- * does for a request that completes synchronously. Completion routines
- * (APCs) do not exist here.
+ * A request that completes at once but has an OVERLAPPED: Windows still
+ * reports it through it - Internal, InternalHigh, then hEvent - and
+ * WSAIoctl() returns what the request itself would (0, or SOCKET_ERROR with
+ * WSA_IO_PENDING for a status that is an error).
+ */
+static int dcx_ioctl_complete(OVERLAPPED *ov, int err, unsigned int bytes)
+{
+	struct dcx_sink sink;
+	int wsa;
+
+	wsa = dcx_ov_begin(ov, &sink);
+	if (wsa)
+		return dcx_socket_fail(wsa);
+	dcx_sink_complete(&sink, err, bytes);
+	if (err)
+		return dcx_socket_fail(WSA_IO_PENDING);
+	dcx_set_last_error(0);
+	return 0;
+}
+
+/*
+ * SIO_GET_EXTENSION_FUNCTION_POINTER for WSAID_DISCONNECTEX and
+ * WSAID_CONNECTEX, as Windows answers it (WINDOWS.md): success sets the
+ * last error to 0 and the byte count to the pointer size; with an
+ * OVERLAPPED the byte count is still required (WSAEFAULT), and Internal and
+ * InternalHigh both end 0. An unknown GUID is WSAEINVAL and leaves the byte
+ * count and the OVERLAPPED alone. Any other control code is not supported:
+ * WSAEOPNOTSUPP with the byte count 0, or through an OVERLAPPED
+ * WSA_IO_PENDING and a completion with STATUS_NOT_SUPPORTED. Completion
+ * routines (APCs) do not exist here.
  */
 int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		    DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
 		    LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
 		    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-	struct dcx_sink sink;
 	struct stat st;
 	void *fn;
 	GUID guid;
-	int wsa;
 
 	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
 		return dcx_socket_fail(WSAENOTSOCK);
 	if (lpCompletionRoutine)
 		return dcx_socket_fail(WSAEOPNOTSUPP);
-	if (dwIoControlCode != SIO_GET_EXTENSION_FUNCTION_POINTER)
+	if (lpcbBytesReturned &&
+	    dcx_probe_writable(lpcbBytesReturned, sizeof(*lpcbBytesReturned)))
+		return dcx_socket_fail(WSAEFAULT);
+	if (lpOverlapped && !lpcbBytesReturned)
+		return dcx_socket_fail(WSAEFAULT);
+
+	if (dwIoControlCode != SIO_GET_EXTENSION_FUNCTION_POINTER) {
+		if (lpOverlapped)
+			return dcx_ioctl_complete(lpOverlapped, -EOPNOTSUPP, 0);
+		if (lpcbBytesReturned)
+			*lpcbBytesReturned = 0;
 		return dcx_socket_fail(WSAEOPNOTSUPP);
+	}
 
 	if (!lpvInBuffer || cbInBuffer < sizeof(GUID) ||
 	    dcx_probe_readable(lpvInBuffer, sizeof(GUID)))
 		return dcx_socket_fail(WSAEFAULT);
 	memcpy(&guid, lpvInBuffer, sizeof(guid));
-	if (!memcmp(&guid, &dcx_guid_disconnectex, sizeof(guid)))
-		fn = (void *)DisconnectEx;
-	else if (!memcmp(&guid, &dcx_guid_connectex, sizeof(guid)))
-		fn = (void *)ConnectEx;
-	else
+	fn = dcx_extension(&guid);
+	if (!fn)
 		return dcx_socket_fail(WSAEINVAL);
-
 	if (!lpvOutBuffer || cbOutBuffer < sizeof(fn) ||
 	    dcx_probe_writable(lpvOutBuffer, sizeof(fn)))
 		return dcx_socket_fail(WSAEFAULT);
-	/* Only an overlapped request may leave the byte count out. */
-	if ((!lpOverlapped && !lpcbBytesReturned) ||
-	    (lpcbBytesReturned &&
-	     dcx_probe_writable(lpcbBytesReturned, sizeof(*lpcbBytesReturned))))
+	if (!lpcbBytesReturned)
 		return dcx_socket_fail(WSAEFAULT);
-	if (lpOverlapped) {
-		wsa = dcx_ov_begin(lpOverlapped, &sink);
-		if (wsa)
-			return dcx_socket_fail(wsa);
-	}
 
 	memcpy(lpvOutBuffer, &fn, sizeof(fn));
-	if (lpcbBytesReturned)
-		*lpcbBytesReturned = sizeof(fn);
+	*lpcbBytesReturned = sizeof(fn);
 	if (lpOverlapped)
-		dcx_sink_complete(&sink, 0, sizeof(fn));
+		return dcx_ioctl_complete(lpOverlapped, 0, 0);
+	dcx_set_last_error(0);
 	return 0;
 }

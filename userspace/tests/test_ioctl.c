@@ -162,15 +162,26 @@ TEST_F(ioctl, overlapped_lookup)
 	memset(&ov, 0, sizeof(ov));
 	ov.hEvent = WSACreateEvent();
 	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
+	/* Windows: the overlapped form needs the byte count all the same. */
+	ov.Internal = 0x1234;
+	EXPECT_EQ(SOCKET_ERROR,
+		  WSAIoctl(self->s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
+			   sizeof(guid), &fn, sizeof(fn), NULL, &ov, NULL));
+	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	EXPECT_EQ(0x1234U, ov.Internal);
+	EXPECT_EQ(NULL, fn);
+
+	WSASetLastError(12345);
 	EXPECT_EQ(0, WSAIoctl(self->s, SIO_GET_EXTENSION_FUNCTION_POINTER,
-			      &guid, sizeof(guid), &fn, sizeof(fn), NULL, &ov,
+			      &guid, sizeof(guid), &fn, sizeof(fn), &bytes, &ov,
 			      NULL));
+	EXPECT_EQ(0, WSAGetLastError());
 	EXPECT_EQ((void *)ConnectEx, fn);
+	EXPECT_EQ(sizeof(fn), bytes);
+	EXPECT_EQ(0U, ov.Internal);
+	EXPECT_EQ(0U, ov.InternalHigh);
 	EXPECT_EQ(WSA_WAIT_EVENT_0,
 		  WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 0, FALSE));
-	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->s, &ov, &bytes, FALSE,
-					       &(DWORD){0}));
-	EXPECT_EQ(sizeof(fn), bytes);
 	WSACloseEvent(ov.hEvent);
 }
 

@@ -226,16 +226,10 @@ TEST_F(errors, shut_down_for_sending)
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, VM_TIMEOUT_MS));
 	self->sfd = -1;
 	/*
-	 * The module finishes DisconnectEx(0) on a socket already shut down
-	 * with 0, as Windows does (SPEC section 3); the emulated backend still
-	 * says WSAENOTCONN until it learns Windows' DisconnectEx(0).
+	 * DisconnectEx(0) on a socket already shut down finishes with 0, as
+	 * on Windows, on both backends.
 	 */
-#ifndef VM_ON_EMULATED
 	EXPECT_EQ(0, tst_disconnect_wsa(self->cfd, 0, 0, VM_TIMEOUT_MS));
-#else
-	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->cfd, 0, 0,
-						  VM_TIMEOUT_MS));
-#endif
 	EXPECT_EQ(0, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET, 0,
 					VM_TIMEOUT_MS));
 	EXPECT_EQ(0, tst_peer_join(&peer));
