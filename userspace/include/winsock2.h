@@ -152,13 +152,40 @@ typedef struct WSAData {
 /* WSAIoctl control codes */
 #define SIO_GET_EXTENSION_FUNCTION_POINTER	((DWORD)0xC8000006)
 
-/* Win32 errors that Winsock reports */
+/*
+ * Win32 errors that Winsock and GetOverlappedResult() report (on Windows
+ * <winsock2.h> pulls them in through <windows.h>).
+ */
+#define ERROR_SUCCESS			0L
+#define ERROR_INVALID_FUNCTION		1L
+#define ERROR_ACCESS_DENIED		5L
 #define ERROR_INVALID_HANDLE		6L
 #define ERROR_NOT_ENOUGH_MEMORY		8L
+#define ERROR_NOT_SUPPORTED		50L
+#define ERROR_UNEXP_NET_ERR		59L
+#define ERROR_NETNAME_DELETED		64L
 #define ERROR_INVALID_PARAMETER		87L
+#define ERROR_SEM_TIMEOUT		121L
+#define ERROR_INSUFFICIENT_BUFFER	122L
+#define ERROR_MORE_DATA			234L
+#define WAIT_TIMEOUT			258L
+#define ERROR_MR_MID_NOT_FOUND		317L
+#define ERROR_ABANDONED_WAIT_0		735L
 #define ERROR_OPERATION_ABORTED		995L
 #define ERROR_IO_INCOMPLETE		996L
 #define ERROR_IO_PENDING		997L
+#define ERROR_NOACCESS			998L
+#define ERROR_NOT_FOUND			1168L
+#define ERROR_CONNECTION_REFUSED	1225L
+#define ERROR_GRACEFUL_DISCONNECT	1226L
+#define ERROR_CONNECTION_INVALID	1229L
+#define ERROR_CONNECTION_ACTIVE		1230L
+#define ERROR_NETWORK_UNREACHABLE	1231L
+#define ERROR_HOST_UNREACHABLE		1232L
+#define ERROR_PORT_UNREACHABLE		1234L
+#define ERROR_REQUEST_ABORTED		1235L
+#define ERROR_CONNECTION_ABORTED	1236L
+#define ERROR_TIMEOUT			1460L
 
 #define WSA_INVALID_HANDLE		(ERROR_INVALID_HANDLE)
 #define WSA_NOT_ENOUGH_MEMORY		(ERROR_NOT_ENOUGH_MEMORY)
@@ -241,6 +268,14 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
 				   LPDWORD lpcbTransfer, BOOL fWait,
 				   LPDWORD lpdwFlags);
+
+/*
+ * kernel32's GetOverlappedResult(): the same result with Win32 errors (a
+ * reset connection is ERROR_NETNAME_DELETED here, WSAECONNRESET above).
+ * On Windows <winsock2.h> declares it through <windows.h>.
+ */
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+				LPDWORD lpNumberOfBytesTransferred, BOOL bWait);
 
 /* A macro in <winbase.h>; a function here, reading Internal atomically. */
 BOOL WINAPI HasOverlappedIoCompleted(const OVERLAPPED *lpOverlapped);

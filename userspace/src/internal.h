@@ -33,7 +33,9 @@ void dcx_set_last_error(int wsa);
 int dcx_fail(int wsa);			/* sets the last error, FALSE */
 int dcx_fail_errno(int err);		/* same, from -errno */
 uint32_t dcx_status_from_errno(int err);	/* err: -errno or 0 */
-int dcx_errno_from_status(uint32_t status);	/* -errno or 0 */
+bool dcx_status_success(uint32_t status);	/* NT_SUCCESS() */
+int dcx_wsa_from_status(uint32_t status);	/* 0 or the WSA error */
+uint32_t dcx_win32_from_status(uint32_t status); /* RtlNtStatusToDosError */
 
 /* event.c: WSA events, referenced while an operation will signal them. */
 struct dcx_event;
@@ -69,7 +71,7 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink);
 int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
-void dcx_ov_fail(struct dcx_sink *sink, int err);
+void dcx_ov_fail(struct dcx_sink *sink);
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
 int dcx_probe_writable_vm(void *addr, size_t len);

@@ -62,7 +62,7 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 		return dcx_fail(wsa);
 	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
 	if (ret < 0) {
-		dcx_ov_fail(&sink, ret);
+		dcx_ov_fail(&sink);
 		return dcx_fail_errno(ret);
 	}
 	return dcx_fail(WSA_IO_PENDING);
@@ -252,7 +252,7 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,
 				 dwSendDataLength, &sink);
 	if (ret) {
-		dcx_ov_fail(&sink, ret);
+		dcx_ov_fail(&sink);
 		return dcx_fail_errno(ret);
 	}
 	return dcx_fail(WSA_IO_PENDING);

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -180,7 +181,10 @@ void dcx_ov_atfork_child(void)
 /*
  * Start an overlapped operation: returns 0 or the Winsock error. On success
  * Internal is STATUS_PENDING, hEvent (if any) is referenced and reset - as
- * Windows resets it when an overlapped operation starts.
+ * Windows resets it when an overlapped operation starts. InternalHigh is
+ * left alone until the end: a request refused at once leaves it as the
+ * caller had it, and Internal STATUS_PENDING, as Windows does (Wine's
+ * conformance tests, test_connect).
  */
 int dcx_ov_begin(OVERLAPPED *ov, struct dcx_sink *sink)
 {
@@ -197,18 +201,17 @@ int dcx_ov_begin(OVERLAPPED *ov, struct dcx_sink *sink)
 			return WSA_INVALID_HANDLE;
 		dcx_event_clear(sink->ev);
 	}
-	ov->InternalHigh = 0;
 	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
 			 __ATOMIC_SEQ_CST);
 	return 0;
 }
 
-/* The operation failed before it went pending: no event, no completion. */
-void dcx_ov_fail(struct dcx_sink *sink, int err)
+/*
+ * The operation was refused before it went pending: no event, no
+ * completion, Internal stays STATUS_PENDING.
+ */
+void dcx_ov_fail(struct dcx_sink *sink)
 {
-	__atomic_store_n(&sink->ov->Internal,
-			 (uintptr_t)dcx_status_from_errno(err),
-			 __ATOMIC_SEQ_CST);
 	if (sink->ev)
 		dcx_event_put(sink->ev);
 	sink->ev = NULL;
@@ -266,33 +269,102 @@ int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes)
 	return w->res;
 }
 
+/*
+ * The shared part of WSAGetOverlappedResult() and GetOverlappedResult():
+ * the final status, waiting for it if asked - on hEvent when there is one,
+ * as Windows waits on the event (and then reads Internal, which may still
+ * be STATUS_PENDING if the program set the event itself), else for the
+ * library to publish the result. The byte count is copied whatever the
+ * status, as Windows does. -WSA error when the arguments are bad.
+ */
+static int dcx_ov_result(OVERLAPPED *ov, DWORD *bytes, BOOL wait,
+			 uint32_t *status)
+{
+	uintptr_t st;
+
+	if (dcx_probe_writable(ov, sizeof(*ov)) ||
+	    (bytes && dcx_probe_writable(bytes, sizeof(*bytes))))
+		return -WSAEFAULT;
+	st = __atomic_load_n(&ov->Internal, __ATOMIC_SEQ_CST);
+	if (st == STATUS_PENDING && wait) {
+		if (ov->hEvent) {
+			if (WSAWaitForMultipleEvents(1, &ov->hEvent, FALSE,
+						     WSA_INFINITE, FALSE) ==
+			    WSA_WAIT_FAILED)
+				return -WSA_INVALID_HANDLE;
+			st = __atomic_load_n(&ov->Internal, __ATOMIC_SEQ_CST);
+		} else {
+			st = dcx_ov_wait(ov);
+		}
+	}
+	*status = (uint32_t)st;
+	if (st == STATUS_PENDING && !wait)
+		return 0;
+	if (bytes)
+		*bytes = (DWORD)__atomic_load_n(&ov->InternalHigh,
+						__ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
+ * WSAGetOverlappedResult() as Windows answers it (Wine's conformance tests,
+ * test_WSAGetOverlappedResult): a handle that is not a socket is
+ * WSAENOTSOCK whatever the OVERLAPPED says; STATUS_PENDING without waiting
+ * is WSA_IO_INCOMPLETE; every other success status is TRUE; an error
+ * status gives its Winsock error (dcx_wsa_from_status()). *lpdwFlags is 0:
+ * no operation here has receive flags to report.
+ */
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
 				   LPDWORD lpcbTransfer, BOOL fWait,
 				   LPDWORD lpdwFlags)
 {
-	uintptr_t status;
-	int err;
+	uint32_t status;
+	struct stat st;
+	int ret;
 
-	(void)s;
-	if (dcx_probe_writable(lpOverlapped, sizeof(*lpOverlapped)) ||
-	    (lpcbTransfer &&
-	     dcx_probe_writable(lpcbTransfer, sizeof(*lpcbTransfer))) ||
-	    (lpdwFlags && dcx_probe_writable(lpdwFlags, sizeof(*lpdwFlags))))
+	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
+		return dcx_fail(WSAENOTSOCK);
+	if (lpdwFlags && dcx_probe_writable(lpdwFlags, sizeof(*lpdwFlags)))
 		return dcx_fail(WSAEFAULT);
-
-	status = __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_SEQ_CST);
-	if (status == STATUS_PENDING) {
-		if (!fWait)
-			return dcx_fail(WSA_IO_INCOMPLETE);
-		status = dcx_ov_wait(lpOverlapped);
-	}
-	if (lpcbTransfer)
-		*lpcbTransfer = (DWORD)__atomic_load_n(&lpOverlapped->InternalHigh,
-						      __ATOMIC_RELAXED);
+	ret = dcx_ov_result(lpOverlapped, lpcbTransfer, fWait, &status);
+	if (ret)
+		return dcx_fail(-ret);
+	if (status == STATUS_PENDING && !fWait)
+		return dcx_fail(WSA_IO_INCOMPLETE);
 	if (lpdwFlags)
 		*lpdwFlags = 0;
-	err = dcx_errno_from_status((uint32_t)status);
-	return err ? dcx_fail_errno(err) : TRUE;
+	ret = dcx_wsa_from_status(status);
+	if (ret)
+		return dcx_fail(ret);
+	/* The event was set while Internal still said pending. */
+	dcx_set_last_error(status == STATUS_PENDING ? WSA_IO_PENDING : 0);
+	return TRUE;
+}
+
+/*
+ * GetOverlappedResult(): the same with Win32 errors
+ * (RtlNtStatusToDosError(), dcx_win32_from_status()) - a reset connection
+ * is ERROR_NETNAME_DELETED here and WSAECONNRESET through Winsock. The
+ * handle only matters to Windows for waiting; here the OVERLAPPED is enough.
+ */
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+				LPDWORD lpNumberOfBytesTransferred, BOOL bWait)
+{
+	uint32_t status;
+	int ret;
+
+	(void)hFile;
+	ret = dcx_ov_result(lpOverlapped, lpNumberOfBytesTransferred, bWait,
+			    &status);
+	if (ret)
+		return dcx_fail(ret == -WSAEFAULT ? (int)ERROR_NOACCESS :
+						    (int)ERROR_INVALID_HANDLE);
+	if (status == STATUS_PENDING && !bWait)
+		return dcx_fail(ERROR_IO_INCOMPLETE);
+	if (!dcx_status_success(status))
+		return dcx_fail((int)dcx_win32_from_status(status));
+	dcx_set_last_error(status == STATUS_PENDING ? ERROR_IO_PENDING : 0);
+	return TRUE;
 }
 
 BOOL WINAPI HasOverlappedIoCompleted(const OVERLAPPED *lpOverlapped)

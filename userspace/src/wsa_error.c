@@ -5,6 +5,7 @@
  * NTSTATUS values that OVERLAPPED.Internal holds.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <winsock2.h>
@@ -15,9 +16,10 @@ static __thread int dcx_last_error;
 
 /*
  * One row per errno the library can produce. The NTSTATUS column is what
- * Windows stores in OVERLAPPED.Internal for the same outcome; errnos without
- * a Windows counterpart are carried losslessly as a customer status (see
- * dcx_status_from_errno()).
+ * Windows stores in OVERLAPPED.Internal for the same outcome, chosen so that
+ * Windows' own maps below turn it back into the right Winsock and Win32
+ * errors; errnos without a Windows counterpart are carried as a customer
+ * status (see dcx_status_from_errno()).
  */
 static const struct {
 	int err;
@@ -41,10 +43,20 @@ static const struct {
 	{ ECONNABORTED,	0xC0000241, WSAECONNABORTED },	/* CONNECTION_ABORTED */
 	{ EADDRINUSE,	0xC000020A, WSAEADDRINUSE },	/* ADDRESS_ALREADY_EXISTS */
 	{ ENOMEM,	0xC000009A, WSAENOBUFS },	/* INSUFFICIENT_RESOURCES */
-	/* Winsock errors only. The device missing maps to "not supported". */
-	{ ENODEV,	0,	    WSAEOPNOTSUPP },
-	{ ENOBUFS,	0,	    WSAENOBUFS },
-	{ EADDRNOTAVAIL, 0,	    WSAEADDRNOTAVAIL },
+	{ ENOBUFS,	0xC000009A, WSAENOBUFS },
+	{ EADDRNOTAVAIL, 0xC0000141, WSAEADDRNOTAVAIL }, /* INVALID_ADDRESS */
+	{ EACCES,	0xC0000022, WSAEACCES },	/* ACCESS_DENIED */
+	{ EPERM,	0xC0000022, WSAEACCES },
+	{ EPIPE,	0xC00000B0, WSAESHUTDOWN },	/* PIPE_DISCONNECTED */
+	{ ESHUTDOWN,	0xC00000B0, WSAESHUTDOWN },
+	{ EMSGSIZE,	0x80000005, WSAEMSGSIZE },	/* BUFFER_OVERFLOW */
+	{ EAGAIN,	0xC00000A3, WSAEWOULDBLOCK },	/* DEVICE_NOT_READY */
+	{ EINTR,	0xC0000240, WSAEINTR },		/* REQUEST_ABORTED */
+	{ ENETDOWN,	0xC00000C4, WSAENETDOWN },	/* UNEXPECTED_NETWORK_ERROR */
+	{ EHOSTDOWN,	0xC0000350, WSAEHOSTDOWN },	/* HOST_DOWN */
+	/* The device missing maps to "not supported". */
+	{ ENODEV,	0xC00000BB, WSAEOPNOTSUPP },
+	/* Winsock errors only. */
 	{ EAFNOSUPPORT,	0,	    WSAEAFNOSUPPORT },
 	{ EPFNOSUPPORT,	0,	    WSAEPFNOSUPPORT },
 	{ EPROTONOSUPPORT, 0,	    WSAEPROTONOSUPPORT },
@@ -52,19 +64,10 @@ static const struct {
 	{ EPROTOTYPE,	0,	    WSAEPROTOTYPE },
 	{ ENOPROTOOPT,	0,	    WSAENOPROTOOPT },
 	{ EINPROGRESS,	0,	    WSAEINPROGRESS },
-	{ EAGAIN,	0,	    WSAEWOULDBLOCK },
-	{ EINTR,	0,	    WSAEINTR },
-	{ EACCES,	0,	    WSAEACCES },
-	{ EPERM,	0,	    WSAEACCES },
 	{ EMFILE,	0,	    WSAEMFILE },
 	{ ENFILE,	0,	    WSAEMFILE },
-	{ EMSGSIZE,	0,	    WSAEMSGSIZE },
 	{ EDESTADDRREQ,	0,	    WSAEDESTADDRREQ },
-	{ ENETDOWN,	0,	    WSAENETDOWN },
 	{ ENETRESET,	0,	    WSAENETRESET },
-	{ EPIPE,	0,	    WSAESHUTDOWN },
-	{ ESHUTDOWN,	0,	    WSAESHUTDOWN },
-	{ EHOSTDOWN,	0,	    WSAEHOSTDOWN },
 	{ ELOOP,	0,	    WSAELOOP },
 	{ ENAMETOOLONG,	0,	    WSAENAMETOOLONG },
 };
@@ -72,12 +75,176 @@ static const struct {
 #define DCX_N_ERRORS	(sizeof(dcx_error_map) / sizeof(dcx_error_map[0]))
 
 /*
- * NTSTATUS layout: severity in bits 31-30 (3 = error) and the customer bit
- * 29. An error status with the customer bit set never collides with a
- * Microsoft code, so it can carry any errno that has no row above.
+ * NTSTATUS layout: severity in bits 31-30 (3 = error, 2 = warning) and the
+ * customer bit 29. An error status with the customer bit set never collides
+ * with a Microsoft code, so it can carry any errno that has no row above.
  */
 #define DCX_STATUS_CUSTOMER	0xE0000000U
 #define DCX_STATUS_CODE_MASK	0x0000FFFFU
+
+/* NT_SUCCESS(): severity success or informational. */
+bool dcx_status_success(uint32_t status)
+{
+	return !(status & 0x80000000U);
+}
+
+static bool dcx_status_ours(uint32_t status)
+{
+	return (status & ~DCX_STATUS_CODE_MASK) == DCX_STATUS_CUSTOMER;
+}
+
+/*
+ * Windows' map from NTSTATUS to Winsock error, as WSAGetOverlappedResult()
+ * applies it: every row is a fact of Wine's conformance tests
+ * (dlls/ws2_32/tests/sock.c, test_WSAGetOverlappedResult, which passes on
+ * Windows). Any other error status is WSAEINVAL.
+ */
+static const struct {
+	uint32_t status;
+	int wsa;
+} dcx_nt_wsa_map[] = {
+	{ 0x80000005, WSAEMSGSIZE },		/* BUFFER_OVERFLOW */
+	{ 0xC0000002, WSAEOPNOTSUPP },		/* NOT_IMPLEMENTED */
+	{ 0xC0000005, WSAEFAULT },		/* ACCESS_VIOLATION */
+	{ 0xC0000007, WSAENOBUFS },		/* PAGEFILE_QUOTA */
+	{ 0xC0000008, WSAENOTSOCK },		/* INVALID_HANDLE */
+	{ 0xC000000E, WSAENETDOWN },		/* NO_SUCH_DEVICE */
+	{ 0xC000000F, WSAENETDOWN },		/* NO_SUCH_FILE */
+	{ 0xC0000017, WSAENOBUFS },		/* NO_MEMORY */
+	{ 0xC0000018, WSAENOBUFS },		/* CONFLICTING_ADDRESSES */
+	{ 0xC0000022, WSAEACCES },		/* ACCESS_DENIED */
+	{ 0xC0000023, WSAEFAULT },		/* BUFFER_TOO_SMALL */
+	{ 0xC0000024, WSAENOTSOCK },		/* OBJECT_TYPE_MISMATCH */
+	{ 0xC0000034, WSAENETDOWN },		/* OBJECT_NAME_NOT_FOUND */
+	{ 0xC000003A, WSAENETDOWN },		/* OBJECT_PATH_NOT_FOUND */
+	{ 0xC0000043, WSAEADDRINUSE },		/* SHARING_VIOLATION */
+	{ 0xC0000044, WSAENOBUFS },		/* QUOTA_EXCEEDED */
+	{ 0xC0000097, WSAENOBUFS },		/* TOO_MANY_PAGING_FILES */
+	{ 0xC000009A, WSAENOBUFS },		/* INSUFFICIENT_RESOURCES */
+	{ 0xC00000A1, WSAENOBUFS },		/* WORKING_SET_QUOTA */
+	{ 0xC00000A3, WSAEWOULDBLOCK },		/* DEVICE_NOT_READY */
+	{ 0xC00000B0, WSAESHUTDOWN },		/* PIPE_DISCONNECTED */
+	{ 0xC00000B5, WSAETIMEDOUT },		/* IO_TIMEOUT */
+	{ 0xC00000BB, WSAEOPNOTSUPP },		/* NOT_SUPPORTED */
+	{ 0xC00000BC, WSAECONNREFUSED },	/* REMOTE_NOT_LISTENING */
+	{ 0xC00000BE, WSAENETUNREACH },		/* BAD_NETWORK_PATH */
+	{ 0xC00000BF, WSAENETDOWN },		/* NETWORK_BUSY */
+	{ 0xC00000C3, WSAENETDOWN },		/* INVALID_NETWORK_RESPONSE */
+	{ 0xC00000C4, WSAENETDOWN },		/* UNEXPECTED_NETWORK_ERROR */
+	{ 0xC00000D0, WSAEWOULDBLOCK },		/* REQUEST_NOT_ACCEPTED */
+	{ 0xC0000120, WSA_OPERATION_ABORTED },	/* CANCELLED */
+	{ 0xC000012D, WSAENOBUFS },		/* COMMITMENT_LIMIT */
+	{ 0xC000013B, WSAECONNABORTED },	/* LOCAL_DISCONNECT */
+	{ 0xC000013C, WSAECONNRESET },		/* REMOTE_DISCONNECT */
+	{ 0xC000013D, WSAENOBUFS },		/* REMOTE_RESOURCES */
+	{ 0xC000013E, WSAECONNRESET },		/* LINK_FAILED */
+	{ 0xC000013F, WSAETIMEDOUT },		/* LINK_TIMEOUT */
+	{ 0xC0000140, WSAENOTCONN },		/* INVALID_CONNECTION */
+	{ 0xC0000141, WSAEADDRNOTAVAIL },	/* INVALID_ADDRESS */
+	{ 0xC0000206, WSAEMSGSIZE },		/* INVALID_BUFFER_SIZE */
+	{ 0xC0000207, WSAEADDRNOTAVAIL },	/* INVALID_ADDRESS_COMPONENT */
+	{ 0xC0000209, WSAENOBUFS },		/* TOO_MANY_ADDRESSES */
+	{ 0xC000020A, WSAEADDRINUSE },		/* ADDRESS_ALREADY_EXISTS */
+	{ 0xC000020C, WSAECONNRESET },		/* CONNECTION_DISCONNECTED */
+	{ 0xC000020D, WSAECONNRESET },		/* CONNECTION_RESET */
+	{ 0xC000020F, WSAECONNABORTED },	/* TRANSACTION_ABORTED */
+	{ 0xC0000236, WSAECONNREFUSED },	/* CONNECTION_REFUSED */
+	{ 0xC0000237, WSAEDISCON },		/* GRACEFUL_DISCONNECT */
+	{ 0xC000023B, WSAEISCONN },		/* CONNECTION_ACTIVE */
+	{ 0xC000023C, WSAENETUNREACH },		/* NETWORK_UNREACHABLE */
+	{ 0xC000023D, WSAEHOSTUNREACH },	/* HOST_UNREACHABLE */
+	{ 0xC000023E, WSAENETUNREACH },		/* PROTOCOL_UNREACHABLE */
+	{ 0xC000023F, WSAECONNRESET },		/* PORT_UNREACHABLE */
+	{ 0xC0000240, WSAEINTR },		/* REQUEST_ABORTED */
+	{ 0xC0000241, WSAECONNABORTED },	/* CONNECTION_ABORTED */
+	{ 0xC00002C5, WSAEFAULT },		/* DATATYPE_MISALIGNMENT_ERROR */
+	{ 0xC0000350, WSAEHOSTDOWN },		/* HOST_DOWN */
+	/* ERROR_IO_INCOMPLETE wrapped as an NTSTATUS. */
+	{ 0x800703E6, ERROR_IO_INCOMPLETE },
+	{ 0xC00103E6, ERROR_IO_INCOMPLETE },
+	{ 0xC00703E6, ERROR_IO_INCOMPLETE },
+};
+
+/*
+ * RtlNtStatusToDosError() for the statuses a socket operation ends with:
+ * what GetOverlappedResult() and GetQueuedCompletionStatus() report. The
+ * rows for CONNECTION_RESET, CONNECTION_REFUSED, CANCELLED,
+ * CONNECTION_ABORTED, BUFFER_TOO_SMALL and NOT_SUPPORTED are facts of
+ * Wine's conformance tests; the rest follow Windows' published table (as
+ * Wine's dlls/ntdll/error.h carries it). A status without a row is
+ * ERROR_MR_MID_NOT_FOUND, as on Windows.
+ */
+static const struct {
+	uint32_t status;
+	uint32_t win32;
+} dcx_nt_win32_map[] = {
+	{ 0x00000102, 1460 },	/* TIMEOUT: ERROR_TIMEOUT */
+	{ 0x00000103, 997 },	/* PENDING: ERROR_IO_PENDING */
+	{ 0x80000005, 234 },	/* BUFFER_OVERFLOW: ERROR_MORE_DATA */
+	{ 0xC0000002, 1 },	/* NOT_IMPLEMENTED: ERROR_INVALID_FUNCTION */
+	{ 0xC0000005, 998 },	/* ACCESS_VIOLATION: ERROR_NOACCESS */
+	{ 0xC0000007, 1454 },	/* PAGEFILE_QUOTA */
+	{ 0xC0000008, 6 },	/* INVALID_HANDLE */
+	{ 0xC000000D, 87 },	/* INVALID_PARAMETER */
+	{ 0xC000000E, 433 },	/* NO_SUCH_DEVICE */
+	{ 0xC000000F, 2 },	/* NO_SUCH_FILE: ERROR_FILE_NOT_FOUND */
+	{ 0xC0000017, 8 },	/* NO_MEMORY: ERROR_NOT_ENOUGH_MEMORY */
+	{ 0xC0000018, 487 },	/* CONFLICTING_ADDRESSES: INVALID_ADDRESS */
+	{ 0xC0000022, 5 },	/* ACCESS_DENIED */
+	{ 0xC0000023, 122 },	/* BUFFER_TOO_SMALL: INSUFFICIENT_BUFFER */
+	{ 0xC0000024, 6 },	/* OBJECT_TYPE_MISMATCH: INVALID_HANDLE */
+	{ 0xC0000034, 2 },	/* OBJECT_NAME_NOT_FOUND: FILE_NOT_FOUND */
+	{ 0xC000003A, 3 },	/* OBJECT_PATH_NOT_FOUND: PATH_NOT_FOUND */
+	{ 0xC0000043, 32 },	/* SHARING_VIOLATION */
+	{ 0xC0000044, 1816 },	/* QUOTA_EXCEEDED: NOT_ENOUGH_QUOTA */
+	{ 0xC0000097, 8 },	/* TOO_MANY_PAGING_FILES */
+	{ 0xC000009A, 1450 },	/* INSUFFICIENT_RESOURCES */
+	{ 0xC00000A1, 1453 },	/* WORKING_SET_QUOTA */
+	{ 0xC00000A3, 21 },	/* DEVICE_NOT_READY: ERROR_NOT_READY */
+	{ 0xC00000B0, 233 },	/* PIPE_DISCONNECTED: PIPE_NOT_CONNECTED */
+	{ 0xC00000B1, 232 },	/* PIPE_CLOSING: ERROR_NO_DATA */
+	{ 0xC00000B5, 121 },	/* IO_TIMEOUT: ERROR_SEM_TIMEOUT */
+	{ 0xC00000BB, 50 },	/* NOT_SUPPORTED */
+	{ 0xC00000BC, 51 },	/* REMOTE_NOT_LISTENING: REM_NOT_LIST */
+	{ 0xC00000BE, 53 },	/* BAD_NETWORK_PATH */
+	{ 0xC00000BF, 54 },	/* NETWORK_BUSY */
+	{ 0xC00000C3, 58 },	/* INVALID_NETWORK_RESPONSE: BAD_NET_RESP */
+	{ 0xC00000C4, 59 },	/* UNEXPECTED_NETWORK_ERROR */
+	{ 0xC00000C9, 64 },	/* NETWORK_NAME_DELETED */
+	{ 0xC00000D0, 71 },	/* REQUEST_NOT_ACCEPTED: REQ_NOT_ACCEP */
+	{ 0xC0000120, 995 },	/* CANCELLED: OPERATION_ABORTED */
+	{ 0xC000012D, 1455 },	/* COMMITMENT_LIMIT */
+	{ 0xC000013B, 64 },	/* LOCAL_DISCONNECT: NETNAME_DELETED */
+	{ 0xC000013C, 64 },	/* REMOTE_DISCONNECT: NETNAME_DELETED */
+	{ 0xC000013D, 51 },	/* REMOTE_RESOURCES: REM_NOT_LIST */
+	{ 0xC000013E, 59 },	/* LINK_FAILED: UNEXP_NET_ERR */
+	{ 0xC000013F, 59 },	/* LINK_TIMEOUT: UNEXP_NET_ERR */
+	{ 0xC0000140, 59 },	/* INVALID_CONNECTION: UNEXP_NET_ERR */
+	{ 0xC0000141, 59 },	/* INVALID_ADDRESS: UNEXP_NET_ERR */
+	{ 0xC0000206, 1784 },	/* INVALID_BUFFER_SIZE: INVALID_USER_BUFFER */
+	{ 0xC0000207, 1214 },	/* INVALID_ADDRESS_COMPONENT: INVALID_NETNAME */
+	{ 0xC0000209, 68 },	/* TOO_MANY_ADDRESSES: TOO_MANY_NAMES */
+	{ 0xC000020A, 52 },	/* ADDRESS_ALREADY_EXISTS: DUP_NAME */
+	{ 0xC000020C, 64 },	/* CONNECTION_DISCONNECTED: NETNAME_DELETED */
+	{ 0xC000020D, 64 },	/* CONNECTION_RESET: NETNAME_DELETED */
+	{ 0xC000020F, 59 },	/* TRANSACTION_ABORTED: UNEXP_NET_ERR */
+	{ 0xC0000236, 1225 },	/* CONNECTION_REFUSED */
+	{ 0xC0000237, 1226 },	/* GRACEFUL_DISCONNECT */
+	{ 0xC0000238, 1227 },	/* ADDRESS_ALREADY_ASSOCIATED */
+	{ 0xC0000239, 1228 },	/* ADDRESS_NOT_ASSOCIATED */
+	{ 0xC000023A, 1229 },	/* CONNECTION_INVALID */
+	{ 0xC000023B, 1230 },	/* CONNECTION_ACTIVE */
+	{ 0xC000023C, 1231 },	/* NETWORK_UNREACHABLE */
+	{ 0xC000023D, 1232 },	/* HOST_UNREACHABLE */
+	{ 0xC000023E, 1233 },	/* PROTOCOL_UNREACHABLE */
+	{ 0xC000023F, 1234 },	/* PORT_UNREACHABLE */
+	{ 0xC0000240, 1235 },	/* REQUEST_ABORTED */
+	{ 0xC0000241, 1236 },	/* CONNECTION_ABORTED */
+	{ 0xC00002C5, 998 },	/* DATATYPE_MISALIGNMENT_ERROR: NOACCESS */
+	{ 0xC0000350, 1256 },	/* HOST_DOWN */
+};
+
+#define DCX_ERROR_MR_MID_NOT_FOUND	317U
 
 int dcx_wsa_from_errno(int err)
 {
@@ -107,19 +274,55 @@ uint32_t dcx_status_from_errno(int err)
 	return DCX_STATUS_CUSTOMER | ((uint32_t)err & DCX_STATUS_CODE_MASK);
 }
 
-int dcx_errno_from_status(uint32_t status)
+/*
+ * What WSAGetOverlappedResult() says for a finished operation's status: 0
+ * for a success status, else the Winsock error. Statuses the library made
+ * up for an errno without a Windows code map back through that errno.
+ */
+int dcx_wsa_from_status(uint32_t status)
 {
+	size_t i;
+
+	if (dcx_status_success(status))
+		return 0;
+	if (dcx_status_ours(status))
+		return dcx_wsa_from_errno((int)(status & DCX_STATUS_CODE_MASK));
+	for (i = 0; i < sizeof(dcx_nt_wsa_map) / sizeof(dcx_nt_wsa_map[0]); i++)
+		if (dcx_nt_wsa_map[i].status == status)
+			return dcx_nt_wsa_map[i].wsa;
+	return WSAEINVAL;
+}
+
+/*
+ * RtlNtStatusToDosError(), for GetOverlappedResult() and the completion
+ * port: 0 for STATUS_SUCCESS, the Win32 error otherwise. As Windows does,
+ * 0xD... is read as 0xC..., and ERROR codes wrapped in facility 1 or 7
+ * (HRESULT_FROM_WIN32) come back out, and a customer status is returned as
+ * it is - except the library's own, which give the Winsock error of their
+ * errno (a valid Win32 error code too).
+ */
+uint32_t dcx_win32_from_status(uint32_t status)
+{
+	uint32_t hi = status >> 16;
 	size_t i;
 
 	if (!status)
 		return 0;
-	if ((status & DCX_STATUS_CUSTOMER) == DCX_STATUS_CUSTOMER)
-		return -(int)(status & DCX_STATUS_CODE_MASK);
-	for (i = 0; i < DCX_N_ERRORS; i++)
-		if (dcx_error_map[i].status == status)
-			return -dcx_error_map[i].err;
-	/* A status nobody here produced (the caller wrote Internal). */
-	return -EIO;
+	if (dcx_status_ours(status))
+		return (uint32_t)dcx_wsa_from_errno((int)(status &
+							  DCX_STATUS_CODE_MASK));
+	/* Another customer's status is its own error code. */
+	if (status & 0x20000000U)
+		return status;
+	if ((status & 0xF0000000U) == 0xD0000000U)
+		status &= ~0x10000000U;
+	if (hi == 0xC001 || hi == 0x8007 || hi == 0xC007)
+		return status & 0xFFFFU;
+	for (i = 0; i < sizeof(dcx_nt_win32_map) / sizeof(dcx_nt_win32_map[0]);
+	     i++)
+		if (dcx_nt_win32_map[i].status == status)
+			return dcx_nt_win32_map[i].win32;
+	return DCX_ERROR_MR_MID_NOT_FOUND;
 }
 
 void dcx_set_last_error(int wsa)

@@ -372,6 +372,24 @@ int tst_server_join(struct tst_server *s)
 	return s->errors ? -EIO : 0;
 }
 
+/*
+ * WSAGetOverlappedResult() wants a socket, and only checks that it is one;
+ * callers here may have closed theirs already (that is what some tests
+ * test), so the helper brings its own.
+ */
+static SOCKET tst_any_fd = INVALID_SOCKET;
+
+/* Before any test, so that tests counting their fds never see it appear. */
+__attribute__((constructor)) static void tst_any_socket_open(void)
+{
+	tst_any_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+static SOCKET tst_any_socket(void)
+{
+	return tst_any_fd;
+}
+
 int tst_overlapped_result(OVERLAPPED *ov, DWORD *bytes, int timeout_ms)
 {
 	DWORD n = 0, flags = 0, w;
@@ -384,7 +402,7 @@ int tst_overlapped_result(OVERLAPPED *ov, DWORD *bytes, int timeout_ms)
 		if (w != WSA_WAIT_EVENT_0)
 			return WSAGetLastError();
 	}
-	if (!WSAGetOverlappedResult(INVALID_SOCKET, ov, &n, TRUE, &flags))
+	if (!WSAGetOverlappedResult(tst_any_socket(), ov, &n, TRUE, &flags))
 		return WSAGetLastError();
 	if (bytes)
 		*bytes = n;

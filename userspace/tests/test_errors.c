@@ -107,53 +107,76 @@ TEST(errno_map)
 	EXPECT_EQ(WSASYSCALLFAILURE, dcx_wsa_from_errno(EIO));
 }
 
-TEST(status_round_trip)
+TEST(status_maps)
 {
 	int e;
 
-	/* Every errno survives a trip through OVERLAPPED.Internal. */
+	/*
+	 * Every errno's status reads back, through Windows' own map, as the
+	 * Winsock error the errno has - so an OVERLAPPED and the immediate
+	 * path agree.
+	 */
 	EXPECT_EQ(0U, dcx_status_from_errno(0));
-	EXPECT_EQ(0, dcx_errno_from_status(0));
+	EXPECT_EQ(0, dcx_wsa_from_status(0));
 	for (e = 1; e < 134; e++) {
 		uint32_t st = dcx_status_from_errno(-e);
 
 		EXPECT_NE(STATUS_PENDING, st);
-		EXPECT_EQ(0xC0000000U, st & 0xC0000000U);
-		EXPECT_EQ(-e, dcx_errno_from_status(st)) TH_LOG("errno %d", e);
+		EXPECT_FALSE(dcx_status_success(st)) TH_LOG("errno %d", e);
+		EXPECT_EQ(dcx_wsa_from_errno(e), dcx_wsa_from_status(st))
+			TH_LOG("errno %d status %#x", e, st);
 	}
 	/* Windows' own codes where Windows has one. */
 	EXPECT_EQ(0xC000020DU, dcx_status_from_errno(-ECONNRESET));
 	EXPECT_EQ(0xC0000120U, dcx_status_from_errno(-ECANCELED));
 	EXPECT_EQ(0xC00000B5U, dcx_status_from_errno(-ETIMEDOUT));
+	EXPECT_EQ(0xC0000236U, dcx_status_from_errno(-ECONNREFUSED));
+	/* ... and what kernel32 makes of them. */
+	EXPECT_EQ(64U, dcx_win32_from_status(0xC000020D));
+	EXPECT_EQ(995U, dcx_win32_from_status(0xC0000120));
+	EXPECT_EQ(1225U, dcx_win32_from_status(0xC0000236));
+	EXPECT_EQ(1236U, dcx_win32_from_status(0xC0000241));
+	/* RtlNtStatusToDosError's special rules. */
+	EXPECT_EQ(0U, dcx_win32_from_status(0));
+	EXPECT_EQ(64U, dcx_win32_from_status(0xD000020D));
+	EXPECT_EQ(1234U, dcx_win32_from_status(0x800704D2));
+	EXPECT_EQ(0x2000ABCDU, dcx_win32_from_status(0x2000ABCD));
+	EXPECT_EQ(317U, dcx_win32_from_status(0xC0000FFF));
+	/* A status the library made up maps through its errno. */
+	EXPECT_EQ((uint32_t)WSAEAFNOSUPPORT,
+		  dcx_win32_from_status(dcx_status_from_errno(-EAFNOSUPPORT)));
 }
 
 TEST(overlapped_result_maps_status)
 {
 	OVERLAPPED ov;
 	DWORD n = 77, flags = 5;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
 
+	ASSERT_GE(s, 0);
 	memset(&ov, 0, sizeof(ov));
 	ov.Internal = dcx_status_from_errno(-ECONNRESET);
 	ov.InternalHigh = 12;
-	EXPECT_EQ(FALSE, WSAGetOverlappedResult(0, &ov, &n, FALSE, &flags));
+	EXPECT_EQ(FALSE, WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
 	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
 	EXPECT_EQ(12U, n);
-	EXPECT_EQ(0U, flags);
 
 	ov.Internal = dcx_status_from_errno(-ECANCELED);
-	EXPECT_EQ(FALSE, WSAGetOverlappedResult(0, &ov, &n, TRUE, &flags));
+	EXPECT_EQ(FALSE, WSAGetOverlappedResult(s, &ov, &n, TRUE, &flags));
 	EXPECT_EQ(WSA_OPERATION_ABORTED, WSAGetLastError());
 
 	ov.Internal = 0;
 	ov.InternalHigh = 5;
-	EXPECT_EQ(TRUE, WSAGetOverlappedResult(0, &ov, &n, FALSE, &flags));
+	EXPECT_EQ(TRUE, WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
 	EXPECT_EQ(5U, n);
+	EXPECT_EQ(0U, flags);
 	EXPECT_EQ(TRUE, HasOverlappedIoCompleted(&ov));
 
 	ov.Internal = STATUS_PENDING;
 	EXPECT_EQ(FALSE, HasOverlappedIoCompleted(&ov));
-	EXPECT_EQ(FALSE, WSAGetOverlappedResult(0, &ov, &n, FALSE, &flags));
+	EXPECT_EQ(FALSE, WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
 	EXPECT_EQ(WSA_IO_INCOMPLETE, WSAGetLastError());
+	close(s);
 }
 
 #define NTHREADS 8
