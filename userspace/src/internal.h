@@ -74,6 +74,7 @@ int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
+int dcx_copy_checked(void *dst, const void *src, size_t len);
 int dcx_probe_writable_vm(void *addr, size_t len);
 int dcx_probe_writable_pipe(void *addr, size_t len);
 void dcx_ov_atfork_child(void);

@@ -43,23 +43,47 @@ _Static_assert(TF_REUSE_SOCKET == DCX_REUSE_SOCKET,
 	       "the module's flag has the value of TF_REUSE_SOCKET");
 #endif
 
+/*
+ * Windows marks the OVERLAPPED pending on entry, so a request refused at
+ * once leaves Internal STATUS_PENDING (and InternalHigh, and the event, as
+ * they were): Wine's conformance tests, test_connect.
+ */
+static int dcx_ov_mark(OVERLAPPED *ov)
+{
+	if (dcx_probe_writable(ov, sizeof(*ov)))
+		return WSAEFAULT;
+	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
+			 __ATOMIC_SEQ_CST);
+	return 0;
+}
+
 BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 			 DWORD dwReserved)
 {
 	struct dcx_sink sink;
 	int ret, wsa;
 
+	if (lpOverlapped) {
+		wsa = dcx_ov_mark(lpOverlapped);
+		if (wsa)
+			return dcx_fail(wsa);
+	}
 	if (dwReserved || (dwFlags & ~(DWORD)TF_REUSE_SOCKET))
 		return dcx_fail(WSAEINVAL);
 
 	if (!lpOverlapped) {
 		ret = dcx_disconnect(s, dwFlags, 0);
-		return ret ? dcx_fail_errno(ret) : TRUE;
+		if (ret)
+			return dcx_fail_errno(ret);
+		/* Windows clears the last error here (test_DisconnectEx). */
+		dcx_set_last_error(0);
+		return TRUE;
 	}
 
 	wsa = dcx_ov_begin(lpOverlapped, &sink);
 	if (wsa)
 		return dcx_fail(wsa);
+	/* Finished already (1) or not, Windows says pending. */
 	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
 	if (ret < 0) {
 		dcx_ov_fail(&sink);
@@ -83,6 +107,10 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
  * is the result. If the send fails after a successful connect, its error is
  * the result (the connection exists; the program decides what to do).
  *
+ * The first buffer is copied when the call is made: Windows programs may
+ * reuse it as soon as ConnectEx() returns (Wine's conformance tests,
+ * test_connect, overwrite it then and the peer still gets the bytes).
+ *
  * lpdwBytesSent is written only when the call completes before returning,
  * i.e. in blocking mode (lpOverlapped NULL, an extension of Windows, where
  * lpOverlapped is mandatory). In overlapped mode the count comes from
@@ -101,6 +129,7 @@ struct dcx_connect_op {
 	unsigned int pending;
 	int res;
 	unsigned int bytes;
+	char data[];			/* the first buffer, copied */
 };
 
 static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
@@ -186,9 +215,13 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 	struct io_uring_sqe *sqe;
 	int ret;
 
-	cop = calloc(1, sizeof(*cop));
+	cop = calloc(1, sizeof(*cop) + len);
 	if (!cop)
 		return -ENOMEM;
+	if (len && dcx_copy_checked(cop->data, buf, len)) {
+		free(cop);
+		return -EFAULT;
+	}
 	cop->op.fn = dcx_connect_cqe;
 	cop->sink = *sink;
 	memcpy(&cop->addr, name, (size_t)namelen);
@@ -207,7 +240,8 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 	if (len) {
 		sqe->flags |= IOSQE_IO_LINK;
 		sqe = dcx_engine_sqe();
-		io_uring_prep_send(sqe, s, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
+		io_uring_prep_send(sqe, s, cop->data, len,
+				   MSG_NOSIGNAL | MSG_WAITALL);
 		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
 	}
 	dcx_engine_op_start();
@@ -224,6 +258,11 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	unsigned int bytes;
 	int ret, wsa;
 
+	if (lpOverlapped) {
+		wsa = dcx_ov_mark(lpOverlapped);
+		if (wsa)
+			return dcx_fail(wsa);
+	}
 	ret = dcx_connect_check(s, name, namelen, lpSendBuffer,
 				dwSendDataLength);
 	if (ret)

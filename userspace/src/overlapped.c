@@ -107,6 +107,31 @@ out:
 
 static int dcx_probe_use_pipe;
 
+/*
+ * memcpy() from memory the program handed us, turning a bad pointer into
+ * -EFAULT: the kernel does the copy. Where process_vm_readv() is refused,
+ * a plain copy (a bad pointer then faults, as it would on Windows without
+ * its structured exception handling).
+ */
+int dcx_copy_checked(void *dst, const void *src, size_t len)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)src, .iov_len = len };
+	ssize_t n;
+
+	if (!src)
+		return -EFAULT;
+	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
+		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+		if (n >= 0)
+			return (size_t)n == len ? 0 : -EFAULT;
+		if (errno != ENOSYS && errno != EPERM)
+			return -EFAULT;
+	}
+	memcpy(dst, src, len);
+	return 0;
+}
+
 int dcx_probe_writable(void *addr, size_t len)
 {
 	int ret;
