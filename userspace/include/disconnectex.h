@@ -62,6 +62,31 @@ static inline void dcx_prep_disconnect(struct io_uring_sqe *sqe, int devfd,
 	       sizeof(cmd));
 }
 
+/**
+ * dcx_prep_cancel - prepare an SQE that aborts the disconnect in flight
+ * @sqe:	SQE from io_uring_get_sqe() on a ring without IORING_SETUP_SQE128
+ * @devfd:	an fd of /dev/disconnectex
+ * @sockfd:	the socket whose disconnect to abort
+ *
+ * The aborted disconnect ends with -ECANCELED (see <linux/disconnectex.h>);
+ * this request's own CQE says 0, or -ENOENT if nothing was in flight on
+ * @sockfd. As dcx_prep_disconnect(), it makes no system call.
+ */
+static inline void dcx_prep_cancel(struct io_uring_sqe *sqe, int devfd,
+				   int sockfd)
+{
+	struct dcx_disconnect cmd = {
+		.fd = sockfd,
+	};
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = devfd;
+	sqe->cmd_op = DCX_CMD_CANCEL;
+	memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), &cmd,
+	       sizeof(cmd));
+}
+
 /* Which implementation serves dcx_disconnect() and DisconnectEx(). */
 enum dcx_backend {
 	DCX_BACKEND_KERNEL = 1,		/* the module, /dev/disconnectex */

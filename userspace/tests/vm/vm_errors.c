@@ -12,6 +12,7 @@
  * once or from WSAGetOverlappedResult(), as a Windows program must.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -252,6 +253,108 @@ TEST_F(errors, close_while_in_flight)
 	self->sfd = -1;
 	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
 	WSACloseEvent(ov.hEvent);
+}
+
+/*
+ * The kernel backend learns of a refusal inside its own submission, racing
+ * the engine thread that reaps the same CQE: many threads at once must each
+ * get their refusal at once, with no completion, and every real disconnect
+ * among them its completion.
+ */
+#define REFUSERS	4
+#define REFUSALS	400
+
+struct refuser {
+	int family;
+	int bad;
+	pthread_t thread;
+};
+
+static void *refuse_loop(void *arg)
+{
+	struct refuser *r = arg;
+	OVERLAPPED ov;
+	int i, s;
+
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = WSACreateEvent();
+	for (i = 0; i < REFUSALS; i++) {
+		s = socket(r->family, SOCK_STREAM, 0);
+		ov.InternalHigh = 0x5eed;
+		if (DisconnectEx(s, &ov, i & 1 ? TF_REUSE_SOCKET : 0, 0) ||
+		    WSAGetLastError() != WSAENOTCONN ||
+		    ov.Internal != STATUS_PENDING || ov.InternalHigh != 0x5eed ||
+		    WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 0, FALSE) !=
+		    WSA_WAIT_TIMEOUT)
+			r->bad++;
+		close(s);
+	}
+	WSACloseEvent(ov.hEvent);
+	return NULL;
+}
+
+TEST_F(errors, refusals_at_once_under_load)
+{
+	struct refuser r[REFUSERS];
+	int i;
+
+	VM_REQUIRE();
+	for (i = 0; i < REFUSERS; i++) {
+		r[i].family = variant->family;
+		r[i].bad = 0;
+		ASSERT_EQ(0, pthread_create(&r[i].thread, NULL, refuse_loop,
+					    &r[i]));
+	}
+	/* Real disconnects meanwhile, through the same ring. */
+	for (i = 0; i < 20; i++) {
+		EXPECT_EQ(0, tst_disconnect_wsa(self->cfd, 0, 0,
+						VM_TIMEOUT_MS));
+	}
+	for (i = 0; i < REFUSERS; i++) {
+		pthread_join(r[i].thread, NULL);
+		EXPECT_EQ(0, r[i].bad) TH_LOG("thread %d", i);
+	}
+}
+
+/* dcx_prep_cancel() on a ring of the program's own. */
+TEST_F(errors, native_prep_cancel)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int devfd, i, res[2] = { 1, 1 };
+
+	VM_REQUIRE();
+	if (dcx_backend() != DCX_BACKEND_KERNEL)
+		SKIP(return, "the module's request");
+	devfd = dcx_open_device();
+	ASSERT_GE(devfd, 0);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	/* The peer neither reads nor closes: the reuse waits for its FIN. */
+	sqe = io_uring_get_sqe(&ring);
+	dcx_prep_disconnect(sqe, devfd, self->cfd, DCX_REUSE_SOCKET, 0);
+	io_uring_sqe_set_data64(sqe, 0);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	tst_sleep_ms(100);
+	sqe = io_uring_get_sqe(&ring);
+	dcx_prep_cancel(sqe, devfd, self->cfd);
+	io_uring_sqe_set_data64(sqe, 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		res[cqe->user_data & 1] = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	EXPECT_EQ(-ECANCELED, res[0]);
+	EXPECT_EQ(0, res[1]);
+	/* Nothing in flight any more. */
+	dcx_prep_cancel(io_uring_get_sqe(&ring), devfd, self->cfd);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(-ENOENT, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	close(devfd);
 }
 
 TEST_HARNESS_MAIN
