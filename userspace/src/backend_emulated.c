@@ -183,9 +183,12 @@ static int dcx_emul_check_socket(int fd, struct stat *st)
 }
 
 /*
- * The TCP state, and whether the connection was ever established: counters
- * survive the end of a connection but are zeroed by tcp_disconnect() (so by
- * a failed connect() too), and bytes_acked counts the SYN.
+ * The TCP state, and whether the connection was ever established. The
+ * counters survive the end of a connection but are zeroed by
+ * tcp_disconnect() (so by a failed connect() too). A connect()ed socket's
+ * bytes_acked counts the SYN; an accept()ed one starts with segs_in 1 and
+ * nothing sent, and only counts bytes once they flow - so one reset before
+ * any byte still shows it. (The module asks the socket, SS_CONNECTED.)
  */
 int dcx_tcp_state(int fd, bool *was_established)
 {
@@ -196,24 +199,36 @@ int dcx_tcp_state(int fd, bool *was_established)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		return -errno;
 	if (was_established)
-		*was_established = ti.tcpi_bytes_acked > 0 ||
-				   ti.tcpi_bytes_received > 0;
+		*was_established = ti.tcpi_bytes_acked || ti.tcpi_bytes_received ||
+				   ti.tcpi_data_segs_out ||
+				   (ti.tcpi_segs_in && !ti.tcpi_segs_out);
 	return ti.tcpi_state;
 }
 
-/* How a connection that reached TCP_CLOSE ended (reads SO_ERROR). */
+/*
+ * How a connection that reached TCP_CLOSE ended, as the module judges it
+ * (dcx_verdict()): a reset or an abort is -ECONNRESET, TCP giving up
+ * -ETIMEDOUT; otherwise graceful if everything we sent was acknowledged,
+ * else -ETIMEDOUT after a soft error (TCP gave up retransmitting) or
+ * -ECONNRESET. Reads SO_ERROR, which clears it.
+ */
 static int dcx_emul_close_result(int fd)
 {
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
 	int err;
 
 	if (dcx_sockopt_int(fd, SOL_SOCKET, SO_ERROR, &err))
 		return 0;
-	if (err == ECONNRESET || err == EPIPE)
+	if (err == ECONNRESET || err == EPIPE || err == ECONNABORTED)
 		return -ECONNRESET;
 	if (err == ETIMEDOUT)
 		return -ETIMEDOUT;
-	/* Soft errors (ICMP) do not change a close that completed. */
-	return 0;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+	    (!ti.tcpi_unacked && !ti.tcpi_notsent_bytes))
+		return 0;
+	return err ? -ETIMEDOUT : -ECONNRESET;
 }
 
 /*

@@ -13,6 +13,8 @@
  *    does not sleep in its issue path, so io_uring has no reason to defer
  *    it): the fd is resolved before DisconnectEx() returns, and the program
  *    may close() it at once - the module holds the socket until the end.
+ *    (No program code runs on the engine thread, which defers its own
+ *    submissions, so a DisconnectEx() is always submitted by its caller.)
  *    The CQE's res is the result;
  *  - synchronously with the DCX_IOC_DISCONNECT ioctl, which blocks
  *    (killably) until the end - no ring, no thread hop.
@@ -89,6 +91,32 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 }
 
 /*
+ * A CQE can come back within the submission for two reasons: the module
+ * refused the request (its checks, or io_uring's: no uring_cmd, the LSM),
+ * or the operation started and already ended - task_work runs before
+ * io_uring_enter() returns, so a socket that was reset before the request
+ * may be recycled and report -ECONNRESET right there. Only the first is an
+ * error at once; the second is a completion like any other.
+ */
+static bool dcx_kernel_refusal(int res)
+{
+	switch (res) {
+	case -EINVAL:
+	case -EBADF:
+	case -ENOTSOCK:
+	case -EOPNOTSUPP:
+	case -EALREADY:
+	case -ENOTCONN:
+	case -ENOMEM:
+	case -EPERM:
+	case -EACCES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * 0: started, the sink will be called. 1: already finished, the sink has
  * been called. -errno: refused at once (the module's checks, or no ring),
  * the sink will not be called.
@@ -146,7 +174,7 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		dcx_engine_op_end();
 	}
 	dcx_engine_op_reported();
-	if (res < 0)
+	if (dcx_kernel_refusal(res))
 		return res;
 	done = *sink;
 	dcx_sink_complete(&done, res, 0);

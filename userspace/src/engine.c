@@ -268,6 +268,18 @@ struct io_uring_sqe *dcx_engine_sqe(void)
 	return sqe;
 }
 
+/*
+ * Under dcx_engine_lock(): room for @n SQEs in a row, so that a link is
+ * never split by a submission between its SQEs (the kernel would run the
+ * first half alone).
+ */
+void dcx_engine_reserve(unsigned int n)
+{
+	while (io_uring_sq_space_left(&dcx_engine.ring) < n)
+		if (dcx_submit_locked())
+			return;
+}
+
 /* Submit what was queued and release the submission side: 0 or -errno. */
 int dcx_engine_unlock(void)
 {
@@ -285,7 +297,9 @@ int dcx_engine_unlock(void)
 
 /*
  * Finding out, right after a submission, whether the kernel already
- * completed a request in it. A request that fails when it is issued (the
+ * completed a request in it. This holds because the ring runs task_work
+ * the default way (no COOP_TASKRUN, no DEFER_TASKRUN): what the submission
+ * queued runs before io_uring_enter() returns. A request that fails when it is issued (the
  * module's argument and state checks, say) gets its CQE posted before
  * io_uring_enter() returns, so it lies between the CQ tail read before the
  * submission and the tail read after it. The engine thread may be reading
@@ -324,6 +338,7 @@ bool dcx_engine_cq_find(unsigned int mark, const struct dcx_op *op,
 			continue;
 		r = __atomic_load_n(&cqe->res, __ATOMIC_RELAXED);
 		/* Still unconsumed after the read: the slot was not reused. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if ((int)(i - io_uring_smp_load_acquire(cq->khead)) < 0)
 			return false;
 		*res = r;

@@ -102,6 +102,7 @@ static inline void dcx_sqe_set_op(struct io_uring_sqe *sqe, struct dcx_op *op,
 
 int dcx_engine_lock(void);
 struct io_uring_sqe *dcx_engine_sqe(void);
+void dcx_engine_reserve(unsigned int n);
 int dcx_engine_unlock(void);
 unsigned int dcx_engine_cq_mark(void);
 bool dcx_engine_cq_find(unsigned int mark, const struct dcx_op *op,

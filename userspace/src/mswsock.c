@@ -28,11 +28,11 @@
  *					thread; or FALSE + error at once when
  *					the backend refuses the request
  *
- * Errors map as SPEC section 4 says (dcx_wsa_from_errno()). Which argument
- * errors come at once and which through the completion depends on the
- * backend: the emulated one checks the socket before going pending, the
- * module checks it when the request is issued and reports through the CQE.
- * Programs written for Windows handle both, as Windows itself does both.
+ * Errors map as SPEC section 4 says (dcx_wsa_from_errno()). Every argument
+ * and state error comes at once, with no completion, on both backends, as
+ * on Windows: the emulated one checks the socket before starting, and the
+ * kernel backend sees the module's refusal within its own submission
+ * (backend_kernel.c).
  *
  * There is no timeout parameter on Windows: the module's default applies
  * (module parameter timeout_ms, 10 s unless changed); the emulated backend
@@ -45,8 +45,9 @@ _Static_assert(TF_REUSE_SOCKET == DCX_REUSE_SOCKET,
 
 /*
  * Windows marks the OVERLAPPED pending on entry, so a request refused at
- * once leaves Internal STATUS_PENDING (and InternalHigh, and the event, as
- * they were): Wine's conformance tests, test_connect.
+ * once leaves Internal STATUS_PENDING and InternalHigh as it was (Wine's
+ * conformance tests, test_connect). The event is not set; a refusal by the
+ * module comes after the start reset it.
  */
 static int dcx_ov_mark(OVERLAPPED *ov)
 {
@@ -233,6 +234,7 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 		free(cop);
 		return ret;
 	}
+	dcx_engine_reserve(cop->pending);
 	sqe = dcx_engine_sqe();
 	io_uring_prep_connect(sqe, s, (struct sockaddr *)&cop->addr,
 			      cop->addrlen);

@@ -107,11 +107,36 @@ out:
 
 static int dcx_probe_use_pipe;
 
+/* The same through a pipe, a pipe-full at a time. */
+static int dcx_copy_pipe(void *dst, const void *src, size_t len)
+{
+	const size_t chunk = 4096;
+	int fds[2], ret = 0;
+	size_t off, n;
+	ssize_t got;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	for (off = 0; off < len && !ret; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		got = write(fds[1], (const char *)src + off, n);
+		if (got != (ssize_t)n) {
+			ret = -EFAULT;
+			break;
+		}
+		got = read(fds[0], (char *)dst + off, n);
+		if (got != (ssize_t)n)
+			ret = -EFAULT;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
 /*
  * memcpy() from memory the program handed us, turning a bad pointer into
- * -EFAULT: the kernel does the copy. Where process_vm_readv() is refused,
- * a plain copy (a bad pointer then faults, as it would on Windows without
- * its structured exception handling).
+ * -EFAULT: the kernel does the copy, with process_vm_readv(), or through a
+ * pipe where that is refused (a seccomp filter, say).
  */
 int dcx_copy_checked(void *dst, const void *src, size_t len)
 {
@@ -127,9 +152,9 @@ int dcx_copy_checked(void *dst, const void *src, size_t len)
 			return (size_t)n == len ? 0 : -EFAULT;
 		if (errno != ENOSYS && errno != EPERM)
 			return -EFAULT;
+		__atomic_store_n(&dcx_probe_use_pipe, 1, __ATOMIC_RELAXED);
 	}
-	memcpy(dst, src, len);
-	return 0;
+	return dcx_copy_pipe(dst, src, len);
 }
 
 int dcx_probe_writable(void *addr, size_t len)
@@ -307,7 +332,11 @@ static int dcx_ov_result(OVERLAPPED *ov, DWORD *bytes, BOOL wait,
 {
 	uintptr_t st;
 
-	if (dcx_probe_writable(ov, sizeof(*ov)) ||
+	/*
+	 * Only read: a write-back probe here would race the library thread
+	 * publishing the result into this very OVERLAPPED and could undo it.
+	 */
+	if (dcx_probe_readable(ov, sizeof(*ov)) ||
 	    (bytes && dcx_probe_writable(bytes, sizeof(*bytes))))
 		return -WSAEFAULT;
 	st = __atomic_load_n(&ov->Internal, __ATOMIC_SEQ_CST);

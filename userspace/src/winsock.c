@@ -107,17 +107,14 @@ static void *dcx_extension(const GUID *guid)
  * A request that completes at once but has an OVERLAPPED: Windows still
  * reports it through it - Internal, InternalHigh, then hEvent - and
  * WSAIoctl() returns what the request itself would (0, or SOCKET_ERROR with
- * WSA_IO_PENDING for a status that is an error).
+ * WSA_IO_PENDING for a status that is an error). The OVERLAPPED is taken
+ * (dcx_ov_begin()) before any output is written, so a bad one fails the
+ * call with no side effect.
  */
-static int dcx_ioctl_complete(OVERLAPPED *ov, int err, unsigned int bytes)
+static int dcx_ioctl_complete(struct dcx_sink *sink, int err,
+			      unsigned int bytes)
 {
-	struct dcx_sink sink;
-	int wsa;
-
-	wsa = dcx_ov_begin(ov, &sink);
-	if (wsa)
-		return dcx_socket_fail(wsa);
-	dcx_sink_complete(&sink, err, bytes);
+	dcx_sink_complete(sink, err, bytes);
 	if (err)
 		return dcx_socket_fail(WSA_IO_PENDING);
 	dcx_set_last_error(0);
@@ -140,9 +137,11 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		    LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
 		    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
+	struct dcx_sink sink;
 	struct stat st;
 	void *fn;
 	GUID guid;
+	int wsa;
 
 	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
 		return dcx_socket_fail(WSAENOTSOCK);
@@ -155,8 +154,12 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		return dcx_socket_fail(WSAEFAULT);
 
 	if (dwIoControlCode != SIO_GET_EXTENSION_FUNCTION_POINTER) {
-		if (lpOverlapped)
-			return dcx_ioctl_complete(lpOverlapped, -EOPNOTSUPP, 0);
+		if (lpOverlapped) {
+			wsa = dcx_ov_begin(lpOverlapped, &sink);
+			if (wsa)
+				return dcx_socket_fail(wsa);
+			return dcx_ioctl_complete(&sink, -EOPNOTSUPP, 0);
+		}
 		if (lpcbBytesReturned)
 			*lpcbBytesReturned = 0;
 		return dcx_socket_fail(WSAEOPNOTSUPP);
@@ -174,11 +177,16 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		return dcx_socket_fail(WSAEFAULT);
 	if (!lpcbBytesReturned)
 		return dcx_socket_fail(WSAEFAULT);
+	if (lpOverlapped) {
+		wsa = dcx_ov_begin(lpOverlapped, &sink);
+		if (wsa)
+			return dcx_socket_fail(wsa);
+	}
 
 	memcpy(lpvOutBuffer, &fn, sizeof(fn));
 	*lpcbBytesReturned = sizeof(fn);
 	if (lpOverlapped)
-		return dcx_ioctl_complete(lpOverlapped, 0, 0);
+		return dcx_ioctl_complete(&sink, 0, 0);
 	dcx_set_last_error(0);
 	return 0;
 }
