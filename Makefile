@@ -3,7 +3,8 @@
 # disconnectex: kernel module, userspace library, selftests.
 #
 #   make            module, library, selftests
-#   make check      host unit tests + selftests in QEMU on Debian's 6.1 kernel
+#   make check      host unit tests, the Windows-surface tests under Wine,
+#                   selftests in QEMU on Debian's 6.1 kernel
 #   make check-debug  the same on a debug 6.1 kernel (KASAN, lockdep, kmemleak)
 #   make coverage   the module's line and branch coverage in check-debug
 #   make run        the main job: a Windows-style recycling client in the VM
@@ -90,13 +91,14 @@ check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
+	-@$(MAKE) --no-print-directory -C userspace win-check TAP=$(RESULTS)/wine.tap
 	-@selftests/vm/boot-hang-test.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--tap $(RESULTS)/harness.tap
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap --append "$(VM_APPEND)" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
-	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/harness.tap \
-		$(RESULTS)/vm.tap
+	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/wine.tap \
+		$(RESULTS)/harness.tap $(RESULTS)/vm.tap
 
 # The debug kernel is built once per config and cached outside the clone;
 # the module is built against it in a copy of its sources, with gcov (its

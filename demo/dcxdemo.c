@@ -10,6 +10,8 @@
  *
  * usage: dcxdemo [CONNECTIONS [POOL [BACKEND]]]   (BACKEND: kernel, emulated)
  */
+/* The echo server and the setup are Linux code: the C library's calls. */
+#define DCX_BSD_SOCKETS 1
 #include <mswsock.h>
 
 #include <disconnectex.h>

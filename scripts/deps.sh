@@ -16,6 +16,7 @@ pkgs=(
 	perl python3				# checkpatch, kernel scripts
 	iproute2				# netns/veth/netem tests in the VM
 	gnuplot-nox				# make bench plot
+	gcc-mingw-w64-x86-64 wine64		# the win_* tests as Windows programs
 )
 
 missing=()

@@ -4,9 +4,10 @@
  * on Linux, with Windows' type widths, numeric values and struct layouts, so
  * that Winsock code using overlapped DisconnectEx / ConnectEx builds here.
  *
- * The BSD socket calls (socket, bind, connect, send, recv, setsockopt, ...)
- * are the C library's: they report errors in errno, not through
- * WSAGetLastError(). A SOCKET is a file descriptor.
+ * The BSD-named calls (socket, bind, connect, send, recv, setsockopt, ...)
+ * are Winsock's, reporting through WSAGetLastError() (see the end of this
+ * file; DCX_BSD_SOCKETS keeps the C library's). A SOCKET is a file
+ * descriptor.
  */
 #ifndef DCX_WINSOCK2_H
 #define DCX_WINSOCK2_H
@@ -279,6 +280,217 @@ BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
 
 /* A macro in <winbase.h>; a function here, reading Internal atomically. */
 BOOL WINAPI HasOverlappedIoCompleted(const OVERLAPPED *lpOverlapped);
+
+/*
+ * The BSD-named calls - socket, bind, listen, accept, connect, send, recv,
+ * sendto, recvfrom, shutdown, setsockopt, getsockopt, getsockname,
+ * getpeername, select - with Windows' prototypes and behaviour: a failure
+ * returns SOCKET_ERROR (INVALID_SOCKET) and sets WSAGetLastError() to
+ * Windows' number, a success sets it to 0 (as Windows 7 and later do), errno
+ * is left as the C library set it. See winsock_bsd_calls(3).
+ *
+ * They are declared under the library's names (dcx_ws_bind ...) and
+ * selected by object-like macros, so that every use of the name in the
+ * translation unit - calls, function pointers, even the program's own
+ * identifiers - is renamed alike. The C library's declarations, already
+ * included above through <sys/socket.h>, stay untouched, and translation
+ * units that do not include this header get the C library's calls. A rename
+ * is the only way that works: Windows' prototypes take int lengths where the
+ * C library's take socklen_t (so a Windows program compiles unchanged, with
+ * -Werror, only against Windows' prototypes), and replacing the C library's
+ * functions would change the behaviour of everything else in the process.
+ *
+ * The cost is that of Windows' own macros: a name is renamed wherever it
+ * appears after this header, so a C++ class with a member named connect or
+ * send, declared in a header included after this one, sees it renamed too.
+ * A translation unit that wants the C library's calls - Linux-style code in
+ * the same program - defines DCX_BSD_SOCKETS before including this header;
+ * it still gets every other declaration here.
+ */
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/time.h>
+
+/* <sys/types.h> defines them unless the C library was asked for strict ISO C. */
+#ifndef __u_char_defined
+#define __u_char_defined
+typedef unsigned char u_char;
+typedef unsigned short u_short;
+typedef unsigned int u_int;
+typedef unsigned long u_long;
+#endif
+
+typedef struct timeval TIMEVAL, *PTIMEVAL, *LPTIMEVAL;
+typedef unsigned int GROUP;
+#ifndef DCX_WCHAR_DEFINED
+#define DCX_WCHAR_DEFINED
+typedef unsigned short WCHAR;		/* UTF-16, as on Windows */
+#endif
+
+#ifndef NO_ERROR
+#define NO_ERROR			0L
+#endif
+
+/* shutdown() */
+#define SD_RECEIVE			0x00
+#define SD_SEND				0x01
+#define SD_BOTH				0x02
+
+/*
+ * ioctlsocket() commands. <sys/ioctl.h> (included above) defines them with
+ * Linux's numbers, which are what a program compiled here passes;
+ * ioctlsocket() also accepts Windows' (FIONBIO 0x8004667E, FIONREAD
+ * 0x4004667F, SIOCATMARK 0x40047307), from programs that hard-code them.
+ */
+#ifndef FIONBIO
+#define FIONBIO				((long)0x8004667EL)
+#endif
+#ifndef FIONREAD
+#define FIONREAD			((long)0x4004667FL)
+#endif
+#ifndef SIOCATMARK
+#define SIOCATMARK			((long)0x40047307L)
+#endif
+
+/* setsockopt(SOL_SOCKET, ...) options of <mswsock.h>'s extensions */
+#ifndef SO_UPDATE_ACCEPT_CONTEXT
+#define SO_UPDATE_ACCEPT_CONTEXT	0x700B
+#endif
+#ifndef SO_UPDATE_CONNECT_CONTEXT
+#define SO_UPDATE_CONNECT_CONTEXT	0x7010
+#endif
+
+/* WSASocket() */
+#ifndef WSA_FLAG_OVERLAPPED
+#define WSA_FLAG_OVERLAPPED		0x01
+#endif
+#define WSA_FLAG_MULTIPOINT_C_ROOT	0x02
+#define WSA_FLAG_MULTIPOINT_C_LEAF	0x04
+#define WSA_FLAG_MULTIPOINT_D_ROOT	0x08
+#define WSA_FLAG_MULTIPOINT_D_LEAF	0x10
+#define WSA_FLAG_ACCESS_SYSTEM_SECURITY	0x40
+#define WSA_FLAG_NO_HANDLE_INHERIT	0x80
+#define WSA_FLAG_REGISTERED_IO		0x100
+
+#define FROM_PROTOCOL_INFO		(-1)
+#define MAX_PROTOCOL_CHAIN		7
+#define BASE_PROTOCOL			1
+#define LAYERED_PROTOCOL		0
+#define WSAPROTOCOL_LEN			255
+
+typedef struct _WSAPROTOCOLCHAIN {
+	int ChainLen;
+	DWORD ChainEntries[MAX_PROTOCOL_CHAIN];
+} WSAPROTOCOLCHAIN, *LPWSAPROTOCOLCHAIN;
+
+/*
+ * As Windows lays them out. WSASocket() reads iAddressFamily, iSocketType
+ * and iProtocol; nothing here fills one in (WSAEnumProtocols() and
+ * WSADuplicateSocket() do not exist), so lpProtocolInfo is normally NULL.
+ */
+typedef struct _WSAPROTOCOL_INFOA {
+	DWORD dwServiceFlags1;
+	DWORD dwServiceFlags2;
+	DWORD dwServiceFlags3;
+	DWORD dwServiceFlags4;
+	DWORD dwProviderFlags;
+	GUID ProviderId;
+	DWORD dwCatalogEntryId;
+	WSAPROTOCOLCHAIN ProtocolChain;
+	int iVersion;
+	int iAddressFamily;
+	int iMaxSockAddr;
+	int iMinSockAddr;
+	int iSocketType;
+	int iProtocol;
+	int iProtocolMaxOffset;
+	int iNetworkByteOrder;
+	int iSecurityScheme;
+	DWORD dwMessageSize;
+	DWORD dwProviderReserved;
+	CHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
+
+typedef struct _WSAPROTOCOL_INFOW {
+	DWORD dwServiceFlags1;
+	DWORD dwServiceFlags2;
+	DWORD dwServiceFlags3;
+	DWORD dwServiceFlags4;
+	DWORD dwProviderFlags;
+	GUID ProviderId;
+	DWORD dwCatalogEntryId;
+	WSAPROTOCOLCHAIN ProtocolChain;
+	int iVersion;
+	int iAddressFamily;
+	int iMaxSockAddr;
+	int iMinSockAddr;
+	int iSocketType;
+	int iProtocol;
+	int iProtocolMaxOffset;
+	int iNetworkByteOrder;
+	int iSecurityScheme;
+	DWORD dwMessageSize;
+	DWORD dwProviderReserved;
+	WCHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOW, *LPWSAPROTOCOL_INFOW;
+
+#ifdef UNICODE
+typedef WSAPROTOCOL_INFOW WSAPROTOCOL_INFO;
+typedef LPWSAPROTOCOL_INFOW LPWSAPROTOCOL_INFO;
+#define WSASocket			WSASocketW
+#else
+typedef WSAPROTOCOL_INFOA WSAPROTOCOL_INFO;
+typedef LPWSAPROTOCOL_INFOA LPWSAPROTOCOL_INFO;
+#define WSASocket			WSASocketA
+#endif
+
+SOCKET WSAAPI WSASocketA(int af, int type, int protocol,
+			 LPWSAPROTOCOL_INFOA lpProtocolInfo, GROUP g,
+			 DWORD dwFlags);
+SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
+			 LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g,
+			 DWORD dwFlags);
+int WSAAPI ioctlsocket(SOCKET s, long cmd, u_long *argp);
+
+SOCKET WSAAPI dcx_ws_socket(int af, int type, int protocol);
+int WSAAPI dcx_ws_bind(SOCKET s, const struct sockaddr *name, int namelen);
+int WSAAPI dcx_ws_listen(SOCKET s, int backlog);
+SOCKET WSAAPI dcx_ws_accept(SOCKET s, struct sockaddr *addr, int *addrlen);
+int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name,
+			  int namelen);
+int WSAAPI dcx_ws_send(SOCKET s, const char *buf, int len, int flags);
+int WSAAPI dcx_ws_recv(SOCKET s, char *buf, int len, int flags);
+int WSAAPI dcx_ws_sendto(SOCKET s, const char *buf, int len, int flags,
+			 const struct sockaddr *to, int tolen);
+int WSAAPI dcx_ws_recvfrom(SOCKET s, char *buf, int len, int flags,
+			   struct sockaddr *from, int *fromlen);
+int WSAAPI dcx_ws_shutdown(SOCKET s, int how);
+int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
+			     const char *optval, int optlen);
+int WSAAPI dcx_ws_getsockopt(SOCKET s, int level, int optname, char *optval,
+			     int *optlen);
+int WSAAPI dcx_ws_getsockname(SOCKET s, struct sockaddr *name, int *namelen);
+int WSAAPI dcx_ws_getpeername(SOCKET s, struct sockaddr *name, int *namelen);
+int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
+			 fd_set *exceptfds, const struct timeval *timeout);
+
+#ifndef DCX_BSD_SOCKETS
+#define socket		dcx_ws_socket
+#define bind		dcx_ws_bind
+#define listen		dcx_ws_listen
+#define accept		dcx_ws_accept
+#define connect		dcx_ws_connect
+#define send		dcx_ws_send
+#define recv		dcx_ws_recv
+#define sendto		dcx_ws_sendto
+#define recvfrom	dcx_ws_recvfrom
+#define shutdown	dcx_ws_shutdown
+#define setsockopt	dcx_ws_setsockopt
+#define getsockopt	dcx_ws_getsockopt
+#define getsockname	dcx_ws_getsockname
+#define getpeername	dcx_ws_getpeername
+#define select		dcx_ws_select
+#endif
 
 #ifdef __cplusplus
 }

@@ -119,6 +119,30 @@ int dcx_open_device(void)
 }
 
 /*
+ * The errors of <linux/disconnectex.h> that refuse a request before
+ * anything is done (plus io_uring's and the LSM's own refusals), as
+ * opposed to the results of a disconnect that ran.
+ */
+bool dcx_is_refusal(int err)
+{
+	switch (err) {
+	case -EINVAL:
+	case -EBADF:
+	case -ENOTSOCK:
+	case -EOPNOTSUPP:
+	case -EALREADY:
+	case -ENOTCONN:
+	case -ENOMEM:
+	case -ENODEV:
+	case -EPERM:
+	case -EACCES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * Start an asynchronous disconnect reporting to @sink. 0: started, the sink
  * will be called exactly once; 1: finished already, the sink has been
  * called; -errno: refused before anything was done (the checks of

@@ -96,26 +96,9 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
  * or the operation started and already ended - task_work runs before
  * io_uring_enter() returns, so a socket that was reset before the request
  * may be recycled and report -ECONNRESET right there. Only the first is an
- * error at once; the second is a completion like any other.
+ * error at once (dcx_is_refusal()); the second is a completion like any
+ * other.
  */
-static bool dcx_kernel_refusal(int res)
-{
-	switch (res) {
-	case -EINVAL:
-	case -EBADF:
-	case -ENOTSOCK:
-	case -EOPNOTSUPP:
-	case -EALREADY:
-	case -ENOTCONN:
-	case -ENOMEM:
-	case -EPERM:
-	case -EACCES:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /*
  * 0: started, the sink will be called. 1: already finished, the sink has
  * been called. -errno: refused at once (the module's checks, or no ring),
@@ -174,7 +157,7 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		dcx_engine_op_end();
 	}
 	dcx_engine_op_reported();
-	if (dcx_kernel_refusal(res))
+	if (dcx_is_refusal(res))
 		return res;
 	done = *sink;
 	dcx_sink_complete(&done, res, 0);

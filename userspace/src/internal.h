@@ -112,8 +112,16 @@ void dcx_engine_op_reported(void);
 void dcx_engine_op_end(void);
 void dcx_engine_shutdown(void);
 
+/*
+ * bsd.c: what the BSD-named calls remember of a socket that Linux does not
+ * (a receive-side shutdown, a connect's failure); forgotten when the socket
+ * gets a new connection.
+ */
+void dcx_bsd_forget(int fd);
+
 /* backend.c: backend selection and dispatch. */
 enum dcx_backend dcx_backend_resolve(int *devfd);
+bool dcx_is_refusal(int err);
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 			  struct dcx_sink *sink);
 

@@ -74,6 +74,8 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 
 	if (!lpOverlapped) {
 		ret = dcx_disconnect(s, dwFlags, 0);
+		if ((dwFlags & TF_REUSE_SOCKET) && !dcx_is_refusal(ret))
+			dcx_bsd_forget(s);
 		if (ret)
 			return dcx_fail_errno(ret);
 		/* Windows clears the last error here (test_DisconnectEx). */
@@ -90,6 +92,8 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 		dcx_ov_fail(&sink);
 		return dcx_fail_errno(ret);
 	}
+	if (dwFlags & TF_REUSE_SOCKET)
+		dcx_bsd_forget(s);
 	return dcx_fail(WSA_IO_PENDING);
 }
 
@@ -269,6 +273,8 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 				dwSendDataLength);
 	if (ret)
 		return dcx_fail_errno(ret);
+	/* A new connection: what the BSD calls knew of the last one goes. */
+	dcx_bsd_forget(s);
 
 	if (!lpOverlapped) {
 		if (lpdwBytesSent &&

@@ -85,8 +85,10 @@ int WSAAPI closesocket(SOCKET s)
 	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
 		return dcx_socket_fail(WSAENOTSOCK);
 	/* After EINTR the fd is closed anyway (Linux). */
+	dcx_bsd_forget(s);
 	if (close(s) && errno != EINTR)
 		return dcx_socket_fail(dcx_wsa_from_errno(errno));
+	dcx_set_last_error(0);
 	return 0;
 }
 

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Linux-style code: the C library's socket calls, not Winsock's. */
+#ifndef DCX_BSD_SOCKETS
+#define DCX_BSD_SOCKETS 1
+#endif
 #include <winsock2.h>
 #include <mswsock.h>
 

@@ -8,19 +8,29 @@
 # A binary that dies before reporting every test it announced, or exits
 # non-zero without a failed test, adds a "not ok" line of its own.
 #
-#   run-tap.sh [-o TAPFILE] [-a "LIB.so MAPFILE"] TEST...
+#   run-tap.sh [-o TAPFILE] [-a "LIB.so MAPFILE"] [-i TAPFILE] [-r RUNNER]
+#              [-t SECONDS] TEST...
 #
 # -a adds two checks of the shared library: its soname, and that it exports
-# exactly the symbols of the version script. Exit status 1 if anything
-# failed.
+# exactly the symbols of the version script. -i adds the result lines of an
+# already normalized TAP file (a missing one is a "not ok"). -r runs each
+# test through RUNNER (split into words: e.g. "env VAR=x wine64"), -t kills
+# a test that takes longer than SECONDS. Exit status 1 if anything failed.
 
 out=
 abi=
-while getopts o:a: opt; do
+incl=
+runner=
+tmo=
+while getopts o:a:i:r:t: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	a) abi=$OPTARG ;;
-	*) echo "usage: $0 [-o tap] [-a 'lib map'] test..." >&2; exit 2 ;;
+	i) incl=$OPTARG ;;
+	r) runner=$OPTARG ;;
+	t) tmo=$OPTARG ;;
+	*) echo "usage: $0 [-o tap] [-a 'lib map'] [-i tap] [-r runner]" \
+		"[-t seconds] test..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -51,11 +61,21 @@ if [ -n "$abi" ]; then
 	fi
 fi
 
+if [ -n "$incl" ]; then
+	if [ -f "$incl" ]; then
+		grep -E '^(not )?ok ' "$incl" >> "$tmp/tap"
+	else
+		echo "not ok - $incl: no results" >> "$tmp/tap"
+	fi
+fi
+
 for t in "$@"; do
 	prog=$(basename "$t")
-	"$t" > "$tmp/out" 2> "$tmp/err"
+	# shellcheck disable=SC2086 # the runner is split into words
+	${tmo:+timeout -k 5 "$tmo"} $runner "$t" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
-	awk -v prog="$prog" -v rc="$rc" '
+	awk -v prog="$prog" -v rc="$rc" -v tmo="$tmo" '
+		{ sub(/\r$/, "") }	# a Windows program writes CRLF
 		/^# +RUN / { name = $3; next }
 		/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; next }
 		/^ok [0-9]+ # SKIP/ {
@@ -74,7 +94,9 @@ for t in "$@"; do
 			n++; bad++; next
 		}
 		END {
-			if (plan == "")
+			if (tmo != "" && (rc == 124 || rc == 137))
+				printf "not ok - %s: killed after %s s\n", prog, tmo
+			else if (plan == "")
 				printf "not ok - %s: no TAP plan (exit status %d)\n", prog, rc
 			else if (n < plan)
 				printf "not ok - %s: %d of %d results reported (exit status %d)\n", prog, n, plan, rc

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The portable helpers of the win_* tests (see wintest.h): Winsock calls
+ * only, except where the platforms really differ - time, Wine detection,
+ * the backend.
+ */
+#define WT_NO_HARNESS
+#include "wintest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef _WIN32
+#include <errno.h>
+#include <time.h>
+
+#include "disconnectex.h"
+#endif
+
+void wt_init(void)
+{
+	static bool done;
+	WSADATA data;
+	int err;
+
+	if (done)
+		return;
+	err = WSAStartup(MAKEWORD(2, 2), &data);
+	if (err) {
+		fprintf(stderr, "wt_init: WSAStartup(2.2) failed: %d\n", err);
+		abort();
+	}
+	done = true;
+}
+
+bool wt_on_wine(void)
+{
+#ifdef _WIN32
+	HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+
+	return ntdll && GetProcAddress(ntdll, "wine_get_version");
+#else
+	return false;
+#endif
+}
+
+bool wt_on_linux(void)
+{
+#ifdef _WIN32
+	return false;
+#else
+	return true;
+#endif
+}
+
+bool wt_kernel_backend(void)
+{
+#ifdef _WIN32
+	return false;
+#else
+	return dcx_backend() == DCX_BACKEND_KERNEL;
+#endif
+}
+
+const char *wt_platform(void)
+{
+	if (!wt_on_linux())
+		return wt_on_wine() ? "wine" : "windows";
+	return wt_kernel_backend() ? "linux-kernel" : "linux-emulated";
+}
+
+void wt_sleep_ms(int ms)
+{
+#ifdef _WIN32
+	Sleep(ms);
+#else
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+#endif
+}
+
+int64_t wt_now_ms(void)
+{
+#ifdef _WIN32
+	LARGE_INTEGER count, freq;
+
+	QueryPerformanceCounter(&count);
+	QueryPerformanceFrequency(&freq);
+	return count.QuadPart * 1000 / freq.QuadPart;
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
+}
+
+SOCKET wt_listener(int family, struct sockaddr_storage *addr, int *len)
+{
+	SOCKET s;
+	int err;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->ss_family = family;
+	if (family == AF_INET6) {
+		((struct sockaddr_in6 *)addr)->sin6_addr.s6_addr[15] = 1;
+		*len = sizeof(struct sockaddr_in6);
+	} else {
+		((struct sockaddr_in *)addr)->sin_addr.s_addr =
+			htonl(INADDR_LOOPBACK);
+		*len = sizeof(struct sockaddr_in);
+	}
+
+	s = socket(family, SOCK_STREAM, IPPROTO_TCP);
+	if (s == INVALID_SOCKET)
+		return INVALID_SOCKET;
+	if (bind(s, (struct sockaddr *)addr, *len) == SOCKET_ERROR ||
+	    listen(s, 16) == SOCKET_ERROR ||
+	    getsockname(s, (struct sockaddr *)addr, len) == SOCKET_ERROR) {
+		err = WSAGetLastError();
+		closesocket(s);
+		WSASetLastError(err);
+		return INVALID_SOCKET;
+	}
+	return s;
+}
+
+int wt_pair(int family, SOCKET *client, SOCKET *server)
+{
+	struct sockaddr_storage addr;
+	SOCKET l, c, a;
+	int len, err;
+
+	*client = INVALID_SOCKET;
+	*server = INVALID_SOCKET;
+	l = wt_listener(family, &addr, &len);
+	if (l == INVALID_SOCKET)
+		return WSAGetLastError();
+	c = socket(family, SOCK_STREAM, IPPROTO_TCP);
+	if (c == INVALID_SOCKET) {
+		err = WSAGetLastError();
+		goto err_listener;
+	}
+	/* On loopback the handshake completes in the listener's backlog. */
+	if (connect(c, (struct sockaddr *)&addr, len) == SOCKET_ERROR) {
+		err = WSAGetLastError();
+		goto err_client;
+	}
+	a = accept(l, NULL, NULL);
+	if (a == INVALID_SOCKET) {
+		err = WSAGetLastError();
+		goto err_client;
+	}
+	closesocket(l);
+	*client = c;
+	*server = a;
+	return 0;
+
+err_client:
+	closesocket(c);
+err_listener:
+	closesocket(l);
+	return err;
+}
+
+int wt_wait_readable(SOCKET s, int timeout_ms)
+{
+	struct timeval tv = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_usec = (timeout_ms % 1000) * 1000,
+	};
+	fd_set rd;
+	int r;
+
+	FD_ZERO(&rd);
+	FD_SET(s, &rd);
+	/* Windows ignores the first argument. */
+	r = select((int)s + 1, &rd, NULL, NULL, timeout_ms < 0 ? NULL : &tv);
+	if (r == SOCKET_ERROR)
+		return -WSAGetLastError();
+	return r > 0;
+}
+
+/* What is left of a deadline, for wt_wait_readable(). */
+static int wt_left_ms(int64_t deadline)
+{
+	int64_t left = deadline - wt_now_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+int wt_recv_all(SOCKET s, char *buf, int len, int timeout_ms)
+{
+	int64_t deadline = wt_now_ms() + timeout_ms;
+	int got = 0, r;
+
+	while (got < len) {
+		r = wt_wait_readable(s, wt_left_ms(deadline));
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		r = recv(s, buf + got, len - got, 0);
+		if (r == 0)
+			break;
+		if (r == SOCKET_ERROR) {
+			r = WSAGetLastError();
+			if (r != WSAEWOULDBLOCK)
+				return -r;
+			if (!wt_left_ms(deadline))
+				break;
+			continue;
+		}
+		got += r;
+	}
+	return got;
+}
+
+int wt_read_to_end(SOCKET s, long *bytes, int timeout_ms)
+{
+	int64_t deadline = wt_now_ms() + timeout_ms;
+	char buf[4096];
+	int r;
+
+	*bytes = 0;
+	for (;;) {
+		r = wt_wait_readable(s, wt_left_ms(deadline));
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return -WSAETIMEDOUT;
+		r = recv(s, buf, (int)sizeof(buf), 0);
+		if (r == 0)
+			return 0;
+		if (r > 0) {
+			*bytes += r;
+			continue;
+		}
+		r = WSAGetLastError();
+		if (r != WSAEWOULDBLOCK)
+			return -r;
+	}
+}
+
+int wt_set_nonblocking(SOCKET s, bool on)
+{
+	u_long mode = on;
+
+	if (ioctlsocket(s, FIONBIO, &mode) == SOCKET_ERROR)
+		return WSAGetLastError();
+	return 0;
+}
+
+static bool wt_extension(SOCKET s, GUID guid, void *fn, DWORD size)
+{
+	DWORD bytes = 0;
+
+	return WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
+			sizeof(guid), fn, size, &bytes, NULL, NULL) == 0 &&
+	       bytes == size;
+}
+
+LPFN_DISCONNECTEX wt_disconnectex(SOCKET s)
+{
+	GUID guid = WSAID_DISCONNECTEX;
+	LPFN_DISCONNECTEX fn = NULL;
+
+	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+}
+
+LPFN_CONNECTEX wt_connectex(SOCKET s)
+{
+	GUID guid = WSAID_CONNECTEX;
+	LPFN_CONNECTEX fn = NULL;
+
+	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+}
+
+int wt_wait_event(WSAEVENT ev, int timeout_ms)
+{
+	DWORD r = WSAWaitForMultipleEvents(1, &ev, FALSE, (DWORD)timeout_ms,
+					   FALSE);
+
+	return r == WSA_WAIT_EVENT_0 ? 0 : (int)WSA_WAIT_TIMEOUT;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Windows-surface tests (tests/win_*.c) are written once, against the
+ * Windows API only, and built three ways: for the host against
+ * libdisconnectex (emulated backend), static for the VM (the module), and
+ * with MinGW as Windows programs run under Wine (make win-check) - the
+ * oracle: what they check there is what Windows does.
+ *
+ * This header gives them the Windows headers, a few portable helpers
+ * (wintest.c) and the kselftest harness: the real one on Linux, on Windows
+ * the shim in wintest_harness.h, which exists only because the real one
+ * cannot be built there.
+ *
+ * Helpers report failures as Windows does (WSAGetLastError(), or a WSA
+ * error returned negated) and never use ASSERT_*.
+ */
+#ifndef DCX_WINTEST_H
+#define DCX_WINTEST_H
+
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Sockets and time. */
+void wt_init(void);		/* WSAStartup(2.2) once; abort()s on failure */
+bool wt_on_wine(void);		/* a Windows program, on Wine */
+bool wt_on_linux(void);		/* on libdisconnectex, not Windows or Wine */
+bool wt_kernel_backend(void);	/* libdisconnectex with the module */
+/* "windows", "wine", "linux-kernel" or "linux-emulated" */
+const char *wt_platform(void);
+void wt_sleep_ms(int ms);
+int64_t wt_now_ms(void);	/* monotonic */
+
+/*
+ * A TCP listener on the loopback address of @family (AF_INET, AF_INET6),
+ * port 0, backlog 16; fills *addr / *len with its address. INVALID_SOCKET
+ * on failure (WSAGetLastError() tells).
+ */
+SOCKET wt_listener(int family, struct sockaddr_storage *addr, int *len);
+/* A connected loopback pair: 0, or the WSA error. *client is the connecting
+ * side, *server the accepted one. */
+int wt_pair(int family, SOCKET *client, SOCKET *server);
+/* 1 readable, 0 timeout, -WSA error. */
+int wt_wait_readable(SOCKET s, int timeout_ms);
+/* recv until len bytes, EOF or timeout: bytes received (>= 0), or -WSA
+ * error. */
+int wt_recv_all(SOCKET s, char *buf, int len, int timeout_ms);
+/* recv until EOF: 0 on EOF (FIN), -WSAECONNRESET on reset, -WSAETIMEDOUT on
+ * timeout, else -WSA error; *bytes counts what came. */
+int wt_read_to_end(SOCKET s, long *bytes, int timeout_ms);
+int wt_set_nonblocking(SOCKET s, bool on);	/* 0 or the WSA error */
+
+/* Through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER); NULL on failure. */
+LPFN_DISCONNECTEX wt_disconnectex(SOCKET s);
+LPFN_CONNECTEX wt_connectex(SOCKET s);
+
+/* Wait for an overlapped operation's event up to @timeout_ms: 0 when
+ * signalled, WSA_WAIT_TIMEOUT otherwise. */
+int wt_wait_event(WSAEVENT ev, int timeout_ms);
+
+/* wintest.c itself is no test: it does not get the harness. */
+#ifndef WT_NO_HARNESS
+#ifdef _WIN32
+#include "wintest_harness.h"
+#else
+#include "kselftest_harness.h"
+/* Not in 6.1's harness; built on its own __EXPECT. */
+#ifndef ASSERT_NONNULL
+#define ASSERT_NONNULL(seen)	__EXPECT(NULL, "NULL", seen, #seen, !=, 1)
+#endif
+#ifndef EXPECT_NONNULL
+#define EXPECT_NONNULL(seen)	__EXPECT(NULL, "NULL", seen, #seen, !=, 0)
+#endif
+#endif
+#endif
+
+#endif /* DCX_WINTEST_H */
