@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1 */
+/*
+ * What the files of the BSD-named calls (bsd.c, bsd_socket.c, bsd_opt.c,
+ * bsd_select.c) share, all defined in bsd.c: the result helpers, which set
+ * the thread's last error, and the table of what Linux does not remember
+ * of a socket. Everything here is prefixed dcx_ and hidden from the shared
+ * library by libdisconnectex.map. Those files use the C library's socket
+ * calls: they define DCX_BSD_SOCKETS before including <winsock2.h>.
+ */
+#ifndef DCX_BSD_H
+#define DCX_BSD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <winsock2.h>
+
+/*
+ * Results. Success: the last error is 0. A failure the C library reported
+ * (dcx_bsd_fail, dcx_bsd_fail_errno): errno stays. A failure decided here
+ * (dcx_bsd_refuse): errno gets the nearest Linux error. Each returns what
+ * the wrapper returns.
+ */
+int dcx_bsd_ok(int ret);
+int dcx_bsd_fail(int wsa);
+int dcx_bsd_fail_errno(void);
+int dcx_bsd_refuse(int err, int wsa);
+
+/* What the table remembers of a socket (dcx_fd_get, dcx_fd_update). */
+enum {
+	DCX_FD_CONNECTING	= 1 << 0, /* connect() said WSAEWOULDBLOCK */
+	DCX_FD_CONNECT_FAILED	= 1 << 1, /* and it failed (or failed at once) */
+	DCX_FD_RECV_SHUT	= 1 << 2, /* shutdown(SD_RECEIVE or SD_BOTH) */
+	DCX_FD_SEND_SHUT	= 1 << 3, /* shutdown(SD_SEND or SD_BOTH) */
+	DCX_FD_RESET		= 1 << 4, /* a reset was reported */
+	DCX_FD_CONNECT_DONE	= 1 << 5, /* select() saw it connect */
+};
+
+uint32_t dcx_fd_ino(int fd);
+unsigned int dcx_fd_get(int fd, int *wsa);
+void dcx_fd_update(int fd, unsigned int set, unsigned int clear, int wsa);
+
+/* Checks more than one file makes. */
+bool dcx_bsd_unbound(const struct sockaddr_storage *ss);
+int dcx_bsd_bad_arg(SOCKET s, int err, int wsa);
+
+#endif /* DCX_BSD_H */
