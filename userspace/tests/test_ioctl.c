@@ -137,6 +137,16 @@ TEST_F(ioctl, short_or_bad_buffers)
 		  WSAIoctl(self->s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
 			   sizeof(guid), ro, sizeof(fn), &bytes, NULL, NULL));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	/* An unwritable OVERLAPPED fails the call before any output. */
+	fn = NULL;
+	bytes = 77;
+	EXPECT_EQ(SOCKET_ERROR,
+		  WSAIoctl(self->s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
+			   sizeof(guid), &fn, sizeof(fn), &bytes,
+			   (OVERLAPPED *)ro, NULL));
+	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	EXPECT_EQ(NULL, fn);
+	EXPECT_EQ(77U, bytes);
 	munmap(ro, 4096);
 }
 
