@@ -300,12 +300,18 @@ BOOL WINAPI HasOverlappedIoCompleted(const OVERLAPPED *lpOverlapped);
  * -Werror, only against Windows' prototypes), and replacing the C library's
  * functions would change the behaviour of everything else in the process.
  *
- * The cost is that of Windows' own macros: a name is renamed wherever it
- * appears after this header, so a C++ class with a member named connect or
- * send, declared in a header included after this one, sees it renamed too.
- * A translation unit that wants the C library's calls - Linux-style code in
- * the same program - defines DCX_BSD_SOCKETS before including this header;
- * it still gets every other declaration here.
+ * The cost, which Windows' own <winsock2.h> (plain prototypes, no macros)
+ * does not have: a name is renamed wherever it appears after this header.
+ * A C++ file that includes <winsock2.h> and then uses std::bind, or a class
+ * with a member named connect, send, select ..., sees those renamed too
+ * (std::dcx_ws_bind does not exist): such a file defines DCX_BSD_SOCKETS
+ * before including this header, or avoids those names after it. So does a
+ * translation unit that wants the C library's calls - Linux-style code in
+ * the same program; it still gets every other declaration here.
+ *
+ * Not provided: in_addr's S_un union (S_un.S_addr, S_un_b ...). glibc's
+ * struct in_addr has only s_addr, and no macro can make "x.S_un.S_addr"
+ * name it; Windows code that writes s_addr builds unchanged.
  */
 #include <sys/ioctl.h>
 #include <sys/select.h>
@@ -350,6 +356,21 @@ typedef unsigned short WCHAR;		/* UTF-16, as on Windows */
 #endif
 #ifndef SIOCATMARK
 #define SIOCATMARK			((long)0x40047307L)
+#endif
+
+typedef struct linger LINGER, *PLINGER, *LPLINGER;
+
+/*
+ * setsockopt(SOL_SOCKET, ...) options Linux lacks, with Windows' values.
+ * SO_EXCLUSIVEADDRUSE is accepted and does nothing: Linux never lets a
+ * second socket bind an address in use unless both set SO_REUSEADDR
+ * (SO_REUSEPORT for listeners). SO_DONTLINGER TRUE turns SO_LINGER off.
+ */
+#ifndef SO_EXCLUSIVEADDRUSE
+#define SO_EXCLUSIVEADDRUSE		((int)(~SO_REUSEADDR))
+#endif
+#ifndef SO_DONTLINGER
+#define SO_DONTLINGER			((int)(~SO_LINGER))
 #endif
 
 /* setsockopt(SOL_SOCKET, ...) options of <mswsock.h>'s extensions */

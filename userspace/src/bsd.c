@@ -35,7 +35,9 @@
 #endif
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <winsock2.h>
@@ -123,6 +125,19 @@ uint32_t dcx_fd_ino(int fd)
 	return ino;
 }
 
+/*
+ * The flags stored for @fd, unchecked: the socket may be another by now.
+ * Cheap (no syscall): a caller looks for the bits it cares about here and
+ * pays dcx_fd_get()'s fstat() only when one is set.
+ */
+unsigned int dcx_fd_peek(int fd)
+{
+	uint64_t *slot = dcx_fd_slot(fd, false);
+
+	return slot ? (unsigned int)(__atomic_load_n(slot, __ATOMIC_ACQUIRE) >>
+				     32) & 0xff : 0;
+}
+
 /* The flags known for the socket @fd; *@wsa its failed connect's error. */
 unsigned int dcx_fd_get(int fd, int *wsa)
 {
@@ -190,6 +205,49 @@ void dcx_bsd_forget(int fd)
 }
 
 /* ---- shared queries ----------------------------------------------------- */
+
+/*
+ * glibc's struct tcp_info stops at tcpi_total_retrans; the kernel's goes on
+ * (an append-only ABI), and tcpi_segs_in tells a socket that never received
+ * a segment - never connected, or disconnected since - from one that did.
+ */
+struct dcx_tcp_info {
+	struct tcp_info base;
+	uint64_t pacing_rate;
+	uint64_t max_pacing_rate;
+	uint64_t bytes_acked;
+	uint64_t bytes_received;
+	uint32_t segs_out;
+	uint32_t segs_in;
+};
+
+_Static_assert(sizeof(struct tcp_info) == 104, "glibc's struct tcp_info");
+_Static_assert(offsetof(struct dcx_tcp_info, segs_in) == 140,
+	       "tcpi_segs_in, as in <linux/tcp.h>");
+
+/*
+ * The TCP state of @fd (TCP_ESTABLISHED ...), -1 if it is not TCP; errno
+ * kept. *@segs_in: the segments it received (0: never connected, or
+ * disconnected since).
+ */
+int dcx_bsd_tcp_state(int fd, uint32_t *segs_in)
+{
+	DCX_SAVE_ERRNO;
+	struct dcx_tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int state = -1;
+
+	memset(&ti, 0, sizeof(ti));
+	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		state = ti.base.tcpi_state;
+		if (segs_in)
+			*segs_in = len > offsetof(struct dcx_tcp_info, segs_in) ?
+				   ti.segs_in : 1;
+	}
+	DCX_RESTORE_ERRNO;
+	return state;
+}
+
 
 /* INET/INET6 sockets with no local port. */
 bool dcx_bsd_unbound(const struct sockaddr_storage *ss)

@@ -34,14 +34,21 @@ enum {
 	DCX_FD_SEND_SHUT	= 1 << 3, /* shutdown(SD_SEND or SD_BOTH) */
 	DCX_FD_RESET		= 1 << 4, /* a reset was reported */
 	DCX_FD_CONNECT_DONE	= 1 << 5, /* select() saw it connect */
+	DCX_FD_NONBLOCK		= 1 << 6, /* made non-blocking here (socket(),
+					   * accept(), ioctlsocket()) */
 };
 
+/* What a new connection leaves as it was. */
+#define DCX_FD_KEEP		((unsigned int)DCX_FD_NONBLOCK)
+
 uint32_t dcx_fd_ino(int fd);
+unsigned int dcx_fd_peek(int fd);
 unsigned int dcx_fd_get(int fd, int *wsa);
 void dcx_fd_update(int fd, unsigned int set, unsigned int clear, int wsa);
 
 /* Checks more than one file makes. */
 bool dcx_bsd_unbound(const struct sockaddr_storage *ss);
+int dcx_bsd_tcp_state(int fd, uint32_t *segs_in);
 int dcx_bsd_bad_arg(SOCKET s, int err, int wsa);
 
 #endif /* DCX_BSD_H */

@@ -67,7 +67,9 @@ static int dcx_bsd_opt_error(int level)
 int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 			     const char *optval, int optlen)
 {
+	struct linger lg;
 	struct timeval tv;
+	socklen_t len;
 	SOCKET l;
 	DWORD ms;
 	int v;
@@ -83,6 +85,33 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 	}
 	if (!optval || optlen < 0)
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
+	if (level == SOL_SOCKET && (optname == SO_EXCLUSIVEADDRUSE ||
+				    optname == SO_DONTLINGER)) {
+		/* A BOOL, of 1 to 4 bytes as Windows' other BOOLs. */
+		if (!optlen)
+			return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
+		if (!dcx_fd_ino(s))
+			return dcx_bsd_refuse(ENOTSOCK, WSAENOTSOCK);
+		/*
+		 * SO_EXCLUSIVEADDRUSE: Linux's bind() is already exclusive
+		 * unless both sockets ask SO_REUSEADDR; nothing to do.
+		 * SO_DONTLINGER TRUE: lingering off; FALSE: on, with the
+		 * timeout SO_LINGER last set (Linux keeps it while off).
+		 */
+		if (optname == SO_DONTLINGER) {
+			v = 0;
+			memcpy(&v, optval, optlen < (int)sizeof(v) ?
+			       (size_t)optlen : sizeof(v));
+			len = sizeof(lg);
+			if (getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &len))
+				return dcx_bsd_fail_errno();
+			lg.l_onoff = !v;
+			if (setsockopt(s, SOL_SOCKET, SO_LINGER, &lg,
+				       sizeof(lg)))
+				return dcx_bsd_fail_errno();
+		}
+		return dcx_bsd_ok(0);
+	}
 	if (level == SOL_SOCKET && optname == SO_UPDATE_ACCEPT_CONTEXT) {
 		/*
 		 * After AcceptEx, with the listening socket; a socket
@@ -100,12 +129,19 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 	}
 	if (level == SOL_SOCKET &&
 	    (optname == SO_RCVTIMEO || optname == SO_SNDTIMEO)) {
-		/* A DWORD of milliseconds on Windows, a timeval on Linux. */
+		/*
+		 * A DWORD of milliseconds on Windows, a timeval on Linux: a
+		 * timeval's length says Linux-style code passed one.
+		 */
 		if (optlen < (int)sizeof(ms))
 			return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
-		memcpy(&ms, optval, sizeof(ms));
-		tv.tv_sec = ms / 1000;
-		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		if (optlen == (int)sizeof(tv)) {
+			memcpy(&tv, optval, sizeof(tv));
+		} else {
+			memcpy(&ms, optval, sizeof(ms));
+			tv.tv_sec = ms / 1000;
+			tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		}
 		if (setsockopt(s, level, optname, &tv, sizeof(tv)))
 			return dcx_bsd_fail_errno();
 		return dcx_bsd_ok(0);
@@ -232,16 +268,25 @@ int WSAAPI ioctlsocket(SOCKET s, long cmd, u_long *argp)
 	uint32_t c = (uint32_t)cmd;
 	struct pollfd pfd = { .fd = s, .events = POLLPRI };
 	unsigned int avail;
+	uint32_t arg;
 	int on;
 
 	if (!dcx_fd_ino(s))
 		return dcx_bsd_refuse(ENOTSOCK, WSAENOTSOCK);
 	if (c == FIONBIO || c == DCX_WIN_FIONBIO) {
-		if (dcx_probe_readable(argp, sizeof(*argp)))
+		/*
+		 * Windows' u_long is 32 bits, and programs pass a DWORD: only
+		 * those are read (the C library's u_long is 64).
+		 */
+		if (dcx_probe_readable(argp, sizeof(arg)))
 			return dcx_bsd_refuse(EFAULT, WSAEFAULT);
-		on = *argp != 0;
+		memcpy(&arg, argp, sizeof(arg));
+		on = arg != 0;
 		if (ioctl(s, FIONBIO, &on))
 			return dcx_bsd_fail_errno();
+		/* Remembered: a WSAEWOULDBLOCK then costs no fcntl(). */
+		dcx_fd_update(s, on ? DCX_FD_NONBLOCK : 0,
+			      on ? 0 : DCX_FD_NONBLOCK, 0);
 		return dcx_bsd_ok(0);
 	}
 	if (c == FIONREAD || c == DCX_WIN_FIONREAD) {

@@ -9,6 +9,7 @@
 #endif
 
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
@@ -40,37 +41,68 @@ static int64_t dcx_bsd_now_ns(void)
 }
 
 /*
- * What Windows reports for @fd, from what poll() saw: readable (data, end of
- * file, reset, a pending connection), writable (connected and room to
- * send), exceptional (out-of-band data, or the failure of a connect() that
- * said WSAEWOULDBLOCK - test_select; never then readable or writable). A
- * TCP socket that was never connected is none of them (test_select), though
- * Linux says "hang-up, writable".
+ * What Windows reports for @fd, from what poll() saw (@rev, for the events
+ * @want the caller asked about and any this file added): readable (data,
+ * end of file, reset, a pending connection), writable (connected and room
+ * to send; reset too, test_tcp_reset), exceptional (out-of-band data, or
+ * the failure of a connect() that said WSAEWOULDBLOCK - test_select; never
+ * then readable or writable). A TCP socket that was never connected is none
+ * of them (test_select), though Linux says "hang-up, writable"; TCP_INFO
+ * tells it from a reset one (both TCP_CLOSE; only one ever received a
+ * segment), which poll() bits cannot when only POLLOUT was asked.
  */
-static void dcx_bsd_readiness(int fd, short events, short rev, bool *rd,
+static void dcx_bsd_readiness(int fd, short want, short rev, bool *rd,
 			      bool *wr, bool *ex)
 {
 	unsigned int st = dcx_fd_get(fd, NULL);
+	uint32_t segs_in = 1;
 
-	*ex = (events & POLLPRI) && (rev & POLLPRI);
+	*rd = *wr = false;
+	*ex = (want & POLLPRI) && (rev & POLLPRI);
 	if (st & (DCX_FD_CONNECTING | DCX_FD_CONNECT_FAILED)) {
 		if (rev & (POLLERR | POLLHUP)) {
-			*rd = *wr = false;
-			*ex = events & POLLPRI;
+			*ex = want & POLLPRI;
 			return;
 		}
-		if (!(rev & POLLOUT)) {
-			*rd = *wr = false;
+		if (!(rev & POLLOUT))
 			return;
-		}
 		dcx_fd_update(fd, DCX_FD_CONNECT_DONE,
 			      DCX_FD_CONNECTING | DCX_FD_CONNECT_FAILED, -1);
-	} else if ((rev & POLLHUP) && !(rev & POLLIN)) {
-		*rd = *wr = false;
+	} else if ((rev & POLLHUP) &&
+		   dcx_bsd_tcp_state(fd, &segs_in) == TCP_CLOSE && !segs_in) {
 		return;
 	}
-	*rd = (events & POLLIN) && (rev & (POLLIN | POLLERR | POLLHUP));
-	*wr = (events & POLLOUT) && (rev & POLLOUT);
+	*rd = (want & POLLIN) && (rev & (POLLIN | POLLERR | POLLHUP));
+	*wr = (want & POLLOUT) && (rev & POLLOUT);
+}
+
+/*
+ * The events to poll for @fd, given the caller's @want: a connect in
+ * progress ends in POLLOUT, which must be seen even when only readfds
+ * holds the socket.
+ */
+static short dcx_bsd_poll_events(int fd, short want)
+{
+	if (!(want & POLLOUT) &&
+	    (dcx_fd_get(fd, NULL) & (DCX_FD_CONNECTING | DCX_FD_CONNECT_FAILED)))
+		return want | POLLOUT;
+	return want;
+}
+
+/*
+ * The deadline for @tv, or -1 (forever) when it lies beyond what 64-bit
+ * nanoseconds hold: Windows' tv_sec is a 32-bit long, but a program here
+ * may pass LONG_MAX.
+ */
+static int64_t dcx_bsd_deadline(const struct timeval *tv)
+{
+	int64_t now = dcx_bsd_now_ns(), max_s = (INT64_MAX - now) / 1000000000;
+
+	if (tv->tv_sec >= max_s - 1)
+		return -1;
+	return now + (int64_t)tv->tv_sec * 1000000000 +
+	       (int64_t)(tv->tv_usec % 1000000) * 1000 +
+	       (int64_t)(tv->tv_usec / 1000000) * 1000000000;
 }
 
 int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
@@ -78,6 +110,7 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 {
 	struct pollfd pfd[FD_SETSIZE];
 	int fds[FD_SETSIZE];
+	short want[FD_SETSIZE];
 	fd_set r, w, e;
 	struct timespec left = { 0, 0 };
 	int64_t deadline = 0, ns;
@@ -98,8 +131,9 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 		if (!ev)
 			continue;
 		fds[n] = fd;
+		want[n] = ev;
 		pfd[n].fd = fd;
-		pfd[n].events = ev;
+		pfd[n].events = dcx_bsd_poll_events(fd, ev);
 		n++;
 	}
 	/* No socket at all: WSAEINVAL, not a sleep (test_select). */
@@ -108,9 +142,9 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 	if (timeout) {
 		if (timeout->tv_sec < 0 || timeout->tv_usec < 0)
 			return dcx_bsd_refuse(EINVAL, WSAEINVAL);
-		deadline = dcx_bsd_now_ns() +
-			   (int64_t)timeout->tv_sec * 1000000000 +
-			   (int64_t)timeout->tv_usec * 1000;
+		deadline = dcx_bsd_deadline(timeout);
+		if (deadline < 0)
+			timeout = NULL;
 	}
 	for (;;) {
 		if (timeout) {
@@ -138,8 +172,8 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 		for (i = 0; i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
-			dcx_bsd_readiness(fds[i], pfd[i].events,
-					  pfd[i].revents, &rd, &wr, &ex);
+			dcx_bsd_readiness(fds[i], want[i], pfd[i].revents, &rd,
+					  &wr, &ex);
 			if (rd)
 				FD_SET(fds[i], &r);
 			if (wr)
@@ -148,6 +182,10 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 				FD_SET(fds[i], &e);
 			if (rd || wr || ex)
 				ready++;
+			else if (pfd[i].events != want[i] &&
+				 !(pfd[i].revents & (POLLERR | POLLHUP)))
+				pfd[i].events = want[i]; /* connected: on to
+							  * what was asked */
 			else
 				pfd[i].fd = -1;	/* nothing to say: stop
 						 * listening to it */

@@ -23,25 +23,6 @@
 #include "internal.h"
 #include "bsd.h"
 
-/*
- * glibc's struct tcp_info stops at tcpi_total_retrans; the kernel's goes on
- * (an append-only ABI), and tcpi_segs_in tells a socket that never received
- * a segment - never connected, or disconnected since - from one that did.
- */
-struct dcx_tcp_info {
-	struct tcp_info base;
-	uint64_t pacing_rate;
-	uint64_t max_pacing_rate;
-	uint64_t bytes_acked;
-	uint64_t bytes_received;
-	uint32_t segs_out;
-	uint32_t segs_in;
-};
-
-_Static_assert(sizeof(struct tcp_info) == 104, "glibc's struct tcp_info");
-_Static_assert(offsetof(struct dcx_tcp_info, segs_in) == 140,
-	       "tcpi_segs_in, as in <linux/tcp.h>");
-
 /* ---- small queries (errno kept) ----------------------------------------- */
 
 static int dcx_bsd_sockopt(int fd, int level, int name)
@@ -54,25 +35,6 @@ static int dcx_bsd_sockopt(int fd, int level, int name)
 		v = -1;
 	DCX_RESTORE_ERRNO;
 	return v;
-}
-
-/* The TCP state of @fd (TCP_ESTABLISHED ...), -1 if it is not TCP. */
-static int dcx_bsd_tcp_state(int fd, uint32_t *segs_in)
-{
-	DCX_SAVE_ERRNO;
-	struct dcx_tcp_info ti;
-	socklen_t len = sizeof(ti);
-	int state = -1;
-
-	memset(&ti, 0, sizeof(ti));
-	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
-		state = ti.base.tcpi_state;
-		if (segs_in)
-			*segs_in = len > offsetof(struct dcx_tcp_info, segs_in) ?
-				   ti.segs_in : 1;
-	}
-	DCX_RESTORE_ERRNO;
-	return state;
 }
 
 static bool dcx_bsd_blocking(int fd, int flags)
@@ -147,8 +109,10 @@ static bool dcx_bsd_type_known(int type)
 static SOCKET dcx_bsd_socket(int af, int type, int protocol, DWORD dwFlags,
 			     bool from_info)
 {
-	int fd, flags = 0;
+	/* Linux-style code's SOCK_CLOEXEC / SOCK_NONBLOCK: passed through. */
+	int fd, flags = type & (SOCK_CLOEXEC | SOCK_NONBLOCK), on = 1;
 
+	type &= ~(SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (af == AF_UNSPEC && protocol == 0 && !from_info)
 		return dcx_bsd_refuse(EINVAL, WSAEINVAL);
 	if (!dcx_bsd_type_known(type))
@@ -180,7 +144,22 @@ static SOCKET dcx_bsd_socket(int af, int type, int protocol, DWORD dwFlags,
 	fd = socket(af, type | flags, protocol);
 	if (fd < 0)
 		return dcx_bsd_fail_errno();
+	/*
+	 * IPv6-only unless told otherwise: Windows' default ("Dual-Stack
+	 * Sockets", Microsoft's documentation), Linux's is dual-stack.
+	 * Accepted sockets inherit it.
+	 */
+	if (af == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on))) {
+		DCX_SAVE_ERRNO;
+
+		close(fd);
+		DCX_RESTORE_ERRNO;
+		return dcx_bsd_fail_errno();
+	}
 	dcx_bsd_forget(fd);
+	if (flags & SOCK_NONBLOCK)
+		dcx_fd_update(fd, DCX_FD_NONBLOCK, 0, 0);
 	return dcx_bsd_ok(fd);
 }
 
@@ -287,10 +266,14 @@ int WSAAPI dcx_ws_listen(SOCKET s, int backlog)
 	}
 	if (listen(s, backlog)) {
 		/* Linux says EINVAL for a connected socket; Windows WSAEISCONN. */
+		DCX_SAVE_ERRNO;
+
 		len = sizeof(ss);
 		if (errno == EINVAL &&
 		    !getpeername(s, (struct sockaddr *)&ss, &len))
 			return dcx_bsd_fail(WSAEISCONN);
+		/* The probe's ENOTCONN is not listen()'s error. */
+		DCX_RESTORE_ERRNO;
 		return dcx_bsd_fail_errno();
 	}
 	return dcx_bsd_ok(0);
@@ -322,8 +305,12 @@ SOCKET WSAAPI dcx_ws_accept(SOCKET s, struct sockaddr *addr, int *addrlen)
 	fl = fcntl(s, F_GETFL);
 	if (fl < 0)
 		return dcx_bsd_fail_errno();
-	fd = accept4(s, want ? (struct sockaddr *)&ss : NULL, want ? &len : NULL,
-		     fl & O_NONBLOCK ? SOCK_NONBLOCK : 0);
+	/* Windows programs know no signals: a handled one is no failure. */
+	do
+		fd = accept4(s, want ? (struct sockaddr *)&ss : NULL,
+			     want ? &len : NULL,
+			     fl & O_NONBLOCK ? SOCK_NONBLOCK : 0);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return dcx_bsd_fail_errno();
 	dcx_bsd_forget(fd);
@@ -361,7 +348,7 @@ int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name, int namelen)
 	}
 	st = dcx_fd_get(s, NULL);
 	if (!connect(s, name, dcx_bsd_addr_len(namelen))) {
-		dcx_fd_update(s, 0, ~0U, -1);
+		dcx_fd_update(s, 0, ~DCX_FD_KEEP, -1);
 		/*
 		 * Linux reports the end of a non-blocking connect by letting
 		 * the next connect() succeed once; to Windows the socket is
@@ -375,7 +362,7 @@ int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name, int namelen)
 	switch (errno) {
 	case EINPROGRESS:
 		/* Windows' answer for a non-blocking connect (test_select). */
-		dcx_fd_update(s, DCX_FD_CONNECTING, ~0U, -1);
+		dcx_fd_update(s, DCX_FD_CONNECTING, ~DCX_FD_KEEP, -1);
 		return dcx_bsd_fail(WSAEWOULDBLOCK);
 	case EALREADY:
 		/* test_connecting_socket: a second connect is WSAEALREADY. */
@@ -399,7 +386,7 @@ int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name, int namelen)
 		 * exceptfds, SO_ERROR does not (test_select, interactive
 		 * part).
 		 */
-		dcx_fd_update(s, DCX_FD_CONNECT_FAILED, ~0U, -1);
+		dcx_fd_update(s, DCX_FD_CONNECT_FAILED, ~DCX_FD_KEEP, -1);
 		break;
 	}
 	return dcx_bsd_fail_errno();
@@ -428,16 +415,10 @@ static int dcx_bsd_epipe(SOCKET s)
 	return WSAESHUTDOWN;
 }
 
-/* An EAGAIN on a socket whose connect() is still in progress. */
-static bool dcx_bsd_still_connecting(SOCKET s)
-{
-	return (dcx_fd_get(s, NULL) & DCX_FD_CONNECTING) &&
-	       dcx_bsd_tcp_state(s, NULL) == TCP_SYN_SENT;
-}
-
 static int dcx_bsd_io_error(SOCKET s, int flags, bool sending)
 {
 	int err = errno, wsa;
+	unsigned int st;
 
 	switch (err) {
 	case EPIPE:
@@ -447,6 +428,14 @@ static int dcx_bsd_io_error(SOCKET s, int flags, bool sending)
 		dcx_fd_update(s, DCX_FD_RESET, 0, 0);
 		wsa = WSAECONNRESET;
 		break;
+	case ECONNREFUSED:
+		/*
+		 * A port unreachable (ICMP) on a datagram socket: WSAECONNRESET
+		 * (recv and send, Microsoft's documentation).
+		 */
+		wsa = dcx_bsd_sockopt(s, SOL_SOCKET, SO_TYPE) == SOCK_STREAM ?
+		      WSAECONNREFUSED : WSAECONNRESET;
+		break;
 	case EAGAIN:
 		/*
 		 * A blocking socket says EAGAIN when SO_RCVTIMEO or
@@ -454,8 +443,12 @@ static int dcx_bsd_io_error(SOCKET s, int flags, bool sending)
 		 * Sending or receiving while connecting is WSAENOTCONN
 		 * (test_connecting_socket).
 		 */
-		if (dcx_bsd_still_connecting(s))
+		st = dcx_fd_peek(s) ? dcx_fd_get(s, NULL) : 0;
+		if ((st & DCX_FD_CONNECTING) &&
+		    dcx_bsd_tcp_state(s, NULL) == TCP_SYN_SENT)
 			wsa = WSAENOTCONN;
+		else if (st & DCX_FD_NONBLOCK)	/* no fcntl() needed */
+			wsa = WSAEWOULDBLOCK;
 		else
 			wsa = dcx_bsd_blocking(s, flags) ? WSAETIMEDOUT :
 							   WSAEWOULDBLOCK;
@@ -493,8 +486,14 @@ static int dcx_bsd_send(SOCKET s, const char *buf, int len, int flags,
 						      WSAEADDRNOTAVAIL);
 		}
 	}
-	n = sendto(s, buf, (size_t)len, flags | MSG_NOSIGNAL, to,
-		   to ? dcx_bsd_addr_len(tolen) : 0);
+	/*
+	 * A handled signal is no failure to a Windows program (Linux says
+	 * EINTR even under SA_RESTART once a timeout is set).
+	 */
+	do
+		n = sendto(s, buf, (size_t)len, flags | MSG_NOSIGNAL, to,
+			   to ? dcx_bsd_addr_len(tolen) : 0);
+	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		/* send() on an unconnected datagram socket (test_connect_udp);
 		 * sendto() without an address keeps WSAEDESTADDRREQ. */
@@ -539,7 +538,9 @@ static int dcx_bsd_recv(SOCKET s, char *buf, int len, int flags,
 	if (len < 0)
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
 	iov.iov_len = (size_t)len;
-	st = dcx_fd_get(s, NULL);
+	/* The fstat() of dcx_fd_get() only when a bit that matters is set. */
+	st = dcx_fd_peek(s) & (DCX_FD_RECV_SHUT | DCX_FD_RESET) ?
+	     dcx_fd_get(s, NULL) : 0;
 	if (st & DCX_FD_RECV_SHUT)
 		return dcx_bsd_refuse(ESHUTDOWN, WSAESHUTDOWN);
 	if (want) {
@@ -554,7 +555,9 @@ static int dcx_bsd_recv(SOCKET s, char *buf, int len, int flags,
 		mh.msg_name = &ss;
 		mh.msg_namelen = sizeof(ss);
 	}
-	r = recvmsg(s, &mh, flags);
+	do	/* EINTR: as in dcx_bsd_send() */
+		r = recvmsg(s, &mh, flags);
+	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return dcx_bsd_io_error(s, flags, false);
 	if (want && mh.msg_namelen) {

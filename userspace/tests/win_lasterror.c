@@ -15,6 +15,13 @@
 #include "wintest.h"
 
 #include <errno.h>
+#include <limits.h>
+#ifndef _WIN32
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+#endif
 
 #define WAIT_MS		5000
 /* A last error no call sets. */
@@ -79,6 +86,50 @@ static int sock_type(SOCKET s)
 	if (getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&type, &len))
 		return -1;
 	return type;
+}
+
+/* Run @fn(@arg) on a thread of its own (the tests' only thread). */
+#ifdef _WIN32
+typedef HANDLE wl_thread;
+
+static wl_thread start_thread(DWORD (WINAPI *fn)(void *), void *arg)
+{
+	return CreateThread(NULL, 0, fn, arg, 0, NULL);
+}
+
+static void join_thread(wl_thread t)
+{
+	WaitForSingleObject(t, INFINITE);
+	CloseHandle(t);
+}
+#define WL_THREAD_FN(name, arg) static DWORD WINAPI name(void *arg)
+#define WL_THREAD_RET 0
+#else
+typedef pthread_t wl_thread;
+
+static wl_thread start_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, fn, arg))
+		abort();
+	return t;
+}
+
+static void join_thread(wl_thread t)
+{
+	pthread_join(t, NULL);
+}
+#define WL_THREAD_FN(name, arg) static void *name(void *arg)
+#define WL_THREAD_RET NULL
+#endif
+
+/* After 200 ms, one byte on the socket *@arg. */
+WL_THREAD_FN(send_later, arg)
+{
+	wt_sleep_ms(200);
+	send(*(SOCKET *)arg, "x", 1, 0);
+	return WL_THREAD_RET;
 }
 
 /* ---- the last error itself ----------------------------------------------- */
@@ -216,6 +267,94 @@ TEST(select_without_sockets_is_einval)
 	WSASetLastError(0);
 	EXPECT_EQ(SOCKET_ERROR, select(0, &r, &w, &e, &tv));
 	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+}
+
+/*
+ * An IPv6 socket is IPv6-only unless told otherwise (docs, "Dual-Stack
+ * Sockets": IPV6_V6ONLY defaults to TRUE); Linux's default is dual-stack.
+ */
+TEST(ipv6_v6only_by_default)
+{
+	int v = 0, n = sizeof(v);	/* Wine 8 writes one byte */
+	SOCKET s;
+
+	wt_init();
+	s = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+	if (s == INVALID_SOCKET)
+		SKIP(return, "no IPv6 (%d)", WSAGetLastError());
+	EXPECT_EQ(0, getsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v, &n));
+	EXPECT_EQ(1, v);
+	closesocket(s);
+	s = WSASocketW(AF_INET6, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
+		       WSA_FLAG_OVERLAPPED);
+	ASSERT_NE(INVALID_SOCKET, s);
+	v = 0;
+	n = sizeof(v);
+	EXPECT_EQ(0, getsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v, &n));
+	EXPECT_EQ(1, v);
+	v = 0;
+	EXPECT_EQ(0, setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&v,
+				sizeof(v)));
+	closesocket(s);
+}
+
+/*
+ * Linux-style code passes SOCK_CLOEXEC / SOCK_NONBLOCK in the type; they
+ * are flags, not an unknown type.
+ */
+TEST(socket_type_flags)
+{
+#ifdef SOCK_CLOEXEC
+	SOCKET s;
+	char c;
+
+	wt_init();
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_NE(INVALID_SOCKET, s);
+	EXPECT_EQ(SOCK_STREAM, sock_type(s));
+	EXPECT_TRUE(fcntl(s, F_GETFD) & FD_CLOEXEC);
+	closesocket(s);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDP);
+	ASSERT_NE(INVALID_SOCKET, s);
+	EXPECT_EQ(SOCK_DGRAM, sock_type(s));
+	WSASetLastError(0);
+	EXPECT_EQ(SOCKET_ERROR, recv(s, &c, 1, 0));
+	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	closesocket(s);
+	EXPECT_EQ(INVALID_SOCKET, socket(AF_INET, 0xdead | SOCK_CLOEXEC, 0));
+	EXPECT_EQ(WSAESOCKTNOSUPPORT, WSAGetLastError());
+#else
+	SKIP(return, "no SOCK_CLOEXEC on Windows");
+#endif
+}
+
+/*
+ * Everyday names of Windows' <winsock2.h>: LINGER; SO_EXCLUSIVEADDRUSE
+ * (before bind); SO_DONTLINGER TRUE turns lingering off (docs, SOL_SOCKET
+ * socket options).
+ */
+TEST(winsock_option_names)
+{
+	LINGER lg = { 1, 5 };
+	BOOL on = TRUE;
+	int n = sizeof(lg);
+	SOCKET s;
+
+	wt_init();
+	s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	ASSERT_NE(INVALID_SOCKET, s);
+	WSASetLastError(DEADBEEF);
+	EXPECT_EQ(0, setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
+				(const char *)&on, sizeof(on)));
+	EXPECT_EQ(0, WSAGetLastError());
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&lg,
+				sizeof(lg)));
+	EXPECT_EQ(0, setsockopt(s, SOL_SOCKET, SO_DONTLINGER,
+				(const char *)&on, sizeof(on)));
+	memset(&lg, 0xff, sizeof(lg));
+	EXPECT_EQ(0, getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, &n));
+	EXPECT_EQ(0, lg.l_onoff);
+	closesocket(s);
 }
 
 /* ---- TCP, IPv4 and IPv6 -------------------------------------------------- */
@@ -1276,6 +1415,221 @@ TEST_F(bsd, tcp_sendto_ignores_address)
 	EXPECT_EQ(4, recv(self->c, buf, sizeof(buf), 0));
 }
 
+/*
+ * A reset socket is readable and writable (test_tcp_reset), in writefds
+ * alone too; Linux's poll says "hang-up, error, writable".
+ */
+TEST_F(bsd, select_reset_is_writable)
+{
+	struct timeval tv = { 0, 0 };
+	fd_set r, w;
+
+	PAIR();
+	close_with_rst(self->a);
+	self->a = INVALID_SOCKET;
+	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
+	FD_ZERO(&w);
+	FD_SET(self->c, &w);
+	EXPECT_EQ(1, select(0, NULL, &w, NULL, &tv));
+	EXPECT_TRUE(FD_ISSET(self->c, &w));
+	FD_ZERO(&r);
+	FD_SET(self->c, &r);
+	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
+	EXPECT_TRUE(FD_ISSET(self->c, &r));
+}
+
+/* After a non-blocking connect, readfds alone sees the first data (docs,
+ * select: readfds "data is available for reading"). */
+TEST_F(bsd, select_connecting_readable)
+{
+	struct timeval tv = { WAIT_MS / 1000, 0 };
+	fd_set r;
+
+	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
+	ASSERT_NE(INVALID_SOCKET, self->c);
+	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
+	ASSERT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
+					self->alen));
+	ASSERT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	self->a = accept(self->l, NULL, NULL);
+	ASSERT_NE(INVALID_SOCKET, self->a);
+	FD_ZERO(&r);
+	FD_SET(self->c, &r);
+	/* Connected, nothing to read: not readable. */
+	tv.tv_sec = 0;
+	tv.tv_usec = 100000;
+	EXPECT_EQ(0, select(0, &r, NULL, NULL, &tv));
+	ASSERT_EQ(1, send(self->a, "x", 1, 0));
+	FD_ZERO(&r);
+	FD_SET(self->c, &r);
+	tv.tv_sec = WAIT_MS / 1000;
+	tv.tv_usec = 0;
+	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
+	EXPECT_TRUE(FD_ISSET(self->c, &r));
+}
+
+/* A timeout of LONG_MAX seconds is a long wait, not none (docs, select:
+ * the maximum time to wait). */
+TEST_F(bsd, select_huge_timeout_waits)
+{
+	struct timeval tv = { LONG_MAX, 999999 };
+	wl_thread t;
+	fd_set r;
+
+	PAIR();
+	FD_ZERO(&r);
+	FD_SET(self->c, &r);
+	t = start_thread(send_later, &self->a);
+	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
+	EXPECT_TRUE(FD_ISSET(self->c, &r));
+	join_thread(t);
+}
+
+/* listen() on a socket whose connect is in progress: WSAEINVAL (docs,
+ * listen: "the socket is already connected" is WSAEISCONN; Linux's EINVAL,
+ * not the probe's ENOTCONN). */
+TEST_F(bsd, listen_connecting_is_einval)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv = { 0, 0 };
+	SOCKET full, fill[4];
+	int len, i, err;
+	fd_set w;
+
+	full = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
+	ASSERT_NE(INVALID_SOCKET, full);
+	len = loopback(variant->family, &ss, 0);
+	ASSERT_EQ(0, bind(full, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(0, listen(full, 0));
+	ASSERT_EQ(0, getsockname(full, (struct sockaddr *)&ss, &len));
+	for (i = 0; i < 4; i++) {
+		fill[i] = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
+		wt_set_nonblocking(fill[i], true);
+		connect(fill[i], (struct sockaddr *)&ss, len);
+	}
+	wt_sleep_ms(100);
+	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
+	ASSERT_NE(INVALID_SOCKET, self->c);
+	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
+	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
+	FD_ZERO(&w);
+	FD_SET(self->c, &w);
+	if (select(0, NULL, &w, NULL, &tv) != 0)
+		SKIP(goto out, "the connect did not stay in progress");
+	WSASetLastError(0);
+	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
+	err = WSAGetLastError();
+	if (wt_on_wine() && err != WSAEINVAL)
+		SKIP(goto out, "Wine says %d", err);
+	EXPECT_EQ(WSAEINVAL, err);
+out:
+	for (i = 0; i < 4; i++)
+		closesocket(fill[i]);
+	closesocket(full);
+}
+
+/*
+ * FIONBIO reads a u_long, 32 bits on Windows: a DWORD with whatever
+ * follows it. Blocking or not shows in recv() past SO_RCVTIMEO.
+ */
+TEST_F(bsd, ioctlsocket_fionbio_reads_32_bits)
+{
+	DWORD arg[2] = { 0, 1 }, ms = 50;
+	char c;
+
+	PAIR();
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
+				(const char *)&ms, sizeof(ms)));
+	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, (u_long *)arg));
+	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
+	EXPECT_EQ(WSAETIMEDOUT, WSAGetLastError());
+	arg[0] = 1;
+	arg[1] = 0;
+	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, (u_long *)arg));
+	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
+	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+}
+
+/* Linux-style code passes SO_RCVTIMEO a struct timeval: taken as one. */
+TEST_F(bsd, rcvtimeo_timeval)
+{
+	struct timeval tv = { 1, 500000 };
+	DWORD got = 0;
+	int len = sizeof(got);
+
+	if (!wt_on_linux())
+		SKIP(return, "Windows' timeval is 8 bytes, read as a DWORD");
+	PAIR();
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
+				(const char *)&tv, sizeof(tv)));
+	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, (char *)&got,
+				&len));
+	EXPECT_EQ(1500, (int)got);
+}
+
+#ifndef _WIN32
+/* After 200 ms, a connection to the fixture's listener. */
+WL_THREAD_FN(connect_later, arg)
+{
+	FIXTURE_DATA(bsd) *self = arg;
+	SOCKET s = socket(self->addr.ss_family, SOCK_STREAM, IPPROTO_TCP);
+
+	wt_sleep_ms(200);
+	connect(s, (struct sockaddr *)&self->addr, self->alen);
+	closesocket(s);
+	return WL_THREAD_RET;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+#endif
+
+/*
+ * A handled signal does not end a blocking recv() or accept() with
+ * WSAEINTR: Windows programs know no signals (docs, recv: WSAEINTR only
+ * for WSACancelBlockingCall). With SO_RCVTIMEO set, Linux says EINTR even
+ * under SA_RESTART.
+ */
+TEST_F(bsd, signal_is_not_eintr)
+{
+#ifndef _WIN32
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
+	struct sigaction sa, old;
+	DWORD ms = 200;
+	wl_thread t;
+	SOCKET s;
+	char c;
+
+	PAIR();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = SA_RESTART;
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, &old));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
+				(const char *)&ms, sizeof(ms)));
+	/* The timer's first tick ends the first timeout: no endless loop. */
+	it.it_interval.tv_usec = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	WSASetLastError(0);
+	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
+	EXPECT_EQ(WSAETIMEDOUT, WSAGetLastError());
+	/* No SA_RESTART: accept() is interrupted, whatever its timeout. */
+	sa.sa_flags = 0;
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	t = start_thread(connect_later, self);
+	setitimer(ITIMER_REAL, &it, NULL);
+	s = accept(self->l, NULL, NULL);
+	EXPECT_NE(INVALID_SOCKET, s);
+	join_thread(t);
+	closesocket(s);
+	sigaction(SIGALRM, &old, NULL);
+#else
+	SKIP(return, "no signals on Windows");
+#endif
+}
+
 /* ---- UDP, IPv4 and IPv6 -------------------------------------------------- */
 
 FIXTURE(udp)
@@ -1456,6 +1810,36 @@ TEST_F(udp, select_unbound_is_writable)
 	EXPECT_EQ(1, select(0, &r, &w, NULL, &tv));
 	EXPECT_TRUE(FD_ISSET(self->t, &w));
 	EXPECT_FALSE(FD_ISSET(self->t, &r));
+}
+
+/*
+ * A port unreachable (ICMP) on a datagram socket is WSAECONNRESET (docs,
+ * recv: "On a UDP-datagram socket this error indicates a previous send
+ * operation resulted in an ICMP Port Unreachable message"); Linux says
+ * ECONNREFUSED.
+ */
+TEST_F(udp, port_unreachable_is_connreset)
+{
+	SOCKET gone;
+	struct sockaddr_storage ss;
+	int len = loopback(variant->family, &ss, 0), err;
+	char c;
+
+	gone = socket(variant->family, SOCK_DGRAM, IPPROTO_UDP);
+	ASSERT_NE(INVALID_SOCKET, gone);
+	ASSERT_EQ(0, bind(gone, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(0, getsockname(gone, (struct sockaddr *)&ss, &len));
+	closesocket(gone);
+	ASSERT_EQ(0, connect(self->t, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(4, send(self->t, "data", 4, 0));
+	wt_sleep_ms(100);
+	ASSERT_EQ(0, wt_set_nonblocking(self->t, true));
+	WSASetLastError(0);
+	EXPECT_EQ(SOCKET_ERROR, recv(self->t, &c, 1, 0));
+	err = WSAGetLastError();
+	if (wt_on_wine() && err != WSAECONNRESET)
+		SKIP(return, "Wine 8 does not report the ICMP error (%d)", err);
+	EXPECT_EQ(WSAECONNRESET, err);
 }
 
 TEST_HARNESS_MAIN
