@@ -6,7 +6,6 @@
  */
 #include "wintest.h"
 
-#define QUIET_MS	200
 /* STATUS_NOT_SUPPORTED, in Internal after an unsupported overlapped code. */
 #define NT_NOT_SUPPORTED	0xC00000BBU
 /* A control code nobody implements: _WSAIOW(IOC_VENDOR, 0x7ff). */
@@ -97,7 +96,7 @@ TEST_F(io, lookup_overlapped)
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
 	EXPECT_EQ(0x1234U, self->ov.Internal);
 	EXPECT_EQ(0x5678U, self->ov.InternalHigh);
-	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent, QUIET_MS));
+	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent, WT_QUIET_MS));
 
 	WSASetLastError(12345);
 	EXPECT_EQ(0, lookup(self->s, &guid_connectex, &fn, &bytes, &self->ov));
@@ -129,7 +128,7 @@ TEST_F(io, unknown_guid)
 	EXPECT_EQ(0xdeadU, bytes);
 	EXPECT_EQ(0x1234U, self->ov.Internal);
 	EXPECT_EQ(0x5678U, self->ov.InternalHigh);
-	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent, QUIET_MS));
+	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent, WT_QUIET_MS));
 }
 
 /* Unsupported code, no OVERLAPPED: WSAEOPNOTSUPP and a byte count of 0. */
@@ -165,7 +164,7 @@ TEST_F(io, unsupported_code_overlapped)
 	if (!wt_on_wine()) {
 		EXPECT_EQ(0, wt_wait_event(self->ov.hEvent, 1000));
 	} else {
-		wt_sleep_ms(QUIET_MS);
+		wt_sleep_ms(WT_QUIET_MS);
 	}
 	EXPECT_EQ(NT_NOT_SUPPORTED, self->ov.Internal);
 	EXPECT_EQ(0U, self->ov.InternalHigh);

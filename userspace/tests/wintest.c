@@ -100,22 +100,26 @@ int64_t wt_now_ms(void)
 #endif
 }
 
+int wt_loopback(int family, int port, struct sockaddr_storage *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->ss_family = family;
+	if (family == AF_INET6) {
+		((struct sockaddr_in6 *)addr)->sin6_addr.s6_addr[15] = 1;
+		((struct sockaddr_in6 *)addr)->sin6_port = htons((u_short)port);
+		return sizeof(struct sockaddr_in6);
+	}
+	((struct sockaddr_in *)addr)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	((struct sockaddr_in *)addr)->sin_port = htons((u_short)port);
+	return sizeof(struct sockaddr_in);
+}
+
 SOCKET wt_listener(int family, struct sockaddr_storage *addr, int *len)
 {
 	SOCKET s;
 	int err;
 
-	memset(addr, 0, sizeof(*addr));
-	addr->ss_family = family;
-	if (family == AF_INET6) {
-		((struct sockaddr_in6 *)addr)->sin6_addr.s6_addr[15] = 1;
-		*len = sizeof(struct sockaddr_in6);
-	} else {
-		((struct sockaddr_in *)addr)->sin_addr.s_addr =
-			htonl(INADDR_LOOPBACK);
-		*len = sizeof(struct sockaddr_in);
-	}
-
+	*len = wt_loopback(family, 0, addr);
 	s = socket(family, SOCK_STREAM, IPPROTO_TCP);
 	if (s == INVALID_SOCKET)
 		return INVALID_SOCKET;
