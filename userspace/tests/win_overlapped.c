@@ -141,14 +141,18 @@ TEST_F(ovr, status_table)
 	static const struct {
 		DWORD from, n;
 	} sweep[] = {
-		{ 0x00000000, 0x1000 },
-		{ 0x40000000, 0x100 },
-		{ 0x80000000, 0x100 },
-		{ 0x80070000, 0x400 },
-		{ 0xC0000000, 0x400 },
-		{ 0xC0070000, 0x400 },
-		{ 0xD0000000, 0x100 },
-		{ 0xC0010000, 0x400 },
+		/*
+		 * Around every kind of status, and past each table row;
+		 * kept small enough for the debug kernel under TCG.
+		 */
+		{ 0x00000000, 0x200 },
+		{ 0x40000000, 0x40 },
+		{ 0x80000000, 0x40 },
+		{ 0x800703C0, 0x40 },
+		{ 0xC0000000, 0x360 },
+		{ 0xC00103C0, 0x40 },
+		{ 0xC00703C0, 0x40 },
+		{ 0xD0000000, 0x40 },
 	};
 	unsigned int i, bad = 0;
 	DWORD st, j;
