@@ -70,6 +70,8 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		       unsigned int bytes);
 void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink);
 int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes);
+int dcx_ov_mark(struct _OVERLAPPED *ov);
+int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
 int dcx_probe_writable(void *addr, size_t len);

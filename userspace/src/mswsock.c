@@ -43,21 +43,6 @@ _Static_assert(TF_REUSE_SOCKET == DCX_REUSE_SOCKET,
 	       "the module's flag has the value of TF_REUSE_SOCKET");
 #endif
 
-/*
- * Windows marks the OVERLAPPED pending on entry, so a request refused at
- * once leaves Internal STATUS_PENDING and InternalHigh as it was (Wine's
- * conformance tests, test_connect). The event is not set; a refusal by the
- * module comes after the start reset it.
- */
-static int dcx_ov_mark(OVERLAPPED *ov)
-{
-	if (dcx_probe_writable(ov, sizeof(*ov)))
-		return WSAEFAULT;
-	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
-			 __ATOMIC_SEQ_CST);
-	return 0;
-}
-
 BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 			 DWORD dwReserved)
 {
@@ -83,7 +68,8 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 		return TRUE;
 	}
 
-	wsa = dcx_ov_begin(lpOverlapped, &sink);
+	/* Marked on entry: the event only. */
+	wsa = dcx_ov_start(lpOverlapped, &sink);
 	if (wsa)
 		return dcx_fail(wsa);
 	/* Finished already (1) or not, Windows says pending. */
@@ -293,7 +279,8 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		return TRUE;
 	}
 
-	wsa = dcx_ov_begin(lpOverlapped, &sink);
+	/* Marked on entry: the event only. */
+	wsa = dcx_ov_start(lpOverlapped, &sink);
 	if (wsa)
 		return dcx_fail(wsa);
 	ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,

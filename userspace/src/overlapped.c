@@ -30,12 +30,44 @@
  */
 #define DCX_PROBE_MAX	128
 
+/*
+ * Our own pid for process_vm_*v(), looked up once (glibc no longer caches
+ * getpid()). A forked child must look again - a stale pid would point the
+ * probes at the parent - so the first lookup registers its own fork
+ * handler, whether or not the engine ever started.
+ */
+static pid_t dcx_pid;
+static pthread_once_t dcx_pid_once = PTHREAD_ONCE_INIT;
+
+static void dcx_pid_forget(void)
+{
+	dcx_pid = 0;
+}
+
+static void dcx_pid_register(void)
+{
+	pthread_atfork(NULL, NULL, dcx_pid_forget);
+}
+
+static pid_t dcx_self(void)
+{
+	pid_t pid;
+
+	pthread_once(&dcx_pid_once, dcx_pid_register);
+	pid = __atomic_load_n(&dcx_pid, __ATOMIC_RELAXED);
+	if (!pid) {
+		pid = getpid();
+		__atomic_store_n(&dcx_pid, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
 int dcx_probe_writable_vm(void *addr, size_t len)
 {
 	unsigned char buf[DCX_PROBE_MAX];
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = addr, .iov_len = len };
-	pid_t pid = getpid();
+	pid_t pid = dcx_self();
 	ssize_t n;
 
 	if (len > sizeof(buf))
@@ -61,7 +93,7 @@ static int dcx_probe_readable_vm(const void *addr, size_t len)
 
 	if (len > sizeof(buf))
 		return -EINVAL;
-	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	n = process_vm_readv(dcx_self(), &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
@@ -147,7 +179,7 @@ int dcx_copy_checked(void *dst, const void *src, size_t len)
 	if (!src)
 		return -EFAULT;
 	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
-		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+		n = process_vm_readv(dcx_self(), &local, 1, &remote, 1, 0);
 		if (n >= 0)
 			return (size_t)n == len ? 0 : -EFAULT;
 		if (errno != ENOSYS && errno != EPERM)
@@ -229,31 +261,47 @@ void dcx_ov_atfork_child(void)
 }
 
 /*
- * Start an overlapped operation: returns 0 or the Winsock error. On success
- * Internal is STATUS_PENDING, hEvent (if any) is referenced and reset - as
- * Windows resets it when an overlapped operation starts. InternalHigh is
- * left alone until the end: a request refused at once leaves it as the
- * caller had it, and Internal STATUS_PENDING, as Windows does (Wine's
- * conformance tests, test_connect).
+ * Windows marks the OVERLAPPED pending on entry, before it validates
+ * anything, so a request refused at once leaves Internal STATUS_PENDING and
+ * InternalHigh as the caller had it (Wine's conformance tests,
+ * test_connect). 0 or WSAEFAULT.
  */
-int dcx_ov_begin(OVERLAPPED *ov, struct dcx_sink *sink)
+int dcx_ov_mark(OVERLAPPED *ov)
 {
-	HANDLE h;
-
 	if (dcx_probe_writable(ov, sizeof(*ov)))
 		return WSAEFAULT;
+	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
+			 __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/*
+ * Start an overlapped operation on an OVERLAPPED dcx_ov_mark() accepted:
+ * 0 or the Winsock error. hEvent (if any) is referenced and reset - as
+ * Windows resets it when an overlapped operation starts. InternalHigh is
+ * left alone until the end.
+ */
+int dcx_ov_start(OVERLAPPED *ov, struct dcx_sink *sink)
+{
+	HANDLE h = ov->hEvent;
+
 	sink->ov = ov;
 	sink->ev = NULL;
 	sink->waiter = NULL;
-	h = ov->hEvent;
 	if (h) {
 		if (dcx_event_get(h, &sink->ev))
 			return WSA_INVALID_HANDLE;
 		dcx_event_clear(sink->ev);
 	}
-	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
-			 __ATOMIC_SEQ_CST);
 	return 0;
+}
+
+/* Both, for a call with nothing to check in between. */
+int dcx_ov_begin(OVERLAPPED *ov, struct dcx_sink *sink)
+{
+	int wsa = dcx_ov_mark(ov);
+
+	return wsa ? wsa : dcx_ov_start(ov, sink);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "disconnectex.h"
@@ -287,6 +288,33 @@ TEST_F(args, connectex_refused)
 	EXPECT_EQ(WSAECONNREFUSED, tst_overlapped_result(&ov, NULL, 5000));
 	WSACloseEvent(ov.hEvent);
 	close(s);
+}
+
+/*
+ * The probes name their own process to the kernel; a forked child must be
+ * asked about, not its parent: memory mapped only in the child is probed
+ * fine there.
+ */
+TEST(probe_after_fork)
+{
+	OVERLAPPED ov;
+	int status;
+	pid_t pid;
+
+	/* Let the parent look its pid up first. */
+	ASSERT_EQ(0, dcx_probe_writable(&ov, sizeof(ov)));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		_exit(p != MAP_FAILED && !dcx_probe_writable(p, 64) &&
+		      !dcx_probe_readable(p, 64) ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
