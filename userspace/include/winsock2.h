@@ -84,6 +84,7 @@ typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
 
 /* Status values as they appear in OVERLAPPED.Internal. */
 #define STATUS_PENDING		((DWORD)0x00000103L)
+#define STATUS_CANCELLED	((DWORD)0xC0000120L)
 
 /*
  * OVERLAPPED as Windows lays it out on x86-64: 32 bytes, Internal and
@@ -159,6 +160,7 @@ typedef struct WSAData {
  */
 #define ERROR_SUCCESS			0L
 #define ERROR_INVALID_FUNCTION		1L
+#define ERROR_TOO_MANY_OPEN_FILES	4L
 #define ERROR_ACCESS_DENIED		5L
 #define ERROR_INVALID_HANDLE		6L
 #define ERROR_NOT_ENOUGH_MEMORY		8L
@@ -473,6 +475,28 @@ SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
 			 DWORD dwFlags);
 int WSAAPI ioctlsocket(SOCKET s, long cmd, u_long *argp);
 
+/* Scatter/gather buffers of WSARecv() and WSASend(), in Windows' layout. */
+typedef struct _WSABUF {
+	ULONG len;
+	CHAR *buf;
+} WSABUF, *LPWSABUF;
+
+#define MSG_PARTIAL	0x8000
+
+/*
+ * Overlapped receive and send (WSARecv(3)): with lpOverlapped they complete
+ * through the socket's completion port or hEvent; without it they block.
+ * lpCompletionRoutine (APCs) is not supported: WSAEOPNOTSUPP.
+ */
+int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+
 SOCKET WSAAPI dcx_ws_socket(int af, int type, int protocol);
 int WSAAPI dcx_ws_bind(SOCKET s, const struct sockaddr *name, int namelen);
 int WSAAPI dcx_ws_listen(SOCKET s, int backlog);
@@ -516,5 +540,8 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 #ifdef __cplusplus
 }
 #endif
+
+/* As on Windows, where <winsock2.h> includes <windows.h>: ports, handles. */
+#include <windows.h>
 
 #endif /* DCX_WINSOCK2_H */

@@ -254,13 +254,13 @@ static void dcx_emul_hand_back(struct dcx_emul_op *op, int res)
 	dcx_inflight_remove(op);
 	op->handed_back = true;
 	if (op->started)
-		dcx_engine_op_reported();
+		dcx_ring_op_reported(op->op.ring);
 	dcx_sink_complete(&op->sink, res, 0);
 }
 
 static void dcx_emul_prep_recv(struct dcx_emul_op *op)
 {
-	struct io_uring_sqe *sqe = dcx_engine_sqe();
+	struct io_uring_sqe *sqe = dcx_ring_sqe(op->op.ring);
 
 	io_uring_prep_recv(sqe, op->fd, dcx_drain_buf, DCX_DRAIN_LEN,
 			   MSG_TRUNC);
@@ -285,7 +285,7 @@ static void dcx_emul_queue(struct dcx_emul_op *op, enum dcx_emul_next next)
 {
 	struct io_uring_sqe *sqe;
 
-	if (dcx_engine_lock())
+	if (dcx_ring_lock(op->op.ring))
 		return;
 	switch (next) {
 	case DCX_NEXT_RECV:
@@ -297,26 +297,26 @@ static void dcx_emul_queue(struct dcx_emul_op *op, enum dcx_emul_next next)
 			op->tick_ms = DCX_TICK_MAX_MS;
 		op->ts_tick.tv_sec = 0;
 		op->ts_tick.tv_nsec = (long long)op->tick_ms * 1000000LL;
-		sqe = dcx_engine_sqe();
+		sqe = dcx_ring_sqe(op->op.ring);
 		io_uring_prep_timeout(sqe, &op->ts_tick, 0, 0);
 		dcx_sqe_set_op(sqe, &op->op, DCX_T_TICK);
 		op->pending++;
 		break;
 	case DCX_NEXT_DISARM:
-		sqe = dcx_engine_sqe();
+		sqe = dcx_ring_sqe(op->op.ring);
 		io_uring_prep_timeout_remove(sqe, (uintptr_t)&op->op |
 					     DCX_T_DEADLINE, 0);
 		dcx_sqe_set_op(sqe, &op->op, DCX_T_AUX);
 		op->pending++;
 		break;
 	case DCX_NEXT_CANCEL:
-		sqe = dcx_engine_sqe();
+		sqe = dcx_ring_sqe(op->op.ring);
 		io_uring_prep_cancel64(sqe, (uintptr_t)&op->op | DCX_T_RECV, 0);
 		dcx_sqe_set_op(sqe, &op->op, DCX_T_AUX);
 		op->pending++;
 		break;
 	}
-	dcx_engine_unlock();
+	dcx_ring_unlock(op->op.ring);
 }
 
 static void dcx_emul_finish(struct dcx_emul_op *op, int res)
@@ -401,8 +401,10 @@ static void dcx_emul_cqe(struct dcx_op *o, unsigned int tag, int res)
 	if (op->aborting && !op->recv_busy && !op->handed_back)
 		dcx_emul_hand_back(op, -ETIMEDOUT);
 	if (op->handed_back && !op->pending) {
+		struct dcx_ring *r = op->op.ring;
+
 		free(op);
-		dcx_engine_op_end();
+		dcx_ring_op_end(r);
 	}
 }
 
@@ -452,6 +454,7 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	bool shut, over;
 	struct io_uring_sqe *sqe;
 	struct dcx_emul_op *op;
+	struct dcx_ring *r;
 	struct stat st;
 	int ret, state;
 
@@ -466,7 +469,6 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	if (!op)
 		return -ENOMEM;
 	op->op.fn = dcx_emul_cqe;
-	op->sink = *sink;
 	op->dev = st.st_dev;
 	op->ino = st.st_ino;
 	op->flags = flags;
@@ -492,14 +494,16 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		goto err_claim;
 	}
 
-	ret = dcx_engine_lock();
-	if (ret)
+	r = dcx_ring_begin(fd, sink, &ret);
+	if (!r)
 		goto err_close;
-	/* Under the engine lock so a failure above has had no side effect. */
+	op->op.ring = r;
+	op->sink = *sink;
+	/* Under the ring's lock so a failure above has had no side effect. */
 	if (shut) {
 		if (shutdown(op->fd, SHUT_WR) && errno != ENOTCONN) {
 			ret = -errno;
-			dcx_engine_unlock();
+			dcx_ring_unlock(r);
 			goto err_close;
 		}
 		/*
@@ -515,13 +519,13 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		 * Without reuse, as in the module, an end that came before
 		 * the request is not news.
 		 */
-		dcx_engine_unlock();
+		dcx_ring_unlock(r);
 		dcx_emul_hand_back(op, shut || reuse ?
 				   dcx_emul_done_result(op, state) : 0);
 		free(op);
 		return 1;
 	}
-	sqe = dcx_engine_sqe();
+	sqe = dcx_ring_sqe(r);
 	io_uring_prep_timeout(sqe, &op->ts_deadline, 0, 0);
 	dcx_sqe_set_op(sqe, &op->op, DCX_T_DEADLINE);
 	op->deadline_armed = true;
@@ -533,18 +537,18 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		/* The program goes on reading; only the state is watched. */
 		op->tick_ms = 1;
 		op->ts_tick.tv_nsec = 1000000LL;
-		sqe = dcx_engine_sqe();
+		sqe = dcx_ring_sqe(r);
 		io_uring_prep_timeout(sqe, &op->ts_tick, 0, 0);
 		dcx_sqe_set_op(sqe, &op->op, DCX_T_TICK);
 		op->pending++;
 	}
 	op->started = true;
-	dcx_engine_op_start();
+	dcx_ring_op_start(r);
 	/*
-	 * From here the engine thread owns @op. An error means the ring is
+	 * From here the ring's reaper owns @op. An error means the ring is
 	 * gone for good: nothing will complete, so report it.
 	 */
-	return dcx_engine_unlock();
+	return dcx_ring_unlock(r);
 
 err_close:
 	close(op->fd);

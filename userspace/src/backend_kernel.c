@@ -6,7 +6,7 @@
  * <linux/disconnectex.h>): the checks, the graceful close, the timeout and
  * the return to the unconnected state. This file only carries requests:
  *
- *  - asynchronously as IORING_OP_URING_CMD on the engine's ring, built by
+ *  - asynchronously as IORING_OP_URING_CMD on the socket's port's ring or the engine's, built by
  *    the same dcx_prep_disconnect() that programs with their own ring use.
  *    The module reads the socket fd when the request is issued, and the
  *    submitting thread issues it in its own io_uring_enter() (the module
@@ -14,7 +14,8 @@
  *    it): the fd is resolved before DisconnectEx() returns, and the program
  *    may close() it at once - the module holds the socket until the end.
  *    (No program code runs on the engine thread, which defers its own
- *    submissions, so a DisconnectEx() is always submitted by its caller.)
+ *    submissions, and a port's reapers run only the library's callbacks,
+ *    so a DisconnectEx() is always submitted by its caller.)
  *    The CQE's res is the result;
  *  - synchronously with the DCX_IOC_DISCONNECT ioctl, which blocks
  *    (killably) until the end - no ring, no thread hop.
@@ -31,57 +32,36 @@
 #include "internal.h"
 
 /*
- * Who owns an operation whose request is being submitted. Windows reports
- * an argument or state error at once, with no completion, so the library
- * must know before DisconnectEx() returns whether the module refused the
- * request - which it does when the request is issued, inside the
- * submitter's io_uring_enter(), by posting the CQE there and then. The
- * submitter looks for that CQE among those posted during its submission
- * (dcx_engine_cq_find()); the engine thread may see it first. The state
- * settles which of the two delivers:
- *
- *   SUBMITTING -> LIVE       the submitter found nothing: the request was
- *                            started, the engine delivers its result
- *   SUBMITTING -> EARLY      the engine got the CQE first: it leaves the
- *                            result in early_res and the op to the submitter
- *   SUBMITTING -> ABANDONED  the submitter found the CQE and dealt with the
- *                            result itself: the engine only frees the op
- *
- * The success path costs no system call beyond the submission.
+ * Windows reports an argument or state error at once, with no completion,
+ * so the library must know before DisconnectEx() returns whether the module
+ * refused the request - which it does when the request is issued, inside
+ * the submitter's io_uring_enter(), by posting the CQE there and then. The
+ * hand-off rule of internal.h (struct dcx_early) settles who delivers. The
+ * success path costs no system call beyond the submission.
  */
-enum {
-	DCX_KOP_SUBMITTING,
-	DCX_KOP_LIVE,
-	DCX_KOP_EARLY,
-	DCX_KOP_ABANDONED,
-};
-
 struct dcx_kernel_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
-	int state;
-	int early_res;
+	struct dcx_early early;
 };
 
 static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 {
 	struct dcx_kernel_op *kop = (struct dcx_kernel_op *)
 		((char *)o - offsetof(struct dcx_kernel_op, op));
-	int state = DCX_KOP_SUBMITTING;
+	struct dcx_ring *r = o->ring;
 	struct dcx_sink sink;
+	int state;
 
 	(void)tag;
-	kop->early_res = res;
-	if (__atomic_compare_exchange_n(&kop->state, &state, DCX_KOP_EARLY,
-					false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE))
+	if (dcx_early_reaped(&kop->early, res, &state))
 		return;
 	sink = kop->sink;
 	free(kop);
-	dcx_engine_op_end();
-	if (state == DCX_KOP_ABANDONED)
+	dcx_ring_op_end(r);
+	if (state == DCX_EARLY_ABANDONED)
 		return;
-	dcx_engine_op_reported();
+	dcx_ring_op_reported(r);
 	/*
 	 * res is 0, or one of the errors of <linux/disconnectex.h>;
 	 * -EOPNOTSUPP or -EINVAL may also come from an io_uring that does
@@ -97,66 +77,64 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
  * io_uring_enter() returns, so a socket that was reset before the request
  * may be recycled and report -ECONNRESET right there. Only the first is an
  * error at once (dcx_is_refusal()); the second is a completion like any
- * other.
- */
-/*
+ * other, left to the reaper.
+ *
  * 0: started, the sink will be called. 1: already finished, the sink has
  * been called. -errno: refused at once (the module's checks, or no ring),
- * the sink will not be called.
+ * the sink will not be called (the caller releases it: dcx_ov_fail()).
  */
 int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		      unsigned int timeout_ms, struct dcx_sink *sink)
 {
-	int state = DCX_KOP_SUBMITTING, res = 0;
 	struct dcx_kernel_op *kop;
 	struct io_uring_sqe *sqe;
 	struct dcx_sink done;
+	struct dcx_ring *r;
 	unsigned int mark;
+	int ret, res = 0;
 	bool found;
-	int ret;
 
 	kop = malloc(sizeof(*kop));
 	if (!kop)
 		return -ENOMEM;
-	kop->op.fn = dcx_kernel_cqe;
-	kop->sink = *sink;
-	kop->state = DCX_KOP_SUBMITTING;
-	kop->early_res = 0;
-
-	ret = dcx_engine_lock();
-	if (ret) {
+	r = dcx_ring_begin(fd, sink, &ret);
+	if (!r) {
 		free(kop);
 		return ret;
 	}
-	sqe = dcx_engine_sqe();
+	kop->op.fn = dcx_kernel_cqe;
+	kop->op.ring = r;
+	kop->sink = *sink;
+	kop->early.state = DCX_EARLY_SUBMITTING;
+	kop->early.res = 0;
+	sqe = dcx_ring_sqe(r);
 	dcx_prep_disconnect(sqe, devfd, fd, flags, timeout_ms);
 	dcx_sqe_set_op(sqe, &kop->op, 0);
-	dcx_engine_op_start();
-	mark = dcx_engine_cq_mark();
+	dcx_ring_op_start(r);
+	mark = dcx_ring_cq_mark(r);
 	/*
 	 * An error means the ring is gone for good and the request will
-	 * never be issued; kop stays with the engine, which never frees
-	 * anything under the kernel.
+	 * never be issued; kop stays with it, never freed under the kernel.
 	 */
-	ret = dcx_engine_unlock();
+	ret = dcx_ring_unlock(r);
 	if (ret)
 		return ret;
-
-	found = dcx_engine_cq_find(mark, &kop->op, 0, &res);
-	if (__atomic_compare_exchange_n(&kop->state, &state,
-					found ? DCX_KOP_ABANDONED :
-						DCX_KOP_LIVE,
-					false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE)) {
-		if (!found)
-			return 0;
-	} else {
-		/* EARLY: the engine has been and gone; the op is ours. */
-		res = kop->early_res;
+	found = dcx_ring_cq_find(r, mark, &kop->op, 0, &res) &&
+		dcx_is_refusal(res);
+	switch (dcx_early_settle(&kop->early, found ? DCX_EARLY_ABANDONED :
+						      DCX_EARLY_LIVE)) {
+	case DCX_EARLY_LIVE:
+		return 0;
+	case DCX_EARLY_EARLY:
+		/* The reaper has been and gone; the op is ours. */
+		res = kop->early.res;
 		free(kop);
-		dcx_engine_op_end();
+		dcx_ring_op_end(r);
+		break;
+	default:
+		break;
 	}
-	dcx_engine_op_reported();
+	dcx_ring_op_reported(r);
 	if (dcx_is_refusal(res))
 		return res;
 	done = *sink;

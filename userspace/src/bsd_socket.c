@@ -158,6 +158,7 @@ static SOCKET dcx_bsd_socket(int af, int type, int protocol, DWORD dwFlags,
 		return dcx_bsd_fail_errno();
 	}
 	dcx_bsd_forget(fd);
+	dcx_port_forget_fd(fd);
 	if (flags & SOCK_NONBLOCK)
 		dcx_fd_update(fd, DCX_FD_NONBLOCK, 0, 0);
 	return dcx_bsd_ok(fd);
@@ -314,6 +315,7 @@ SOCKET WSAAPI dcx_ws_accept(SOCKET s, struct sockaddr *addr, int *addrlen)
 	if (fd < 0)
 		return dcx_bsd_fail_errno();
 	dcx_bsd_forget(fd);
+	dcx_port_forget_fd(fd);
 	if (want) {
 		memcpy(addr, &ss, (int)len < n ? len : (socklen_t)n);
 		*addrlen = (int)len;

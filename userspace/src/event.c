@@ -2,14 +2,13 @@
 /*
  * WSA events on pthread primitives.
  *
- * A WSAEVENT is a handle, not a pointer: an index into a table plus a
- * generation, so that a closed or made-up handle is detected instead of
- * dereferenced. The event itself is reference-counted: the table holds one
+ * A WSAEVENT is a handle (handle.c), not a pointer. The event itself is reference-counted: the table holds one
  * reference, every operation that will signal it another, every thread
  * waiting on it another, so WSACloseEvent() while I/O is pending is safe,
  * as on Windows.
  *
- * One lock covers the table and the state of every event. That makes
+ * One lock, the handle table's, covers the table and the state of every
+ * event. That makes
  * wait-all atomic (all events are seen signalled at one instant) and keeps
  * the code short; each waiter sleeps on its own condition variable, linked
  * into the wait list of every event it waits for, so a set wakes only the
@@ -35,76 +34,6 @@ struct dcx_event {
 	struct dcx_wait_node *waiters;
 };
 
-struct dcx_event_slot {
-	struct dcx_event *ev;
-	uint32_t gen;
-	uint32_t next_free;	/* index + 1 of the next free slot, 0: none */
-};
-
-static pthread_mutex_t dcx_event_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct dcx_event_slot *dcx_slots;
-static uint32_t dcx_nslots;
-static uint32_t dcx_free_head;	/* index + 1, 0: none */
-
-/*
- * Handle value: generation in the high 32 bits, (index + 1) << 2 in the low
- * ones. Bit 0 stays clear because Windows programs set it on hEvent to keep
- * a completion off an I/O completion port; it is ignored on lookup.
- */
-static WSAEVENT dcx_handle_make(uint32_t idx, uint32_t gen)
-{
-	return (WSAEVENT)(((uintptr_t)gen << 32) | ((uintptr_t)(idx + 1) << 2));
-}
-
-static struct dcx_event *dcx_handle_lookup(WSAEVENT handle)
-{
-	uintptr_t v = (uintptr_t)handle & ~(uintptr_t)1;
-	uint32_t low = (uint32_t)v, gen = (uint32_t)(v >> 32), idx;
-
-	if (!v || (low & 3) || low < 4)
-		return NULL;
-	idx = (low >> 2) - 1;
-	if (idx >= dcx_nslots || dcx_slots[idx].gen != gen)
-		return NULL;
-	return dcx_slots[idx].ev;
-}
-
-static int dcx_slot_alloc(uint32_t *idxp)
-{
-	struct dcx_event_slot *slots;
-	uint32_t i, n;
-
-	if (!dcx_free_head) {
-		n = dcx_nslots ? dcx_nslots * 2 : 64;
-		if (n > (1U << 29))
-			return -ENOMEM;
-		slots = realloc(dcx_slots, n * sizeof(*slots));
-		if (!slots)
-			return -ENOMEM;
-		for (i = dcx_nslots; i < n; i++) {
-			slots[i].ev = NULL;
-			slots[i].gen = 1;
-			slots[i].next_free = i + 1 < n ? i + 2 : 0;
-		}
-		dcx_slots = slots;
-		dcx_free_head = dcx_nslots + 1;
-		dcx_nslots = n;
-	}
-	*idxp = dcx_free_head - 1;
-	dcx_free_head = dcx_slots[*idxp].next_free;
-	return 0;
-}
-
-static void dcx_slot_free(uint32_t idx)
-{
-	dcx_slots[idx].ev = NULL;
-	/* A stale handle must never match again; 0 is skipped for clarity. */
-	if (++dcx_slots[idx].gen == 0)
-		dcx_slots[idx].gen = 1;
-	dcx_slots[idx].next_free = dcx_free_head;
-	dcx_free_head = idx + 1;
-}
-
 static void dcx_event_put_locked(struct dcx_event *ev)
 {
 	if (--ev->refs == 0)
@@ -123,7 +52,6 @@ static void dcx_event_signal_locked(struct dcx_event *ev)
 WSAEVENT WSAAPI WSACreateEvent(void)
 {
 	struct dcx_event *ev;
-	uint32_t idx;
 	WSAEVENT h;
 
 	ev = calloc(1, sizeof(*ev));
@@ -131,14 +59,11 @@ WSAEVENT WSAAPI WSACreateEvent(void)
 		goto err_nomem;
 	ev->refs = 1;
 
-	pthread_mutex_lock(&dcx_event_lock);
-	if (dcx_slot_alloc(&idx)) {
-		pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
+	h = dcx_handle_alloc(ev, DCX_HANDLE_EVENT);
+	pthread_mutex_unlock(&dcx_handle_lock);
+	if (!h)
 		goto err_free;
-	}
-	dcx_slots[idx].ev = ev;
-	h = dcx_handle_make(idx, dcx_slots[idx].gen);
-	pthread_mutex_unlock(&dcx_event_lock);
 	return h;
 
 err_free:
@@ -150,18 +75,17 @@ err_nomem:
 
 BOOL WSAAPI WSACloseEvent(WSAEVENT hEvent)
 {
-	uintptr_t v = (uintptr_t)hEvent & ~(uintptr_t)1;
 	struct dcx_event *ev;
 
-	pthread_mutex_lock(&dcx_event_lock);
-	ev = dcx_handle_lookup(hEvent);
+	pthread_mutex_lock(&dcx_handle_lock);
+	ev = dcx_handle_lookup(hEvent, DCX_HANDLE_EVENT);
 	if (!ev) {
-		pthread_mutex_unlock(&dcx_event_lock);
+		pthread_mutex_unlock(&dcx_handle_lock);
 		return dcx_fail(WSA_INVALID_HANDLE);
 	}
-	dcx_slot_free(((uint32_t)v >> 2) - 1);
+	dcx_handle_free(hEvent);
 	dcx_event_put_locked(ev);
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 	return TRUE;
 }
 
@@ -169,11 +93,11 @@ BOOL WSAAPI WSASetEvent(WSAEVENT hEvent)
 {
 	struct dcx_event *ev;
 
-	pthread_mutex_lock(&dcx_event_lock);
-	ev = dcx_handle_lookup(hEvent);
+	pthread_mutex_lock(&dcx_handle_lock);
+	ev = dcx_handle_lookup(hEvent, DCX_HANDLE_EVENT);
 	if (ev)
 		dcx_event_signal_locked(ev);
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 	return ev ? TRUE : dcx_fail(WSA_INVALID_HANDLE);
 }
 
@@ -181,11 +105,11 @@ BOOL WSAAPI WSAResetEvent(WSAEVENT hEvent)
 {
 	struct dcx_event *ev;
 
-	pthread_mutex_lock(&dcx_event_lock);
-	ev = dcx_handle_lookup(hEvent);
+	pthread_mutex_lock(&dcx_handle_lock);
+	ev = dcx_handle_lookup(hEvent, DCX_HANDLE_EVENT);
 	if (ev)
 		ev->signalled = false;
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 	return ev ? TRUE : dcx_fail(WSA_INVALID_HANDLE);
 }
 
@@ -239,9 +163,9 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 	if (dwTimeout != WSA_INFINITE)
 		dcx_deadline(&deadline, dwTimeout);
 
-	pthread_mutex_lock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
 	for (i = 0; i < cEvents; i++) {
-		evs[i] = dcx_handle_lookup(lphEvents[i]);
+		evs[i] = dcx_handle_lookup(lphEvents[i], DCX_HANDLE_EVENT);
 		if (!evs[i]) {
 			err = WSA_INVALID_HANDLE;
 			goto out_put;
@@ -282,8 +206,8 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 			linked = true;
 		}
 		if (dwTimeout == WSA_INFINITE) {
-			pthread_cond_wait(&cond, &dcx_event_lock);
-		} else if (pthread_cond_timedwait(&cond, &dcx_event_lock,
+			pthread_cond_wait(&cond, &dcx_handle_lock);
+		} else if (pthread_cond_timedwait(&cond, &dcx_handle_lock,
 						  &deadline) == ETIMEDOUT) {
 			hit = dcx_wait_check(evs, cEvents, fWaitAll);
 			ret = hit >= 0 ? WSA_WAIT_EVENT_0 + (DWORD)hit :
@@ -306,7 +230,7 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 out_put:
 	while (i--)
 		dcx_event_put_locked(evs[i]);
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 	if (err) {
 		dcx_set_last_error(err);
 		return WSA_WAIT_FAILED;
@@ -318,44 +242,49 @@ int dcx_event_get(void *handle, struct dcx_event **evp)
 {
 	struct dcx_event *ev;
 
-	pthread_mutex_lock(&dcx_event_lock);
-	ev = dcx_handle_lookup(handle);
+	pthread_mutex_lock(&dcx_handle_lock);
+	ev = dcx_handle_lookup(handle, DCX_HANDLE_EVENT);
 	if (ev)
 		ev->refs++;
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 	*evp = ev;
 	return ev ? 0 : -ENOENT;
 }
 
 void dcx_event_put(struct dcx_event *ev)
 {
-	pthread_mutex_lock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
 	dcx_event_put_locked(ev);
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 }
 
 void dcx_event_signal(struct dcx_event *ev)
 {
-	pthread_mutex_lock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
 	dcx_event_signal_locked(ev);
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 }
 
 void dcx_event_clear(struct dcx_event *ev)
 {
-	pthread_mutex_lock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
 	ev->signalled = false;
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
 }
 
 void dcx_event_atfork_prepare(void)
 {
-	pthread_mutex_lock(&dcx_event_lock);
+	pthread_mutex_lock(&dcx_handle_lock);
 }
 
 void dcx_event_atfork_parent(void)
 {
-	pthread_mutex_unlock(&dcx_event_lock);
+	pthread_mutex_unlock(&dcx_handle_lock);
+}
+
+static void dcx_event_forget_waiters(void *obj)
+{
+	((struct dcx_event *)obj)->waiters = NULL;
 }
 
 /*
@@ -364,10 +293,6 @@ void dcx_event_atfork_parent(void)
  */
 void dcx_event_atfork_child(void)
 {
-	uint32_t i;
-
-	for (i = 0; i < dcx_nslots; i++)
-		if (dcx_slots[i].ev)
-			dcx_slots[i].ev->waiters = NULL;
-	pthread_mutex_init(&dcx_event_lock, NULL);
+	dcx_handle_each(DCX_HANDLE_EVENT, dcx_event_forget_waiters);
+	pthread_mutex_init(&dcx_handle_lock, NULL);
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <liburing.h>
 
 #include "disconnectex.h"
@@ -37,6 +38,19 @@ bool dcx_status_success(uint32_t status);	/* NT_SUCCESS() */
 int dcx_wsa_from_status(uint32_t status);	/* 0 or the WSA error */
 uint32_t dcx_win32_from_status(uint32_t status); /* RtlNtStatusToDosError */
 
+/* handle.c: the one table of HANDLE values, under dcx_handle_lock. */
+enum {
+	DCX_HANDLE_EVENT = 1,
+	DCX_HANDLE_PORT,
+};
+
+extern pthread_mutex_t dcx_handle_lock;
+void *dcx_handle_alloc(void *obj, int kind);
+void *dcx_handle_lookup(void *handle, int kind);
+int dcx_handle_kind(void *handle);
+void dcx_handle_free(void *handle);
+void dcx_handle_each(int kind, void (*fn)(void *obj));
+
 /* event.c: WSA events, referenced while an operation will signal them. */
 struct dcx_event;
 int dcx_event_get(void *handle, struct dcx_event **evp);
@@ -60,10 +74,14 @@ struct dcx_waiter {
 	unsigned int bytes;
 };
 
+struct dcx_port;
+
 struct dcx_sink {
 	struct _OVERLAPPED *ov;
 	struct dcx_event *ev;
 	struct dcx_waiter *waiter;
+	struct dcx_port *port;	/* referenced; NULL: no packet */
+	uintptr_t key;
 };
 
 void dcx_sink_complete(const struct dcx_sink *sink, int res,
@@ -74,6 +92,7 @@ int dcx_ov_mark(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
+void dcx_ov_publish(struct _OVERLAPPED *ov, int res, unsigned int bytes);
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
 int dcx_copy_checked(void *dst, const void *src, size_t len);
@@ -82,16 +101,32 @@ int dcx_probe_writable_pipe(void *addr, size_t len);
 void dcx_ov_atfork_child(void);
 
 /*
- * engine.c: the process's io_uring and the thread that reaps it. An
+ * ring.c: an io_uring that any thread submits to, under its lock, so that
+ * every request is issued in its caller's own system call (the fd is looked
+ * up before the call returns, as Windows code expects). Two kinds exist:
+ * the engine (engine.c), one per process, reaped by a library thread, for
+ * sockets without a completion port; and one per completion port (port.c),
+ * reaped by the program's threads inside GetQueuedCompletionStatus(). An
  * operation embeds a struct dcx_op; each of its SQEs carries the op's
  * address with a tag in the low bits, and every CQE is handed to op->fn on
- * the engine thread.
+ * whichever thread reaps that ring.
  */
 struct dcx_op;
 typedef void (*dcx_op_fn)(struct dcx_op *op, unsigned int tag, int res);
 
+struct dcx_ring {
+	pthread_mutex_t lock;	/* the SQ, broken */
+	struct io_uring ring;
+	int broken;		/* -errno: submission failed for good */
+	bool engine;		/* the engine's: its own thread defers */
+	bool deferred;		/* SQEs queued by the engine thread */
+	unsigned long ops;	/* operations with SQEs in flight */
+	unsigned long unreported; /* ... whose result is still owed */
+};
+
 struct dcx_op {
 	dcx_op_fn fn;
+	struct dcx_ring *ring;	/* where its SQEs go */
 };
 
 #define DCX_TAG_MASK	7UL
@@ -102,17 +137,109 @@ static inline void dcx_sqe_set_op(struct io_uring_sqe *sqe, struct dcx_op *op,
 	io_uring_sqe_set_data64(sqe, (uintptr_t)op | tag);
 }
 
-int dcx_engine_lock(void);
-struct io_uring_sqe *dcx_engine_sqe(void);
-void dcx_engine_reserve(unsigned int n);
-int dcx_engine_unlock(void);
-unsigned int dcx_engine_cq_mark(void);
-bool dcx_engine_cq_find(unsigned int mark, const struct dcx_op *op,
-			unsigned int tag, int *res);
-void dcx_engine_op_start(void);
-void dcx_engine_op_reported(void);
-void dcx_engine_op_end(void);
+int dcx_ring_init(struct dcx_ring *r, unsigned int sq, unsigned int cq);
+void dcx_ring_exit(struct dcx_ring *r);
+int dcx_ring_lock(struct dcx_ring *r);
+struct io_uring_sqe *dcx_ring_sqe(struct dcx_ring *r);
+void dcx_ring_reserve(struct dcx_ring *r, unsigned int n);
+int dcx_ring_submit_locked(struct dcx_ring *r);
+int dcx_ring_unlock(struct dcx_ring *r);
+unsigned int dcx_ring_cq_mark(struct dcx_ring *r);
+bool dcx_ring_cq_find(struct dcx_ring *r, unsigned int mark,
+		      const struct dcx_op *op, unsigned int tag, int *res);
+void dcx_ring_op_start(struct dcx_ring *r);
+void dcx_ring_op_reported(struct dcx_ring *r);
+void dcx_ring_op_end(struct dcx_ring *r);
+bool dcx_ring_dispatch(const struct io_uring_cqe *cqe);
+
+/*
+ * The ring an operation on @fd reporting to @sink goes to, locked: its
+ * port's when the socket has one (sink->port is then set, referenced), else
+ * the engine's. NULL with *err set when no ring can be had.
+ */
+struct dcx_ring *dcx_ring_begin(int fd, struct dcx_sink *sink, int *err);
+
+/*
+ * Who owns an operation whose request is being submitted. Windows reports
+ * an argument or state error at once, with no completion, so the library
+ * must know before the call returns whether the request failed when it was
+ * issued - inside the submitter's io_uring_enter(), where io_uring posts
+ * the CQE there and then. The submitter looks for that CQE among those
+ * posted during its submission (dcx_ring_cq_find()); a reaper (the engine
+ * thread, or a thread in GetQueuedCompletionStatus()) may see it first.
+ * The state settles which of the two delivers:
+ *
+ *   SUBMITTING -> LIVE       the submitter found nothing (or wants the
+ *                            result delivered as a completion): the reaper
+ *                            delivers it
+ *   SUBMITTING -> EARLY      the reaper got the CQE first: it leaves the
+ *                            result in res and the op to the submitter
+ *   SUBMITTING -> ABANDONED  the submitter found the CQE and dealt with
+ *                            the result itself: the reaper only frees the op
+ *
+ * This is the library's one hand-off rule: an operation belongs to its
+ * submitter until dcx_early_settle(), then to exactly one of the two.
+ */
+enum {
+	DCX_EARLY_SUBMITTING,
+	DCX_EARLY_LIVE,
+	DCX_EARLY_EARLY,
+	DCX_EARLY_ABANDONED,
+};
+
+struct dcx_early {
+	int state;
+	int res;
+};
+
+/* Reaper: true if the submitter still decides (the result is left). */
+bool dcx_early_reaped(struct dcx_early *e, int res, int *state);
+/* Submitter: LIVE, ABANDONED or EARLY (then e->res is the result). */
+int dcx_early_settle(struct dcx_early *e, int next);
+
+/*
+ * cancel.c: the overlapped operations in flight, by socket, so that
+ * CancelIoEx() and closesocket() find them. An operation embeds a struct
+ * dcx_pending, listed from before its submission until it reports;
+ * @cancel runs under the list's lock (the operation cannot end meanwhile)
+ * and asks the ring to stop it; dcx_pending_del() gives the result to
+ * report.
+ */
+struct dcx_pending {
+	struct dcx_pending *prev;
+	struct dcx_pending *next;
+	struct _OVERLAPPED *ov;
+	void (*cancel)(struct dcx_pending *p);
+	int fd;
+	pid_t tid;
+	int abort_res;		/* 0, or what a cancel makes the result */
+	bool listed;
+};
+
+void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
+		     void (*cancel)(struct dcx_pending *p));
+int dcx_pending_del(struct dcx_pending *p, int res);
+int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
+void dcx_cancel_request(struct dcx_ring *r, uint64_t ud);
+
+/* engine.c: the process's ring for sockets without a port. */
+struct dcx_ring *dcx_engine_lock(int *err);
+bool dcx_engine_current(void);
 void dcx_engine_shutdown(void);
+
+/*
+ * port.c: completion ports, and which socket reports to which. A packet
+ * is produced by dcx_port_deliver(), on whatever thread completes the
+ * operation: handed straight to the GetQueuedCompletionStatus() caller
+ * that is reaping that port, or else queued through the port's ring.
+ */
+struct dcx_port;
+void dcx_port_deliver(struct dcx_port *port, uintptr_t key,
+		      struct _OVERLAPPED *ov, uint32_t status,
+		      unsigned int bytes);
+void dcx_port_put(struct dcx_port *port);
+bool dcx_port_skips_success(int fd);
+void dcx_port_forget_fd(int fd);
 
 /*
  * bsd.c: what the BSD-named calls remember of a socket that Linux does not

@@ -127,6 +127,7 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 {
 	struct dcx_connect_op *cop = (struct dcx_connect_op *)
 		((char *)o - offsetof(struct dcx_connect_op, op));
+	struct dcx_ring *r = o->ring;
 	struct dcx_sink sink;
 	unsigned int bytes;
 
@@ -146,8 +147,8 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 	res = cop->res;
 	bytes = cop->bytes;
 	free(cop);
-	dcx_engine_op_end();
-	dcx_engine_op_reported();
+	dcx_ring_op_end(r);
+	dcx_ring_op_reported(r);
 	dcx_sink_complete(&sink, res, bytes);
 }
 
@@ -204,6 +205,7 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 {
 	struct dcx_connect_op *cop;
 	struct io_uring_sqe *sqe;
+	struct dcx_ring *r;
 	int ret;
 
 	cop = calloc(1, sizeof(*cop) + len);
@@ -214,31 +216,32 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 		return -EFAULT;
 	}
 	cop->op.fn = dcx_connect_cqe;
-	cop->sink = *sink;
 	memcpy(&cop->addr, name, (size_t)namelen);
 	cop->addrlen = (socklen_t)namelen;
 	cop->pending = len ? 2 : 1;
 
-	ret = dcx_engine_lock();
-	if (ret) {
+	r = dcx_ring_begin(s, sink, &ret);
+	if (!r) {
 		free(cop);
 		return ret;
 	}
-	dcx_engine_reserve(cop->pending);
-	sqe = dcx_engine_sqe();
+	cop->op.ring = r;
+	cop->sink = *sink;
+	dcx_ring_reserve(r, cop->pending);
+	sqe = dcx_ring_sqe(r);
 	io_uring_prep_connect(sqe, s, (struct sockaddr *)&cop->addr,
 			      cop->addrlen);
 	dcx_sqe_set_op(sqe, &cop->op, DCX_T_CONNECT);
 	if (len) {
 		sqe->flags |= IOSQE_IO_LINK;
-		sqe = dcx_engine_sqe();
+		sqe = dcx_ring_sqe(r);
 		io_uring_prep_send(sqe, s, cop->data, len,
 				   MSG_NOSIGNAL | MSG_WAITALL);
 		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
 	}
-	dcx_engine_op_start();
-	/* From here the engine thread owns cop. */
-	return dcx_engine_unlock();
+	dcx_ring_op_start(r);
+	/* From here the ring's reaper owns cop. */
+	return dcx_ring_unlock(r);
 }
 
 BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,

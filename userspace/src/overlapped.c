@@ -288,6 +288,8 @@ int dcx_ov_start(OVERLAPPED *ov, struct dcx_sink *sink)
 	sink->ov = ov;
 	sink->ev = NULL;
 	sink->waiter = NULL;
+	sink->port = NULL;
+	sink->key = 0;
 	if (h) {
 		if (dcx_event_get(h, &sink->ev))
 			return WSA_INVALID_HANDLE;
@@ -313,14 +315,31 @@ void dcx_ov_fail(struct dcx_sink *sink)
 	if (sink->ev)
 		dcx_event_put(sink->ev);
 	sink->ev = NULL;
+	if (sink->port)
+		dcx_port_put(sink->port);
+	sink->port = NULL;
+}
+
+/*
+ * Publish a result in the OVERLAPPED only: for a call that succeeded at
+ * once, whose event and packet come with its completion.
+ */
+void dcx_ov_publish(OVERLAPPED *ov, int res, unsigned int bytes)
+{
+	__atomic_store_n(&ov->InternalHigh, (uintptr_t)bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&ov->Internal, (uintptr_t)dcx_status_from_errno(res),
+			 __ATOMIC_SEQ_CST);
+	dcx_ov_wake();
 }
 
 void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		       unsigned int bytes)
 {
 	struct dcx_waiter *w = sink->waiter;
+	struct dcx_port *port = sink->port;
 	struct dcx_event *ev = sink->ev;
 	OVERLAPPED *ov = sink->ov;
+	uint32_t status;
 
 	if (w) {
 		pthread_mutex_lock(&w->lock);
@@ -331,14 +350,19 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		pthread_mutex_unlock(&w->lock);
 		return;
 	}
+	status = dcx_status_from_errno(res);
 	__atomic_store_n(&ov->InternalHigh, (uintptr_t)bytes, __ATOMIC_RELAXED);
-	__atomic_store_n(&ov->Internal, (uintptr_t)dcx_status_from_errno(res),
-			 __ATOMIC_SEQ_CST);
+	__atomic_store_n(&ov->Internal, (uintptr_t)status, __ATOMIC_SEQ_CST);
 	if (ev) {
 		dcx_event_signal(ev);
 		dcx_event_put(ev);
 	}
 	dcx_ov_wake();
+	/* The packet last: its receiver may reuse the OVERLAPPED at once. */
+	if (port) {
+		dcx_port_deliver(port, sink->key, ov, status, bytes);
+		dcx_port_put(port);
+	}
 }
 
 void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink)
@@ -351,6 +375,8 @@ void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink)
 	sink->ov = NULL;
 	sink->ev = NULL;
 	sink->waiter = w;
+	sink->port = NULL;
+	sink->key = 0;
 }
 
 /* Wait for the operation, tear the waiter down; returns its result. */

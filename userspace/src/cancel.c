@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * Cancellation: CancelIoEx(), CancelIo(), and closesocket() aborting what
+ * is pending on the socket.
+ *
+ * Every overlapped operation in flight is listed here by socket, with its
+ * OVERLAPPED and the thread that started it, from just before its
+ * submission until just before it reports. Cancelling one sets the result
+ * it will end with (-ECANCELED: ERROR_OPERATION_ABORTED; -ECONNABORTED for
+ * closesocket: ERROR_CONNECTION_ABORTED) and asks its ring to stop it - an
+ * io_uring cancel, the module's cancel request, or the emulated
+ * disconnect's deadline brought forward - each operation knowing how
+ * (struct dcx_pending.cancel). The operation still completes, once, on its
+ * reaper, with its event and its packet, as Windows requires. The list's
+ * lock is held while an operation's cancel runs, so the operation cannot
+ * end and be freed meanwhile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include <winsock2.h>
+
+#include "internal.h"
+
+#define DCX_PENDING_BUCKETS	256
+
+static pthread_mutex_t dcx_pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dcx_pending *dcx_pending_by_fd[DCX_PENDING_BUCKETS];
+
+static struct dcx_pending **dcx_pending_bucket(int fd)
+{
+	return &dcx_pending_by_fd[(unsigned int)fd % DCX_PENDING_BUCKETS];
+}
+
+void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
+		     void (*cancel)(struct dcx_pending *p))
+{
+	struct dcx_pending **b = dcx_pending_bucket(fd);
+
+	p->fd = fd;
+	p->ov = ov;
+	p->tid = (pid_t)syscall(SYS_gettid);
+	p->cancel = cancel;
+	p->abort_res = 0;
+	p->listed = true;
+	pthread_mutex_lock(&dcx_pending_lock);
+	p->prev = NULL;
+	p->next = *b;
+	if (*b)
+		(*b)->prev = p;
+	*b = p;
+	pthread_mutex_unlock(&dcx_pending_lock);
+}
+
+/*
+ * The operation is about to report (or never started): off the list. Its
+ * result: @res, or the one a cancel chose if it ended because of it.
+ */
+int dcx_pending_del(struct dcx_pending *p, int res)
+{
+	int abort_res;
+
+	if (!p->listed)
+		return res;
+	pthread_mutex_lock(&dcx_pending_lock);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		*dcx_pending_bucket(p->fd) = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	abort_res = p->abort_res;
+	pthread_mutex_unlock(&dcx_pending_lock);
+	p->listed = false;
+	if (abort_res && res < 0)
+		return abort_res;
+	return res;
+}
+
+/*
+ * Cancel @fd's operations: those on @ov (NULL: all), of this thread only
+ * if @mine. They end with @res. The number asked to stop.
+ */
+int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
+{
+	pid_t tid = mine ? (pid_t)syscall(SYS_gettid) : 0;
+	struct dcx_pending *p;
+	int n = 0;
+
+	pthread_mutex_lock(&dcx_pending_lock);
+	for (p = *dcx_pending_bucket(fd); p; p = p->next) {
+		if (p->fd != fd || (ov && p->ov != ov) || (mine && p->tid != tid))
+			continue;
+		/* Cancelled once; closesocket() still makes it "aborted". */
+		if (p->abort_res && res == -ECANCELED)
+			continue;
+		__atomic_store_n(&p->abort_res, res, __ATOMIC_RELEASE);
+		p->cancel(p);
+		n++;
+	}
+	pthread_mutex_unlock(&dcx_pending_lock);
+	return n;
+}
+
+/* A request that stops the SQE tagged @ud on @r; its own CQE is ignored. */
+void dcx_cancel_request(struct dcx_ring *r, uint64_t ud)
+{
+	struct io_uring_sqe *sqe;
+
+	if (dcx_ring_lock(r))
+		return;
+	sqe = dcx_ring_sqe(r);
+	io_uring_prep_cancel64(sqe, ud, 0);
+	io_uring_sqe_set_data64(sqe, 0);
+	dcx_ring_unlock(r);
+}
+
+static BOOL dcx_cancel(HANDLE hFile, LPOVERLAPPED lpOverlapped, bool mine)
+{
+	intptr_t v = (intptr_t)hFile;
+
+	if (v < 0 || v > INT32_MAX || fcntl((int)v, F_GETFD) < 0)
+		return dcx_fail(ERROR_INVALID_HANDLE);
+	/* CancelIo() asks for nothing in particular: no ERROR_NOT_FOUND. */
+	if (!dcx_cancel_fd((int)v, lpOverlapped, mine, -ECANCELED) && !mine)
+		return dcx_fail(ERROR_NOT_FOUND);
+	dcx_set_last_error(0);
+	return TRUE;
+}
+
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped)
+{
+	return dcx_cancel(hFile, lpOverlapped, false);
+}
+
+/* The calling thread's operations on the handle, as on Windows. */
+BOOL WINAPI CancelIo(HANDLE hFile)
+{
+	return dcx_cancel(hFile, NULL, true);
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * Overlapped socket I/O: WSARecv() and WSASend().
+ *
+ * With an OVERLAPPED each call is one io_uring request (RECV/SEND for one
+ * buffer, RECVMSG/SENDMSG for several) on the socket's port's ring, or the
+ * engine's. io_uring tries it at once, inside the caller's own
+ * io_uring_enter(); what happened there decides the answer, as on Windows:
+ *
+ *   done with bytes (or EOF)  0, the count in *lpNumberOfBytes..., the
+ *                             OVERLAPPED filled in; the event and the packet
+ *                             follow as for any completion - except with
+ *                             FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: then no
+ *                             packet
+ *   failed (not connected, reset, bad buffer ...)
+ *                             SOCKET_ERROR and the error at once; no event,
+ *                             no packet, Internal left STATUS_PENDING
+ *   still waiting             SOCKET_ERROR, WSA_IO_PENDING; the completion
+ *                             comes later: a reset as WSAECONNRESET
+ *                             (ERROR_NETNAME_DELETED through the port), the
+ *                             peer's FIN as 0 bytes
+ *
+ * The hand-off rule of internal.h settles who delivers. WSASend() uses
+ * MSG_WAITALL, so io_uring keeps sending until every byte is accepted, as
+ * Windows completes a send; MSG_NOSIGNAL, so a reset gives an error rather
+ * than SIGPIPE. The WSABUF array is copied into the operation (Windows
+ * programs may reuse it once the call returns); the buffers themselves
+ * must stay valid until the completion, as on Windows.
+ *
+ * Without an OVERLAPPED the calls block in recvmsg()/sendmsg().
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <winsock2.h>
+
+#include "internal.h"
+
+struct dcx_io_op {
+	struct dcx_op op;
+	struct dcx_sink sink;
+	struct dcx_early early;
+	struct dcx_pending pending;
+	int fd;
+	bool zero;		/* a zero-length receive: a poll */
+	struct msghdr msg;
+	struct iovec iov[];
+};
+
+/*
+ * How Windows reports the end of a receive or a send: a send into a
+ * connection the peer reset is a reset; a zero-length receive (a poll for
+ * POLLIN here, since recv() of 0 bytes returns at once) reports 0 bytes
+ * once data or the FIN is there, or the connection's error.
+ */
+static int dcx_io_result(const struct dcx_io_op *io, int res)
+{
+	char c;
+
+	if (res == -EPIPE)
+		return -ECONNRESET;
+	if (!io->zero || res < 0)
+		return res;
+	if (recv(io->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN)
+		return errno == EPIPE ? -ECONNRESET : -errno;
+	return 0;
+}
+
+static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
+{
+	struct dcx_io_op *io = (struct dcx_io_op *)o;
+	struct dcx_ring *r = o->ring;
+	struct dcx_sink sink;
+	int state;
+
+	(void)tag;
+	if (dcx_early_reaped(&io->early, res, &state))
+		return;
+	if (state == DCX_EARLY_ABANDONED) {
+		free(io);
+		dcx_ring_op_end(r);
+		return;
+	}
+	res = dcx_pending_del(&io->pending, dcx_io_result(io, res));
+	sink = io->sink;
+	free(io);
+	dcx_ring_op_end(r);
+	dcx_ring_op_reported(r);
+	dcx_sink_complete(&sink, res < 0 ? res : 0, res > 0 ? (unsigned)res : 0);
+}
+
+static void dcx_io_cancel(struct dcx_pending *p)
+{
+	struct dcx_io_op *io = (struct dcx_io_op *)
+		((char *)p - offsetof(struct dcx_io_op, pending));
+
+	dcx_cancel_request(io->op.ring, (uintptr_t)&io->op);
+}
+
+/* 0 and the operation, or the Winsock error. */
+static int dcx_io_prepare(LPWSABUF bufs, DWORD n, struct dcx_io_op **iop)
+{
+	struct dcx_io_op *io;
+	size_t total = 0;
+	DWORD i;
+
+	if (!bufs || dcx_probe_readable(bufs, (size_t)n * sizeof(*bufs)))
+		return WSAEFAULT;
+	if (!n || n > IOV_MAX)
+		return WSAEINVAL;
+	io = calloc(1, sizeof(*io) + n * sizeof(io->iov[0]));
+	if (!io)
+		return WSAENOBUFS;
+	for (i = 0; i < n; i++) {
+		io->iov[i].iov_base = bufs[i].buf;
+		io->iov[i].iov_len = bufs[i].len;
+		total += bufs[i].len;
+	}
+	io->zero = !total;
+	io->msg.msg_iov = io->iov;
+	io->msg.msg_iovlen = n;
+	*iop = io;
+	return 0;
+}
+
+/*
+ * Start @io on @s: 0 when it finished at once (*bytes set), WSA_IO_PENDING,
+ * or the Winsock error (nothing will complete).
+ */
+static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
+			LPWSAOVERLAPPED ov, DWORD *bytes)
+{
+	struct io_uring_sqe *sqe;
+	struct dcx_sink sink;
+	struct dcx_ring *r;
+	unsigned int mark;
+	int ret, res = 0, next, wsa;
+	bool found, skip;
+
+	wsa = dcx_ov_start(ov, &sink);
+	if (wsa) {
+		free(io);
+		return wsa;
+	}
+	dcx_pending_add(&io->pending, s, ov, dcx_io_cancel);
+	r = dcx_ring_begin(s, &sink, &ret);
+	if (!r)
+		goto err;
+	io->op.fn = dcx_io_cqe;
+	io->op.ring = r;
+	io->sink = sink;
+	io->early.state = DCX_EARLY_SUBMITTING;
+	io->fd = s;
+	sqe = dcx_ring_sqe(r);
+	if (io->zero && !send)
+		io_uring_prep_poll_add(sqe, s, POLLIN);
+	else if (io->msg.msg_iovlen == 1 && send)
+		io_uring_prep_send(sqe, s, io->iov[0].iov_base,
+				   io->iov[0].iov_len, flags);
+	else if (io->msg.msg_iovlen == 1)
+		io_uring_prep_recv(sqe, s, io->iov[0].iov_base,
+				   io->iov[0].iov_len, flags);
+	else if (send)
+		io_uring_prep_sendmsg(sqe, s, &io->msg, (unsigned int)flags);
+	else
+		io_uring_prep_recvmsg(sqe, s, &io->msg, (unsigned int)flags);
+	dcx_sqe_set_op(sqe, &io->op, 0);
+	dcx_ring_op_start(r);
+	mark = dcx_ring_cq_mark(r);
+	ret = dcx_ring_unlock(r);
+	if (ret) {
+		/* The ring is gone: io stays with it, never freed under it. */
+		dcx_pending_del(&io->pending, 0);
+		dcx_ov_fail(&sink);
+		return dcx_wsa_from_errno(-ret);
+	}
+
+	found = dcx_ring_cq_find(r, mark, &io->op, 0, &res);
+	skip = sink.port && dcx_port_skips_success(s);
+	if (found)
+		res = dcx_io_result(io, res);
+	if (found && (res < 0 || skip)) {
+		/* Off the list while io is surely ours. */
+		res = dcx_pending_del(&io->pending, res);
+		next = DCX_EARLY_ABANDONED;
+	} else if (found) {
+		/* Done at once; the reaper brings the event and the packet. */
+		dcx_ov_publish(ov, 0, (unsigned int)res);
+		next = DCX_EARLY_LIVE;
+	} else {
+		next = DCX_EARLY_LIVE;
+	}
+	switch (dcx_early_settle(&io->early, next)) {
+	case DCX_EARLY_LIVE:
+		if (!found)
+			return WSA_IO_PENDING;
+		*bytes = (DWORD)res;
+		return 0;
+	case DCX_EARLY_EARLY:
+		/* The reaper has been and gone; the op is ours. */
+		res = dcx_pending_del(&io->pending,
+				      dcx_io_result(io, io->early.res));
+		free(io);
+		dcx_ring_op_end(r);
+		break;
+	default:
+		break;
+	}
+	dcx_ring_op_reported(r);
+	if (res < 0) {
+		dcx_ov_fail(&sink);
+		return dcx_wsa_from_errno(-res);
+	}
+	if (skip) {
+		dcx_port_put(sink.port);
+		sink.port = NULL;
+	}
+	dcx_sink_complete(&sink, 0, (unsigned int)res);
+	*bytes = (DWORD)res;
+	return 0;
+
+err:
+	dcx_pending_del(&io->pending, 0);
+	dcx_ov_fail(&sink);
+	free(io);
+	return dcx_wsa_from_errno(-ret);
+}
+
+/* The blocking form: one recvmsg() or sendmsg(). */
+static int dcx_io_block(SOCKET s, struct dcx_io_op *io, bool send, int flags,
+			DWORD *bytes)
+{
+	ssize_t n;
+	int err;
+
+	do
+		n = send ? sendmsg(s, &io->msg, flags) :
+			   recvmsg(s, &io->msg, flags);
+	while (n < 0 && errno == EINTR);
+	err = errno;
+	free(io);
+	if (n < 0)
+		return dcx_wsa_from_errno(err == EPIPE ? ECONNRESET : err);
+	*bytes = (DWORD)n;
+	return 0;
+}
+
+static int dcx_io_fail(int wsa)
+{
+	dcx_set_last_error(wsa);
+	return SOCKET_ERROR;
+}
+
+static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
+		  bool send, int flags, LPWSAOVERLAPPED ov,
+		  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine)
+{
+	struct dcx_io_op *io;
+	DWORD bytes = 0;
+	int wsa;
+
+	if (ov) {
+		wsa = dcx_ov_mark(ov);
+		if (wsa)
+			return dcx_io_fail(wsa);
+	}
+	/* No APCs on Linux: completion routines cannot be called. */
+	if (routine)
+		return dcx_io_fail(WSAEOPNOTSUPP);
+	if (count && dcx_probe_writable(count, sizeof(*count)))
+		return dcx_io_fail(WSAEFAULT);
+	wsa = dcx_io_prepare(bufs, n, &io);
+	if (wsa)
+		return dcx_io_fail(wsa);
+	if (ov)
+		wsa = dcx_io_start(s, io, send, flags, ov, &bytes);
+	else
+		wsa = dcx_io_block(s, io, send, flags, &bytes);
+	if (wsa)
+		return dcx_io_fail(wsa);
+	if (count)
+		*count = bytes;
+	dcx_set_last_error(0);
+	return 0;
+}
+
+/*
+ * Receive flags: MSG_PEEK and MSG_OOB, as on Windows (the values are the
+ * same); MSG_WAITALL as <sys/socket.h> spells it. On return *lpFlags is 0:
+ * TCP has no partial messages.
+ */
+int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+	int flags, ret;
+
+	if (!lpFlags || dcx_probe_writable(lpFlags, sizeof(*lpFlags)))
+		return dcx_io_fail(WSAEFAULT);
+	if (*lpFlags & ~(DWORD)(MSG_PEEK | MSG_OOB | MSG_WAITALL))
+		return dcx_io_fail(WSAEOPNOTSUPP);
+	flags = (int)*lpFlags;
+	ret = dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, false,
+		     flags, lpOverlapped, lpCompletionRoutine);
+	if (!ret)
+		*lpFlags = 0;
+	return ret;
+}
+
+/* Send flags: MSG_OOB and MSG_DONTROUTE, as on Windows. */
+int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+	if (dwFlags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE))
+		return dcx_io_fail(WSAEOPNOTSUPP);
+	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, true,
+		      (int)dwFlags | MSG_NOSIGNAL | MSG_WAITALL, lpOverlapped,
+		      lpCompletionRoutine);
+}
