@@ -51,6 +51,7 @@ enum {
 struct dcx_emul_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
+	struct dcx_pending cancel;	/* CancelIoEx() finds it here */
 	struct dcx_emul_op *hnext;	/* in-flight table chain */
 	dev_t dev;			/* the socket's identity: its inode */
 	ino_t ino;
@@ -255,6 +256,7 @@ static void dcx_emul_hand_back(struct dcx_emul_op *op, int res)
 	op->handed_back = true;
 	if (op->started)
 		dcx_ring_op_reported(op->op.ring);
+	res = dcx_pending_del(&op->cancel, res);
 	dcx_sink_complete(&op->sink, res, 0);
 }
 
@@ -269,7 +271,29 @@ static void dcx_emul_prep_recv(struct dcx_emul_op *op)
 	op->pending++;
 }
 
-/* Follow-up requests, queued from the engine thread. */
+/*
+ * CancelIoEx(): bring the deadline forward to now, so the reaper aborts
+ * the disconnect as on a timeout (dcx_emul_abort()), from its own thread;
+ * the result becomes the cancel's. A deadline already gone means the
+ * operation is ending anyway.
+ */
+static void dcx_emul_cancel(struct dcx_pending *p)
+{
+	static struct __kernel_timespec now = { 0, 1 };
+	struct dcx_emul_op *op = (struct dcx_emul_op *)
+		((char *)p - offsetof(struct dcx_emul_op, cancel));
+	struct io_uring_sqe *sqe;
+
+	if (dcx_ring_lock(op->op.ring))
+		return;
+	sqe = dcx_ring_sqe(op->op.ring);
+	io_uring_prep_timeout_update(sqe, &now,
+				     (uintptr_t)&op->op | DCX_T_DEADLINE, 0);
+	io_uring_sqe_set_data64(sqe, 0);
+	dcx_ring_unlock(op->op.ring);
+}
+
+/* Follow-up requests, queued from the reaper. */
 enum dcx_emul_next {
 	DCX_NEXT_RECV,		/* receive (and discard) more */
 	DCX_NEXT_TICK,		/* look at the TCP state again later */
@@ -494,6 +518,8 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		goto err_claim;
 	}
 
+	if (sink->ov)
+		dcx_pending_add(&op->cancel, fd, sink->ov, dcx_emul_cancel);
 	r = dcx_ring_begin(fd, sink, &ret);
 	if (!r)
 		goto err_close;
@@ -551,6 +577,7 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	return dcx_ring_unlock(r);
 
 err_close:
+	dcx_pending_del(&op->cancel, 0);
 	close(op->fd);
 err_claim:
 	dcx_inflight_remove(op);

@@ -43,7 +43,28 @@ struct dcx_kernel_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
 	struct dcx_early early;
+	struct dcx_pending pending;
+	int devfd;
 };
+
+/*
+ * CancelIoEx(): the module's cancel request (6.1 cannot cancel a
+ * uring_cmd), for the disconnect in flight on the socket; the disconnect
+ * then ends with -ECANCELED.
+ */
+static void dcx_kernel_cancel(struct dcx_pending *p)
+{
+	struct dcx_kernel_op *kop = (struct dcx_kernel_op *)
+		((char *)p - offsetof(struct dcx_kernel_op, pending));
+	struct io_uring_sqe *sqe;
+
+	if (dcx_ring_lock(kop->op.ring))
+		return;
+	sqe = dcx_ring_sqe(kop->op.ring);
+	dcx_prep_cancel(sqe, kop->devfd, p->fd);
+	io_uring_sqe_set_data64(sqe, 0);
+	dcx_ring_unlock(kop->op.ring);
+}
 
 static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 {
@@ -56,6 +77,8 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 	(void)tag;
 	if (dcx_early_reaped(&kop->early, res, &state))
 		return;
+	if (state != DCX_EARLY_ABANDONED)
+		res = dcx_pending_del(&kop->pending, res);
 	sink = kop->sink;
 	free(kop);
 	dcx_ring_op_end(r);
@@ -94,11 +117,15 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	int ret, res = 0;
 	bool found;
 
-	kop = malloc(sizeof(*kop));
+	kop = calloc(1, sizeof(*kop));
 	if (!kop)
 		return -ENOMEM;
+	kop->devfd = devfd;
+	if (sink->ov)
+		dcx_pending_add(&kop->pending, fd, sink->ov, dcx_kernel_cancel);
 	r = dcx_ring_begin(fd, sink, &ret);
 	if (!r) {
+		dcx_pending_del(&kop->pending, 0);
 		free(kop);
 		return ret;
 	}
@@ -117,17 +144,22 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	 * never be issued; kop stays with it, never freed under the kernel.
 	 */
 	ret = dcx_ring_unlock(r);
-	if (ret)
+	if (ret) {
+		dcx_pending_del(&kop->pending, 0);
 		return ret;
+	}
 	found = dcx_ring_cq_find(r, mark, &kop->op, 0, &res) &&
 		dcx_is_refusal(res);
+	/* Off the list while kop is surely ours. */
+	if (found)
+		dcx_pending_del(&kop->pending, 0);
 	switch (dcx_early_settle(&kop->early, found ? DCX_EARLY_ABANDONED :
 						      DCX_EARLY_LIVE)) {
 	case DCX_EARLY_LIVE:
 		return 0;
 	case DCX_EARLY_EARLY:
 		/* The reaper has been and gone; the op is ours. */
-		res = kop->early.res;
+		res = dcx_pending_del(&kop->pending, kop->early.res);
 		free(kop);
 		dcx_ring_op_end(r);
 		break;

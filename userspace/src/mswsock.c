@@ -115,9 +115,10 @@ enum {
 struct dcx_connect_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
+	struct dcx_pending pending;
 	struct sockaddr_storage addr;	/* read by the kernel at issue */
 	socklen_t addrlen;
-	unsigned int pending;
+	unsigned int steps;		/* SQEs whose CQE has not come */
 	int res;
 	unsigned int bytes;
 	char data[];			/* the first buffer, copied */
@@ -141,15 +142,25 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 		else
 			cop->bytes = (unsigned int)res;
 	}
-	if (--cop->pending)
+	if (--cop->steps)
 		return;
 	sink = cop->sink;
-	res = cop->res;
+	res = dcx_pending_del(&cop->pending, cop->res);
 	bytes = cop->bytes;
 	free(cop);
 	dcx_ring_op_end(r);
 	dcx_ring_op_reported(r);
 	dcx_sink_complete(&sink, res, bytes);
+}
+
+/* CancelIoEx(): stop the connect, and the send if it already runs. */
+static void dcx_connect_cancel(struct dcx_pending *p)
+{
+	struct dcx_connect_op *cop = (struct dcx_connect_op *)
+		((char *)p - offsetof(struct dcx_connect_op, pending));
+
+	dcx_cancel_request(cop->op.ring, (uintptr_t)&cop->op | DCX_T_CONNECT);
+	dcx_cancel_request(cop->op.ring, (uintptr_t)&cop->op | DCX_T_SEND);
 }
 
 /*
@@ -218,16 +229,19 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 	cop->op.fn = dcx_connect_cqe;
 	memcpy(&cop->addr, name, (size_t)namelen);
 	cop->addrlen = (socklen_t)namelen;
-	cop->pending = len ? 2 : 1;
+	cop->steps = len ? 2 : 1;
+	if (sink->ov)
+		dcx_pending_add(&cop->pending, s, sink->ov, dcx_connect_cancel);
 
 	r = dcx_ring_begin(s, sink, &ret);
 	if (!r) {
+		dcx_pending_del(&cop->pending, 0);
 		free(cop);
 		return ret;
 	}
 	cop->op.ring = r;
 	cop->sink = *sink;
-	dcx_ring_reserve(r, cop->pending);
+	dcx_ring_reserve(r, cop->steps);
 	sqe = dcx_ring_sqe(r);
 	io_uring_prep_connect(sqe, s, (struct sockaddr *)&cop->addr,
 			      cop->addrlen);

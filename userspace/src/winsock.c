@@ -84,6 +84,12 @@ int WSAAPI closesocket(SOCKET s)
 
 	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
 		return dcx_socket_fail(WSAENOTSOCK);
+	/*
+	 * What is pending on it is aborted and still completes, as on
+	 * Windows: ERROR_CONNECTION_ABORTED (cancel.c).
+	 */
+	dcx_cancel_fd(s, NULL, false, -ECONNABORTED);
+	dcx_port_forget_fd(s);
 	/* After EINTR the fd is closed anyway (Linux). */
 	dcx_bsd_forget(s);
 	if (close(s) && errno != EINTR)
