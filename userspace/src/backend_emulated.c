@@ -519,7 +519,8 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	}
 
 	if (sink->ov)
-		dcx_pending_add(&op->cancel, fd, sink->ov, dcx_emul_cancel);
+		dcx_pending_add(&op->cancel, fd, sink->ov, dcx_emul_cancel,
+				true);
 	r = dcx_ring_begin(fd, sink, &ret);
 	if (!r)
 		goto err_close;

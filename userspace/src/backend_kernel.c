@@ -122,7 +122,8 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 		return -ENOMEM;
 	kop->devfd = devfd;
 	if (sink->ov)
-		dcx_pending_add(&kop->pending, fd, sink->ov, dcx_kernel_cancel);
+		dcx_pending_add(&kop->pending, fd, sink->ov, dcx_kernel_cancel,
+				true);
 	r = dcx_ring_begin(fd, sink, &ret);
 	if (!r) {
 		dcx_pending_del(&kop->pending, 0);

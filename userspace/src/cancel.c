@@ -7,7 +7,8 @@
  * OVERLAPPED and the thread that started it, from just before its
  * submission until just before it reports. Cancelling one sets the result
  * it will end with (-ECANCELED: ERROR_OPERATION_ABORTED; -ECONNABORTED for
- * closesocket: ERROR_CONNECTION_ABORTED) and asks its ring to stop it - an
+ * closesocket: ERROR_CONNECTION_ABORTED, except for a disconnect, which
+ * closesocket lets finish) and asks its ring to stop it - an
  * io_uring cancel, the module's cancel request, or the emulated
  * disconnect's deadline brought forward - each operation knowing how
  * (struct dcx_pending.cancel). The operation still completes, once, on its
@@ -35,7 +36,7 @@ static struct dcx_pending **dcx_pending_bucket(int fd)
 }
 
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
-		     void (*cancel)(struct dcx_pending *p))
+		     void (*cancel)(struct dcx_pending *p), bool graceful)
 {
 	struct dcx_pending **b = dcx_pending_bucket(fd);
 
@@ -45,6 +46,7 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 	p->cancel = cancel;
 	p->abort_res = 0;
 	p->listed = true;
+	p->graceful = graceful;
 	pthread_mutex_lock(&dcx_pending_lock);
 	p->prev = NULL;
 	p->next = *b;
@@ -92,6 +94,13 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 	pthread_mutex_lock(&dcx_pending_lock);
 	for (p = *dcx_pending_bucket(fd); p; p = p->next) {
 		if (p->fd != fd || (ov && p->ov != ov) || (mine && p->tid != tid))
+			continue;
+		/*
+		 * closesocket() during a disconnect: it goes on, and the
+		 * connection still ends gracefully - aborting it would reset
+		 * the connection, which closesocket() never does.
+		 */
+		if (p->graceful && res == -ECONNABORTED)
 			continue;
 		/* Cancelled once; closesocket() still makes it "aborted". */
 		if (p->abort_res && res == -ECANCELED)

@@ -214,10 +214,11 @@ struct dcx_pending {
 	pid_t tid;
 	int abort_res;		/* 0, or what a cancel makes the result */
 	bool listed;
+	bool graceful;		/* a disconnect: closesocket() lets it run */
 };
 
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
-		     void (*cancel)(struct dcx_pending *p));
+		     void (*cancel)(struct dcx_pending *p), bool graceful);
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
 void dcx_cancel_request(struct dcx_ring *r, uint64_t ud);
@@ -238,6 +239,7 @@ void dcx_port_deliver(struct dcx_port *port, uintptr_t key,
 		      struct _OVERLAPPED *ov, uint32_t status,
 		      unsigned int bytes);
 void dcx_port_put(struct dcx_port *port);
+void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded);
 bool dcx_port_skips_success(int fd);
 void dcx_port_forget_fd(int fd);
 

@@ -231,7 +231,8 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 	cop->addrlen = (socklen_t)namelen;
 	cop->steps = len ? 2 : 1;
 	if (sink->ov)
-		dcx_pending_add(&cop->pending, s, sink->ov, dcx_connect_cancel);
+		dcx_pending_add(&cop->pending, s, sink->ov, dcx_connect_cancel,
+				false);
 
 	r = dcx_ring_begin(s, sink, &ret);
 	if (!r) {

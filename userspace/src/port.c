@@ -163,37 +163,47 @@ bool dcx_port_skips_success(int fd)
 }
 
 /*
- * The ring for an operation on @fd (internal.h). An hEvent with its low
- * bit set keeps the completion off the port, as on Windows.
+ * Point @sink at @fd's port, referenced, if the socket has one: sink->port
+ * and sink->key, or NULL. An hEvent with its low bit set keeps the
+ * completion off the port, as on Windows, and so does
+ * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS for an operation that @succeeded at
+ * once.
  */
-struct dcx_ring *dcx_ring_begin(int fd, struct dcx_sink *sink, int *err)
+void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 {
-	struct dcx_port *p = NULL;
 	struct dcx_assoc *a;
-	ULONG_PTR key = 0;
 
 	sink->port = NULL;
 	sink->key = 0;
-	if (sink->ov && !((uintptr_t)sink->ov->hEvent & 1)) {
-		pthread_mutex_lock(&dcx_assoc_lock);
-		a = dcx_assoc_slot(fd, false);
-		if (a && a->port) {
-			p = a->port;
-			key = a->key;
-			dcx_port_get_ref(p);
-		}
-		pthread_mutex_unlock(&dcx_assoc_lock);
+	if (!sink->ov || ((uintptr_t)sink->ov->hEvent & 1))
+		return;
+	pthread_mutex_lock(&dcx_assoc_lock);
+	a = dcx_assoc_slot(fd, false);
+	if (a && a->port && !__atomic_load_n(&a->port->closed, __ATOMIC_ACQUIRE) &&
+	    !(succeeded && (a->modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS))) {
+		sink->port = a->port;
+		sink->key = a->key;
+		dcx_port_get_ref(a->port);
 	}
+	pthread_mutex_unlock(&dcx_assoc_lock);
+}
+
+/* The ring for an operation on @fd (internal.h). */
+struct dcx_ring *dcx_ring_begin(int fd, struct dcx_sink *sink, int *err)
+{
+	struct dcx_port *p;
+
+	dcx_port_attach(fd, sink, false);
+	p = sink->port;
 	if (p) {
 		pthread_mutex_lock(&p->r.lock);
-		if (!p->closed && !p->r.broken) {
-			sink->port = p;
-			sink->key = key;
+		if (!p->closed && !p->r.broken)
 			return &p->r;
-		}
-		/* Closed: the operation completes with no packet. */
+		/* Closed meanwhile: the operation completes with no packet. */
 		pthread_mutex_unlock(&p->r.lock);
 		dcx_port_put(p);
+		sink->port = NULL;
+		sink->key = 0;
 	}
 	return dcx_engine_lock(err);
 }

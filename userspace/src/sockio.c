@@ -149,7 +149,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		free(io);
 		return wsa;
 	}
-	dcx_pending_add(&io->pending, s, ov, dcx_io_cancel);
+	dcx_pending_add(&io->pending, s, ov, dcx_io_cancel, false);
 	r = dcx_ring_begin(s, &sink, &ret);
 	if (!r)
 		goto err;

@@ -119,9 +119,11 @@ static void *dcx_extension(const GUID *guid)
  * (dcx_ov_begin()) before any output is written, so a bad one fails the
  * call with no side effect.
  */
-static int dcx_ioctl_complete(struct dcx_sink *sink, int err,
+static int dcx_ioctl_complete(SOCKET s, struct dcx_sink *sink, int err,
 			      unsigned int bytes)
 {
+	/* The packet too, if the socket has a port (CreateIoCompletionPort()). */
+	dcx_port_attach(s, sink, !err);
 	dcx_sink_complete(sink, err, bytes);
 	if (err)
 		return dcx_socket_fail(WSA_IO_PENDING);
@@ -166,7 +168,7 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 			wsa = dcx_ov_begin(lpOverlapped, &sink);
 			if (wsa)
 				return dcx_socket_fail(wsa);
-			return dcx_ioctl_complete(&sink, -EOPNOTSUPP, 0);
+			return dcx_ioctl_complete(s, &sink, -EOPNOTSUPP, 0);
 		}
 		if (lpcbBytesReturned)
 			*lpcbBytesReturned = 0;
@@ -194,7 +196,7 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 	memcpy(lpvOutBuffer, &fn, sizeof(fn));
 	*lpcbBytesReturned = sizeof(fn);
 	if (lpOverlapped)
-		return dcx_ioctl_complete(&sink, 0, 0);
+		return dcx_ioctl_complete(s, &sink, 0, 0);
 	dcx_set_last_error(0);
 	return 0;
 }
