@@ -30,6 +30,32 @@
 static pthread_mutex_t dcx_pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dcx_pending *dcx_pending_by_fd[DCX_PENDING_BUCKETS];
 
+/*
+ * The thread's id, asked once per thread. In a forked child the only
+ * thread is the one that forked, whose copy is forgotten.
+ */
+static __thread pid_t dcx_tid;
+static pthread_once_t dcx_tid_once = PTHREAD_ONCE_INIT;
+
+static void dcx_tid_forget(void)
+{
+	dcx_tid = 0;
+}
+
+static void dcx_tid_register(void)
+{
+	pthread_atfork(NULL, NULL, dcx_tid_forget);
+}
+
+static pid_t dcx_gettid(void)
+{
+	if (!dcx_tid) {
+		pthread_once(&dcx_tid_once, dcx_tid_register);
+		dcx_tid = (pid_t)syscall(SYS_gettid);
+	}
+	return dcx_tid;
+}
+
 static struct dcx_pending **dcx_pending_bucket(int fd)
 {
 	return &dcx_pending_by_fd[(unsigned int)fd % DCX_PENDING_BUCKETS];
@@ -42,7 +68,7 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 
 	p->fd = fd;
 	p->ov = ov;
-	p->tid = (pid_t)syscall(SYS_gettid);
+	p->tid = dcx_gettid();
 	p->cancel = cancel;
 	p->abort_res = 0;
 	p->listed = true;
@@ -87,7 +113,7 @@ int dcx_pending_del(struct dcx_pending *p, int res)
  */
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 {
-	pid_t tid = mine ? (pid_t)syscall(SYS_gettid) : 0;
+	pid_t tid = mine ? dcx_gettid() : 0;
 	struct dcx_pending *p;
 	int n = 0;
 

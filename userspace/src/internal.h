@@ -92,7 +92,6 @@ int dcx_ov_mark(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
-void dcx_ov_publish(struct _OVERLAPPED *ov, int res, unsigned int bytes);
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
 int dcx_copy_checked(void *dst, const void *src, size_t len);

@@ -189,34 +189,110 @@ int dcx_copy_checked(void *dst, const void *src, size_t len)
 	return dcx_copy_pipe(dst, src, len);
 }
 
-int dcx_probe_writable(void *addr, size_t len)
+/*
+ * The probes are on the hot path of every overlapped call (the OVERLAPPED,
+ * the byte count, the flags, the WSABUF array), and each costs a system
+ * call or two. Servers reuse the same few pages for these - OVERLAPPEDs
+ * from a pool, counters on the stack - so each thread remembers the last
+ * pages it found readable and writable and does not ask again. The price:
+ * a page the program unmaps or write-protects afterwards is still taken
+ * for good, and a bad pointer into it then faults as it would on Windows
+ * without a probe.
+ */
+#define DCX_PAGE_SHIFT		12
+#define DCX_PROBE_CACHE		16
+
+struct dcx_page_cache {
+	uintptr_t page[DCX_PROBE_CACHE];	/* page number + 1; 0: empty */
+	unsigned int next;
+};
+
+static __thread struct dcx_page_cache dcx_pages_w, dcx_pages_r;
+
+static bool dcx_pages_known(const struct dcx_page_cache *c, uintptr_t first,
+			    uintptr_t last)
 {
+	uintptr_t pg;
+	unsigned int i;
+
+	for (pg = first; pg <= last; pg++) {
+		for (i = 0; i < DCX_PROBE_CACHE; i++)
+			if (c->page[i] == pg + 1)
+				break;
+		if (i == DCX_PROBE_CACHE)
+			return false;
+	}
+	return true;
+}
+
+static void dcx_pages_learn(struct dcx_page_cache *c, uintptr_t first,
+			    uintptr_t last)
+{
+	uintptr_t pg;
+
+	for (pg = first; pg <= last && pg - first < DCX_PROBE_CACHE; pg++) {
+		if (dcx_pages_known(c, pg, pg))
+			continue;
+		c->page[c->next] = pg + 1;
+		c->next = (c->next + 1) % DCX_PROBE_CACHE;
+	}
+}
+
+/*
+ * One probe of @len bytes at @addr: the whole range when it is short, else
+ * one byte in each page it touches (protection is per page).
+ */
+static int dcx_probe_once(void *addr, size_t len, bool write)
+{
+	uintptr_t a = (uintptr_t)addr, end = a + len, p;
+	int ret = 0;
+
+	if (len <= DCX_PROBE_MAX) {
+		if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
+			ret = write ? dcx_probe_writable_vm(addr, len) :
+				      dcx_probe_readable_vm(addr, len);
+			if (ret != -ENOSYS && ret != -EPERM)
+				return ret;
+			__atomic_store_n(&dcx_probe_use_pipe, 1,
+					 __ATOMIC_RELAXED);
+		}
+		return write ? dcx_probe_writable_pipe(addr, len) :
+			       dcx_probe_readable_pipe(addr, len);
+	}
+	for (p = a; p < end && !ret;
+	     p = ((p >> DCX_PAGE_SHIFT) + 1) << DCX_PAGE_SHIFT)
+		ret = dcx_probe_once((void *)p, 1, write);
+	return ret;
+}
+
+static int dcx_probe(void *addr, size_t len, bool write)
+{
+	struct dcx_page_cache *c = write ? &dcx_pages_w : &dcx_pages_r;
+	uintptr_t first, last;
 	int ret;
 
-	if (!addr)
+	if (!addr || (uintptr_t)addr + len < (uintptr_t)addr)
 		return -EFAULT;
-	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
-		ret = dcx_probe_writable_vm(addr, len);
-		if (ret != -ENOSYS && ret != -EPERM)
-			return ret;
-		__atomic_store_n(&dcx_probe_use_pipe, 1, __ATOMIC_RELAXED);
-	}
-	return dcx_probe_writable_pipe(addr, len);
+	if (!len)
+		return 0;
+	first = (uintptr_t)addr >> DCX_PAGE_SHIFT;
+	last = ((uintptr_t)addr + len - 1) >> DCX_PAGE_SHIFT;
+	if (dcx_pages_known(c, first, last))
+		return 0;
+	ret = dcx_probe_once(addr, len, write);
+	if (!ret)
+		dcx_pages_learn(c, first, last);
+	return ret;
+}
+
+int dcx_probe_writable(void *addr, size_t len)
+{
+	return dcx_probe(addr, len, true);
 }
 
 int dcx_probe_readable(const void *addr, size_t len)
 {
-	int ret;
-
-	if (!addr)
-		return -EFAULT;
-	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
-		ret = dcx_probe_readable_vm(addr, len);
-		if (ret != -ENOSYS && ret != -EPERM)
-			return ret;
-		__atomic_store_n(&dcx_probe_use_pipe, 1, __ATOMIC_RELAXED);
-	}
-	return dcx_probe_readable_pipe(addr, len);
+	return dcx_probe((void *)addr, len, false);
 }
 
 /*
@@ -318,18 +394,6 @@ void dcx_ov_fail(struct dcx_sink *sink)
 	if (sink->port)
 		dcx_port_put(sink->port);
 	sink->port = NULL;
-}
-
-/*
- * Publish a result in the OVERLAPPED only: for a call that succeeded at
- * once, whose event and packet come with its completion.
- */
-void dcx_ov_publish(OVERLAPPED *ov, int res, unsigned int bytes)
-{
-	__atomic_store_n(&ov->InternalHigh, (uintptr_t)bytes, __ATOMIC_RELAXED);
-	__atomic_store_n(&ov->Internal, (uintptr_t)dcx_status_from_errno(res),
-			 __ATOMIC_SEQ_CST);
-	dcx_ov_wake();
 }
 
 void dcx_sink_complete(const struct dcx_sink *sink, int res,

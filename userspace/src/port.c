@@ -188,13 +188,19 @@ void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 	pthread_mutex_unlock(&dcx_assoc_lock);
 }
 
-/* The ring for an operation on @fd (internal.h). */
+/*
+ * The ring for an operation on @fd (internal.h). An operation with an
+ * hEvent goes to the engine even on a socket with a port: Windows signals
+ * the event when the operation ends, whether or not a thread dequeues, so
+ * the engine thread completes it and posts the packet to the port. (Without
+ * an event the OVERLAPPED is filled in when a thread dequeues the packet.)
+ */
 struct dcx_ring *dcx_ring_begin(int fd, struct dcx_sink *sink, int *err)
 {
 	struct dcx_port *p;
 
 	dcx_port_attach(fd, sink, false);
-	p = sink->port;
+	p = sink->ev ? NULL : sink->port;
 	if (p) {
 		pthread_mutex_lock(&p->r.lock);
 		if (!p->closed && !p->r.broken)
@@ -338,7 +344,11 @@ static DWORD dcx_port_dequeue(struct dcx_port *p, OVERLAPPED_ENTRY *out,
 			      ULONG cap, DWORD ms, ULONG *got)
 {
 	struct dcx_reap rp = { .port = p, .out = out, .cap = cap, .n = 0 };
-	int64_t deadline = dcx_now_ms() + ms, left = -1;
+	int64_t deadline = 0, left = -1;
+
+	/* No clock read for INFINITE: without a vDSO clock it is a syscall. */
+	if (ms != INFINITE)
+		deadline = dcx_now_ms() + ms;
 
 	for (;;) {
 		if (__atomic_load_n(&p->closed, __ATOMIC_SEQ_CST))
@@ -558,15 +568,18 @@ BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
 	ULONG got;
 	DWORD err;
 
-	if (!lpNumberOfBytesTransferred || !lpCompletionKey || !lpOverlapped ||
-	    dcx_probe_writable(lpNumberOfBytesTransferred, sizeof(DWORD)) ||
-	    dcx_probe_writable(lpCompletionKey, sizeof(ULONG_PTR)) ||
-	    dcx_probe_writable(lpOverlapped, sizeof(LPOVERLAPPED)))
+	/*
+	 * Only NULL is checked: these calls are the hot path of every
+	 * server, and a probe costs two system calls. Another bad pointer
+	 * faults, as kernel32 does on Windows when it stores the results.
+	 */
+	if (!lpNumberOfBytesTransferred || !lpCompletionKey || !lpOverlapped)
 		return dcx_fail(ERROR_NOACCESS);
+	/* Windows clears it first, so a failure before any packet says NULL. */
+	*lpOverlapped = NULL;
 	p = dcx_port_arg(CompletionPort);
 	if (!p)
 		return FALSE;
-	*lpOverlapped = NULL;
 	err = dcx_port_dequeue(p, &e, 1, dwMilliseconds, &got);
 	dcx_port_put(p);
 	if (err)
@@ -576,7 +589,7 @@ BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
 	*lpOverlapped = e.lpOverlapped;
 	if (!dcx_status_success((uint32_t)e.Internal))
 		return dcx_fail((int)dcx_win32_from_status((uint32_t)e.Internal));
-	dcx_set_last_error(0);
+	/* Success leaves the last error alone, as on Windows. */
 	return TRUE;
 }
 
@@ -594,10 +607,8 @@ BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
 	(void)fAlertable;
 	if (!ulCount)
 		return dcx_fail(ERROR_INVALID_PARAMETER);
-	if (!lpCompletionPortEntries || !ulNumEntriesRemoved ||
-	    dcx_probe_writable(lpCompletionPortEntries,
-			       (size_t)ulCount * sizeof(OVERLAPPED_ENTRY)) ||
-	    dcx_probe_writable(ulNumEntriesRemoved, sizeof(ULONG)))
+	/* As above: NULL only. */
+	if (!lpCompletionPortEntries || !ulNumEntriesRemoved)
 		return dcx_fail(ERROR_NOACCESS);
 	p = dcx_port_arg(CompletionPort);
 	if (!p)
@@ -609,7 +620,6 @@ BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
 	if (err)
 		return dcx_fail((int)err);
 	*ulNumEntriesRemoved = got;
-	dcx_set_last_error(0);
 	return TRUE;
 }
 
@@ -653,6 +663,9 @@ BOOL WINAPI CloseHandle(HANDLE hObject)
 	pthread_mutex_unlock(&dcx_handle_lock);
 	if (kind == DCX_HANDLE_EVENT)
 		return WSACloseEvent(hObject);
+	/* GetCurrentProcess()'s value: closing it has no effect (Windows). */
+	if (hObject == INVALID_HANDLE_VALUE)
+		return TRUE;
 	if (!p)
 		return dcx_fail(ERROR_INVALID_HANDLE);
 	/* The table's reference passes to dcx_port_close(). */

@@ -73,6 +73,28 @@ static int dcx_io_result(const struct dcx_io_op *io, int res)
 	return 0;
 }
 
+/*
+ * An error at once, as Windows names it: Linux refuses a send on a socket
+ * that never connected with EPIPE, which Windows calls WSAENOTCONN, and
+ * one after shutdown(SD_SEND) WSAESHUTDOWN.
+ */
+static int dcx_io_refusal(SOCKET s, bool send, int res)
+{
+	bool established = false;
+	int state;
+
+	if (!send || res != -ECONNRESET)
+		return res;
+	state = dcx_tcp_state(s, &established);
+	if (state == DCX_TCP_CLOSE && !established)
+		return -ENOTCONN;
+	if (state == DCX_TCP_FIN_WAIT1 || state == DCX_TCP_FIN_WAIT2 ||
+	    state == DCX_TCP_CLOSING || state == DCX_TCP_LAST_ACK ||
+	    state == DCX_TCP_TIME_WAIT)
+		return -ESHUTDOWN;
+	return res;
+}
+
 static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 {
 	struct dcx_io_op *io = (struct dcx_io_op *)o;
@@ -113,9 +135,10 @@ static int dcx_io_prepare(LPWSABUF bufs, DWORD n, struct dcx_io_op **iop)
 
 	if (!bufs || dcx_probe_readable(bufs, (size_t)n * sizeof(*bufs)))
 		return WSAEFAULT;
-	if (!n || n > IOV_MAX)
+	/* No buffer at all is a zero-length operation (Windows, as Wine). */
+	if (n > IOV_MAX)
 		return WSAEINVAL;
-	io = calloc(1, sizeof(*io) + n * sizeof(io->iov[0]));
+	io = calloc(1, sizeof(*io) + (n ? n : 1) * sizeof(io->iov[0]));
 	if (!io)
 		return WSAENOBUFS;
 	for (i = 0; i < n; i++) {
@@ -125,7 +148,7 @@ static int dcx_io_prepare(LPWSABUF bufs, DWORD n, struct dcx_io_op **iop)
 	}
 	io->zero = !total;
 	io->msg.msg_iov = io->iov;
-	io->msg.msg_iovlen = n;
+	io->msg.msg_iovlen = n ? n : 1;
 	*iop = io;
 	return 0;
 }
@@ -184,25 +207,21 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 
 	found = dcx_ring_cq_find(r, mark, &io->op, 0, &res);
 	skip = sink.port && dcx_port_skips_success(s);
-	if (found)
+	/*
+	 * Done at once, either way: the result is the caller's to publish
+	 * before it returns - OVERLAPPED, event, then the packet, posted -
+	 * and the reaper only frees the op. (Left to the reaper, a late
+	 * publish could land in an OVERLAPPED the program already reused.)
+	 */
+	if (found) {
 		res = dcx_io_result(io, res);
-	if (found && (res < 0 || skip)) {
 		/* Off the list while io is surely ours. */
 		res = dcx_pending_del(&io->pending, res);
-		next = DCX_EARLY_ABANDONED;
-	} else if (found) {
-		/* Done at once; the reaper brings the event and the packet. */
-		dcx_ov_publish(ov, 0, (unsigned int)res);
-		next = DCX_EARLY_LIVE;
-	} else {
-		next = DCX_EARLY_LIVE;
 	}
+	next = found ? DCX_EARLY_ABANDONED : DCX_EARLY_LIVE;
 	switch (dcx_early_settle(&io->early, next)) {
 	case DCX_EARLY_LIVE:
-		if (!found)
-			return WSA_IO_PENDING;
-		*bytes = (DWORD)res;
-		return 0;
+		return WSA_IO_PENDING;
 	case DCX_EARLY_EARLY:
 		/* The reaper has been and gone; the op is ours. */
 		res = dcx_pending_del(&io->pending,
@@ -216,7 +235,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	dcx_ring_op_reported(r);
 	if (res < 0) {
 		dcx_ov_fail(&sink);
-		return dcx_wsa_from_errno(-res);
+		return dcx_wsa_from_errno(-dcx_io_refusal(s, send, res));
 	}
 	if (skip) {
 		dcx_port_put(sink.port);
@@ -258,8 +277,13 @@ static int dcx_io_fail(int wsa)
 	return SOCKET_ERROR;
 }
 
+/*
+ * The shared part: @lpflags is WSARecv()'s flags, @flags WSASend()'s. The
+ * OVERLAPPED is marked first, as Windows marks it before it looks at
+ * anything else.
+ */
 static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
-		  bool send, int flags, LPWSAOVERLAPPED ov,
+		  bool send, LPDWORD lpflags, int flags, LPWSAOVERLAPPED ov,
 		  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine)
 {
 	struct dcx_io_op *io;
@@ -271,9 +295,19 @@ static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
 		if (wsa)
 			return dcx_io_fail(wsa);
 	}
+	if (!send) {
+		if (!lpflags || dcx_probe_writable(lpflags, sizeof(*lpflags)))
+			return dcx_io_fail(WSAEFAULT);
+		if (*lpflags & ~(DWORD)(MSG_PEEK | MSG_OOB | MSG_WAITALL))
+			return dcx_io_fail(WSAEOPNOTSUPP);
+		flags = (int)*lpflags;
+	}
 	/* No APCs on Linux: completion routines cannot be called. */
 	if (routine)
 		return dcx_io_fail(WSAEOPNOTSUPP);
+	/* A blocking send must say how much it sent (WSASend(3)). */
+	if (send && !ov && !count)
+		return dcx_io_fail(WSAEFAULT);
 	if (count && dcx_probe_writable(count, sizeof(*count)))
 		return dcx_io_fail(WSAEFAULT);
 	wsa = dcx_io_prepare(bufs, n, &io);
@@ -287,6 +321,8 @@ static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
 		return dcx_io_fail(wsa);
 	if (count)
 		*count = bytes;
+	if (!send)
+		*lpflags = 0;
 	dcx_set_last_error(0);
 	return 0;
 }
@@ -301,18 +337,8 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-	int flags, ret;
-
-	if (!lpFlags || dcx_probe_writable(lpFlags, sizeof(*lpFlags)))
-		return dcx_io_fail(WSAEFAULT);
-	if (*lpFlags & ~(DWORD)(MSG_PEEK | MSG_OOB | MSG_WAITALL))
-		return dcx_io_fail(WSAEOPNOTSUPP);
-	flags = (int)*lpFlags;
-	ret = dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, false,
-		     flags, lpOverlapped, lpCompletionRoutine);
-	if (!ret)
-		*lpFlags = 0;
-	return ret;
+	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, false,
+		      lpFlags, 0, lpOverlapped, lpCompletionRoutine);
 }
 
 /* Send flags: MSG_OOB and MSG_DONTROUTE, as on Windows. */
@@ -321,9 +347,12 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-	if (dwFlags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE))
+	if (dwFlags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE)) {
+		if (lpOverlapped && dcx_ov_mark(lpOverlapped))
+			return dcx_io_fail(WSAEFAULT);
 		return dcx_io_fail(WSAEOPNOTSUPP);
+	}
 	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, true,
-		      (int)dwFlags | MSG_NOSIGNAL | MSG_WAITALL, lpOverlapped,
+		      NULL, (int)dwFlags | MSG_NOSIGNAL | MSG_WAITALL, lpOverlapped,
 		      lpCompletionRoutine);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The portable helpers of the win_* tests (see wintest.h): Winsock calls
- * only, except where the platforms really differ - time, Wine detection,
- * the backend.
+ * only, except where the platforms really differ - time, threads, Wine
+ * detection, the backend.
  */
 #define WT_NO_HARNESS
 #include "wintest.h"
@@ -12,6 +12,7 @@
 
 #ifndef _WIN32
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "disconnectex.h"
@@ -285,10 +286,117 @@ LPFN_CONNECTEX wt_connectex(SOCKET s)
 	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
 }
 
+int wt_connectex_start(SOCKET s, const struct sockaddr_storage *to, int len,
+		       const char *buf, DWORD n, OVERLAPPED *ov)
+{
+	LPFN_CONNECTEX fn = wt_connectex(s);
+	DWORD sent = 0;
+
+	if (!fn)
+		return WSAGetLastError();
+	if (fn(s, (const struct sockaddr *)to, len, (PVOID)buf, n, &sent, ov))
+		return 0;
+	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+}
+
+int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags)
+{
+	LPFN_DISCONNECTEX fn = wt_disconnectex(s);
+
+	if (!fn)
+		return WSAGetLastError();
+	if (fn(s, ov, flags, 0))
+		return 0;
+	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+}
+
 int wt_wait_event(WSAEVENT ev, int timeout_ms)
 {
 	DWORD r = WSAWaitForMultipleEvents(1, &ev, FALSE, (DWORD)timeout_ms,
 					   FALSE);
 
 	return r == WSA_WAIT_EVENT_0 ? 0 : (int)WSA_WAIT_TIMEOUT;
+}
+
+struct wt_thread {
+#ifdef _WIN32
+	HANDLE handle;
+#else
+	pthread_t thread;
+#endif
+	int (*fn)(void *arg);
+	void *arg;
+	int result;
+};
+
+#ifdef _WIN32
+static DWORD WINAPI wt_thread_main(void *arg)
+#else
+static void *wt_thread_main(void *arg)
+#endif
+{
+	struct wt_thread *t = arg;
+
+	t->result = t->fn(t->arg);
+	return 0;
+}
+
+struct wt_thread *wt_thread_start(int (*fn)(void *arg), void *arg)
+{
+	struct wt_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+#ifdef _WIN32
+	t->handle = CreateThread(NULL, 0, wt_thread_main, t, 0, NULL);
+	if (t->handle)
+		return t;
+#else
+	if (!pthread_create(&t->thread, NULL, wt_thread_main, t))
+		return t;
+#endif
+	free(t);
+	return NULL;
+}
+
+int wt_thread_join(struct wt_thread *t)
+{
+	int result;
+
+#ifdef _WIN32
+	WaitForSingleObject(t->handle, INFINITE);
+	CloseHandle(t->handle);
+#else
+	pthread_join(t->thread, NULL);
+#endif
+	result = t->result;
+	free(t);
+	return result;
+}
+
+BOOL wt_port_get(HANDLE port, int timeout_ms, struct wt_packet *p)
+{
+	p->bytes = 0xdeadbeef;
+	p->key = 0xdeadbeef;
+	p->ov = (OVERLAPPED *)1;
+	SetLastError(0xdeadbeef);
+	p->ok = GetQueuedCompletionStatus(port, &p->bytes, &p->key, &p->ov,
+					  (DWORD)timeout_ms);
+	p->error = GetLastError();
+	return p->ok;
+}
+
+int wt_port_count(HANDLE port, int quiet_ms)
+{
+	struct wt_packet p;
+	int n;
+
+	/* Bounded: a port that never runs dry is a failure too. */
+	for (n = 0; n < 1000; n++)
+		if (!wt_port_get(port, quiet_ms, &p) &&
+		    (!p.ov || p.ov == (OVERLAPPED *)1))
+			break;
+	return n;
 }

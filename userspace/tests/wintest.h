@@ -61,9 +61,43 @@ int wt_set_nonblocking(SOCKET s, bool on);	/* 0 or the WSA error */
 LPFN_DISCONNECTEX wt_disconnectex(SOCKET s);
 LPFN_CONNECTEX wt_connectex(SOCKET s);
 
+/*
+ * Start an overlapped ConnectEx (to @to, sending @n bytes of @buf) or
+ * DisconnectEx on @s: 0 once started - pending, or done at once - else the
+ * WSA error it failed with at once.
+ */
+int wt_connectex_start(SOCKET s, const struct sockaddr_storage *to, int len,
+		       const char *buf, DWORD n, OVERLAPPED *ov);
+int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
+
 /* Wait for an overlapped operation's event up to @timeout_ms: 0 when
  * signalled, WSA_WAIT_TIMEOUT otherwise. */
 int wt_wait_event(WSAEVENT ev, int timeout_ms);
+
+/*
+ * Threads, where the platforms differ (CreateThread, pthreads): start runs
+ * fn(arg) on a new thread, NULL on failure; join waits for it to end,
+ * frees it and gives fn's result. Keep fn's waits bounded: join has no
+ * timeout.
+ */
+struct wt_thread;
+struct wt_thread *wt_thread_start(int (*fn)(void *arg), void *arg);
+int wt_thread_join(struct wt_thread *t);
+
+/* What one GetQueuedCompletionStatus call returned and stored. */
+struct wt_packet {
+	BOOL ok;		/* its result */
+	DWORD error;		/* GetLastError() after it; 0xdeadbeef before */
+	DWORD bytes;		/* 0xdeadbeef unless it stored one */
+	ULONG_PTR key;		/* 0xdeadbeef unless it stored one */
+	OVERLAPPED *ov;		/* (OVERLAPPED *)1 unless it stored one */
+};
+
+/* GetQueuedCompletionStatus(port, ..., timeout_ms) into *p: p->ok. */
+BOOL wt_port_get(HANDLE port, int timeout_ms, struct wt_packet *p);
+/* Dequeue until @quiet_ms pass without a packet (or an error, or 1000
+ * packets): how many came. */
+int wt_port_count(HANDLE port, int quiet_ms);
 
 /* wintest.c itself is no test: it does not get the harness. */
 #ifndef WT_NO_HARNESS
