@@ -5,6 +5,27 @@
  *
  * Inside the library errors are -errno; they become Winsock errors and
  * NTSTATUS values only at the Windows surface (wsa_error.c).
+ *
+ * The path of one call, WSARecv(s, ..., &ov) on a socket with a port:
+ *
+ *   sockio.c	WSARecv: marks ov pending (overlapped.c dcx_ov_mark), takes
+ *		its hEvent (dcx_ov_start), lists the operation for CancelIoEx
+ *		(cancel.c), asks for a ring (port.c dcx_ring_begin: the
+ *		socket's port's, or the engine's), queues one SQE and submits
+ *		it in the caller's own io_uring_enter() (ring.c)
+ *   ring.c	finds whether the CQE came back inside that submission
+ *		(dcx_ring_cq_find): then the call answers at once, success or
+ *		error; else WSA_IO_PENDING
+ *   port.c	a thread in GetQueuedCompletionStatus() reaps the CQE and
+ *		runs the operation's callback (sockio.c dcx_io_cqe), which
+ *		publishes the result (overlapped.c dcx_sink_complete: Internal,
+ *		InternalHigh, hEvent, then the packet, dcx_port_deliver) straight
+ *		into that thread's return values
+ *
+ * Without a port the engine thread (engine.c) reaps instead and the
+ * packet step is skipped. The backends (backend*.c) and ConnectEx
+ * (mswsock.c) follow the same path. Who owns an operation when is the one
+ * rule under struct dcx_early below.
  */
 #ifndef DCX_INTERNAL_H
 #define DCX_INTERNAL_H
