@@ -139,6 +139,26 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 	return n;
 }
 
+void dcx_cancel_atfork_prepare(void)
+{
+	pthread_mutex_lock(&dcx_pending_lock);
+}
+
+void dcx_cancel_atfork_parent(void)
+{
+	pthread_mutex_unlock(&dcx_pending_lock);
+}
+
+/* The parent's operations are not the child's to cancel. */
+void dcx_cancel_atfork_child(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < DCX_PENDING_BUCKETS; i++)
+		dcx_pending_by_fd[i] = NULL;
+	pthread_mutex_init(&dcx_pending_lock, NULL);
+}
+
 /* A request that stops the SQE tagged @ud on @r; its own CQE is ignored. */
 void dcx_cancel_request(struct dcx_ring *r, uint64_t ud)
 {

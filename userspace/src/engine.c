@@ -122,16 +122,21 @@ static int dcx_engine_start(void)
 
 static void dcx_atfork_prepare(void)
 {
+	/* In the order the library nests them: a cancel takes a ring's lock. */
+	dcx_cancel_atfork_prepare();
 	pthread_mutex_lock(&dcx_engine_state.r.lock);
 	dcx_event_atfork_prepare();
+	dcx_port_atfork_prepare();
 	dcx_emul_atfork_prepare();
 }
 
 static void dcx_atfork_parent(void)
 {
 	dcx_emul_atfork_parent();
+	dcx_port_atfork_parent();
 	dcx_event_atfork_parent();
 	pthread_mutex_unlock(&dcx_engine_state.r.lock);
+	dcx_cancel_atfork_parent();
 }
 
 static void dcx_atfork_child(void)
@@ -139,6 +144,8 @@ static void dcx_atfork_child(void)
 	struct dcx_ring *r = &dcx_engine_state.r;
 
 	dcx_emul_atfork_child();
+	dcx_cancel_atfork_child();
+	dcx_port_atfork_child();
 	dcx_event_atfork_child();
 	dcx_ov_atfork_child();
 	if (dcx_engine_state.running) {
@@ -161,6 +168,12 @@ static void dcx_register_atfork(void)
 		       dcx_atfork_child);
 }
 
+/* The library's fork handlers: before the first ring of any kind. */
+void dcx_atfork_register(void)
+{
+	pthread_once(&dcx_atfork_once, dcx_register_atfork);
+}
+
 /*
  * The engine's ring, locked, started if needed; NULL with *err set when it
  * cannot be had.
@@ -170,7 +183,7 @@ struct dcx_ring *dcx_engine_lock(int *err)
 	struct dcx_ring *r = &dcx_engine_state.r;
 	int ret;
 
-	pthread_once(&dcx_atfork_once, dcx_register_atfork);
+	dcx_atfork_register();
 	pthread_mutex_lock(&r->lock);
 	/* Wait out a shutdown in progress (the engine itself never waits). */
 	while (dcx_engine_state.stopping && !dcx_on_engine)

@@ -115,3 +115,15 @@ void dcx_handle_each(int kind, void (*fn)(void *obj))
 		if (dcx_slots[i].obj && dcx_slots[i].kind == kind)
 			fn(dcx_slots[i].obj);
 }
+
+/* Under the lock: every handle of @kind stops naming anything. */
+void dcx_handle_free_kind(int kind)
+{
+	uint32_t i;
+
+	for (i = 0; i < dcx_nslots; i++)
+		if (dcx_slots[i].obj && dcx_slots[i].kind == kind)
+			dcx_handle_free((void *)(((uintptr_t)dcx_slots[i].gen
+						  << 32) |
+						 ((uintptr_t)(i + 1) << 2)));
+}

@@ -71,6 +71,7 @@ void *dcx_handle_lookup(void *handle, int kind);
 int dcx_handle_kind(void *handle);
 void dcx_handle_free(void *handle);
 void dcx_handle_each(int kind, void (*fn)(void *obj));
+void dcx_handle_free_kind(int kind);
 
 /* event.c: WSA events, referenced while an operation will signal them. */
 struct dcx_event;
@@ -196,6 +197,9 @@ struct dcx_ring *dcx_ring_begin(int fd, struct dcx_sink *sink, int *err);
  *                            result in res and the op to the submitter
  *   SUBMITTING -> ABANDONED  the submitter found the CQE and dealt with
  *                            the result itself: the reaper only frees the op
+ *   SUBMITTING -> PACKET     the same, but the packet of the port is still
+ *                            to come: the reaper queues it (and touches
+ *                            nothing else), as the CQE is its to reap
  *
  * This is the library's one hand-off rule: an operation belongs to its
  * submitter until dcx_early_settle(), then to exactly one of the two.
@@ -205,6 +209,7 @@ enum {
 	DCX_EARLY_LIVE,
 	DCX_EARLY_EARLY,
 	DCX_EARLY_ABANDONED,
+	DCX_EARLY_PACKET,
 };
 
 struct dcx_early {
@@ -242,9 +247,13 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
 void dcx_cancel_request(struct dcx_ring *r, uint64_t ud);
+void dcx_cancel_atfork_prepare(void);
+void dcx_cancel_atfork_parent(void);
+void dcx_cancel_atfork_child(void);
 
 /* engine.c: the process's ring for sockets without a port. */
 struct dcx_ring *dcx_engine_lock(int *err);
+void dcx_atfork_register(void);
 bool dcx_engine_current(void);
 void dcx_engine_shutdown(void);
 
@@ -262,6 +271,9 @@ void dcx_port_put(struct dcx_port *port);
 void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded);
 bool dcx_port_skips_success(int fd);
 void dcx_port_forget_fd(int fd);
+void dcx_port_atfork_prepare(void);
+void dcx_port_atfork_parent(void);
+void dcx_port_atfork_child(void);
 
 /*
  * bsd.c: what the BSD-named calls remember of a socket that Linux does not

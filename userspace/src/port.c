@@ -421,6 +421,45 @@ static BOOL dcx_port_close(struct dcx_port *p)
 	return TRUE;
 }
 
+/* ---- fork() ---- */
+
+void dcx_port_atfork_prepare(void)
+{
+	pthread_mutex_lock(&dcx_assoc_lock);
+}
+
+void dcx_port_atfork_parent(void)
+{
+	pthread_mutex_unlock(&dcx_assoc_lock);
+}
+
+static void dcx_port_forget(void *obj)
+{
+	struct dcx_port *p = obj;
+
+	/* Our copy of the parent's ring only: the parent's goes on. */
+	dcx_ring_exit(&p->r);
+}
+
+/*
+ * A forked child has none of its parent's ports: their handles stop
+ * working (ERROR_INVALID_HANDLE) and no socket is associated any more, so
+ * nothing the child does reaches the parent's rings. Under the handle
+ * table's lock, which the engine's fork handler holds.
+ */
+void dcx_port_atfork_child(void)
+{
+	unsigned int i;
+
+	dcx_handle_each(DCX_HANDLE_PORT, dcx_port_forget);
+	dcx_handle_free_kind(DCX_HANDLE_PORT);
+	for (i = 0; i < DCX_ASSOC_CHUNKS; i++) {
+		free(dcx_assoc_chunks[i]);
+		dcx_assoc_chunks[i] = NULL;
+	}
+	pthread_mutex_init(&dcx_assoc_lock, NULL);
+}
+
 /* ---- The Windows calls ---- */
 
 static HANDLE dcx_port_create(void)
@@ -429,6 +468,7 @@ static HANDLE dcx_port_create(void)
 	int ret = -ENOMEM;
 	HANDLE h;
 
+	dcx_atfork_register();
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto err;

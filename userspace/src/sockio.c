@@ -110,6 +110,16 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 		dcx_ring_op_end(r);
 		return;
 	}
+	if (state == DCX_EARLY_PACKET) {
+		sink = io->sink;
+		res = io->zero ? 0 : res;
+		free(io);
+		dcx_ring_op_end(r);
+		dcx_port_deliver(sink.port, sink.key, sink.ov, 0,
+				 (unsigned int)res);
+		dcx_port_put(sink.port);
+		return;
+	}
 	res = dcx_pending_del(&io->pending, dcx_io_result(io, res));
 	sink = io->sink;
 	free(io);
@@ -164,8 +174,8 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	struct dcx_sink sink;
 	struct dcx_ring *r;
 	unsigned int mark;
-	int ret, res = 0, next, wsa;
-	bool found, skip;
+	int ret, res = 0, free_res, next, wsa;
+	bool found, skip, packet;
 
 	wsa = dcx_ov_start(ov, &sink);
 	if (wsa) {
@@ -209,26 +219,48 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	skip = sink.port && dcx_port_skips_success(s);
 	/*
 	 * Done at once, either way: the result is the caller's to publish
-	 * before it returns - OVERLAPPED, event, then the packet, posted -
-	 * and the reaper only frees the op. (Left to the reaper, a late
-	 * publish could land in an OVERLAPPED the program already reused.)
+	 * before it returns - OVERLAPPED and event here, so that no late
+	 * write can reach an OVERLAPPED the program reused - and only the
+	 * packet is left to the reaper of the CQE (PACKET), which costs no
+	 * system call more.
 	 */
 	if (found) {
 		res = dcx_io_result(io, res);
 		/* Off the list while io is surely ours. */
 		res = dcx_pending_del(&io->pending, res);
 	}
-	next = found ? DCX_EARLY_ABANDONED : DCX_EARLY_LIVE;
+	packet = found && res >= 0 && sink.port && !skip;
+	if (packet) {
+		struct dcx_sink done = sink;
+
+		done.port = NULL;
+		dcx_sink_complete(&done, 0, (unsigned int)res);
+		sink.ev = NULL;
+	}
+	next = !found ? DCX_EARLY_LIVE :
+	       packet ? DCX_EARLY_PACKET : DCX_EARLY_ABANDONED;
 	switch (dcx_early_settle(&io->early, next)) {
 	case DCX_EARLY_LIVE:
 		return WSA_IO_PENDING;
+	case DCX_EARLY_PACKET:
+		dcx_ring_op_reported(r);
+		*bytes = (DWORD)res;
+		return 0;
 	case DCX_EARLY_EARLY:
 		/* The reaper has been and gone; the op is ours. */
-		res = dcx_pending_del(&io->pending,
-				      dcx_io_result(io, io->early.res));
+		free_res = dcx_pending_del(&io->pending,
+					   dcx_io_result(io, io->early.res));
 		free(io);
 		dcx_ring_op_end(r);
-		break;
+		if (!packet) {
+			res = free_res;
+			break;
+		}
+		dcx_ring_op_reported(r);
+		dcx_port_deliver(sink.port, sink.key, ov, 0, (unsigned int)res);
+		dcx_port_put(sink.port);
+		*bytes = (DWORD)res;
+		return 0;
 	default:
 		break;
 	}
@@ -266,7 +298,8 @@ static int dcx_io_block(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	err = errno;
 	free(io);
 	if (n < 0)
-		return dcx_wsa_from_errno(err == EPIPE ? ECONNRESET : err);
+		return dcx_wsa_from_errno(-dcx_io_refusal(s, send,
+				err == EPIPE ? -ECONNRESET : -err));
 	*bytes = (DWORD)n;
 	return 0;
 }

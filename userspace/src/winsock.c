@@ -67,11 +67,6 @@ int WSAAPI WSACleanup(void)
 	return 0;
 }
 
-/*
- * Operations in flight on the socket are not cancelled: with the module, and
- * with the emulated backend (which holds its own reference), a disconnect
- * in flight runs to its end and completes normally.
- */
 static int dcx_socket_fail(int wsa)
 {
 	dcx_set_last_error(wsa);
@@ -86,7 +81,9 @@ int WSAAPI closesocket(SOCKET s)
 		return dcx_socket_fail(WSAENOTSOCK);
 	/*
 	 * What is pending on it is aborted and still completes, as on
-	 * Windows: ERROR_CONNECTION_ABORTED (cancel.c).
+	 * Windows: ERROR_CONNECTION_ABORTED (cancel.c). A disconnect in
+	 * flight runs to its end instead (the module, and the emulated
+	 * backend's duplicate, hold the socket) and completes normally.
 	 */
 	dcx_cancel_fd(s, NULL, false, -ECONNABORTED);
 	dcx_port_forget_fd(s);
