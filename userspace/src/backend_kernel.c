@@ -6,8 +6,9 @@
  * <linux/disconnectex.h>): the checks, the graceful close, the timeout and
  * the return to the unconnected state. This file only carries requests:
  *
- *  - asynchronously as IORING_OP_URING_CMD on the socket's port's ring or the engine's, built by
- *    the same dcx_prep_disconnect() that programs with their own ring use.
+ *  - asynchronously as IORING_OP_URING_CMD on the socket's port's ring or
+ *    the engine's, built by the same dcx_prep_disconnect() that programs
+ *    with their own ring use.
  *    The module reads the socket fd when the request is issued, and the
  *    submitting thread issues it in its own io_uring_enter() (the module
  *    does not sleep in its issue path, so io_uring has no reason to defer

@@ -2,17 +2,16 @@
 /*
  * WSA events on pthread primitives.
  *
- * A WSAEVENT is a handle (handle.c), not a pointer. The event itself is reference-counted: the table holds one
- * reference, every operation that will signal it another, every thread
- * waiting on it another, so WSACloseEvent() while I/O is pending is safe,
- * as on Windows.
+ * A WSAEVENT is a handle (handle.c), not a pointer. The event itself is
+ * reference-counted: the table holds one reference, every operation that
+ * will signal it another, every thread waiting on it another, so
+ * WSACloseEvent() while I/O is pending is safe, as on Windows.
  *
  * One lock, the handle table's, covers the table and the state of every
- * event. That makes
- * wait-all atomic (all events are seen signalled at one instant) and keeps
- * the code short; each waiter sleeps on its own condition variable, linked
- * into the wait list of every event it waits for, so a set wakes only the
- * threads that care.
+ * event. That makes wait-all atomic (all events are seen signalled at one
+ * instant) and keeps the code short; each waiter sleeps on its own
+ * condition variable, linked into the wait list of every event it waits
+ * for, so a set wakes only the threads that care.
  */
 #include <errno.h>
 #include <stdlib.h>
