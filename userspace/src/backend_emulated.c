@@ -277,20 +277,16 @@ static void dcx_emul_prep_recv(struct dcx_emul_op *op)
  * the result becomes the cancel's. A deadline already gone means the
  * operation is ending anyway.
  */
-static void dcx_emul_cancel(struct dcx_pending *p)
+static void dcx_emul_cancel(struct dcx_pending *p, struct dcx_ring *r)
 {
 	static struct __kernel_timespec now = { 0, 1 };
 	struct dcx_emul_op *op = (struct dcx_emul_op *)
 		((char *)p - offsetof(struct dcx_emul_op, cancel));
-	struct io_uring_sqe *sqe;
+	struct io_uring_sqe *sqe = dcx_ring_sqe(r);
 
-	if (dcx_ring_lock(op->op.ring))
-		return;
-	sqe = dcx_ring_sqe(op->op.ring);
 	io_uring_prep_timeout_update(sqe, &now,
 				     (uintptr_t)&op->op | DCX_T_DEADLINE, 0);
 	io_uring_sqe_set_data64(sqe, 0);
-	dcx_ring_unlock(op->op.ring);
 }
 
 /* Follow-up requests, queued from the reaper. */
@@ -571,6 +567,7 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 	}
 	op->started = true;
 	dcx_ring_op_start(r);
+	dcx_pending_arm(&op->cancel, r);
 	/*
 	 * From here the ring's reaper owns @op. An error means the ring is
 	 * gone for good: nothing will complete, so report it.

@@ -53,18 +53,14 @@ struct dcx_kernel_op {
  * uring_cmd), for the disconnect in flight on the socket; the disconnect
  * then ends with -ECANCELED.
  */
-static void dcx_kernel_cancel(struct dcx_pending *p)
+static void dcx_kernel_cancel(struct dcx_pending *p, struct dcx_ring *r)
 {
 	struct dcx_kernel_op *kop = (struct dcx_kernel_op *)
 		((char *)p - offsetof(struct dcx_kernel_op, pending));
-	struct io_uring_sqe *sqe;
+	struct io_uring_sqe *sqe = dcx_ring_sqe(r);
 
-	if (dcx_ring_lock(kop->op.ring))
-		return;
-	sqe = dcx_ring_sqe(kop->op.ring);
 	dcx_prep_cancel(sqe, kop->devfd, p->fd);
 	io_uring_sqe_set_data64(sqe, 0);
-	dcx_ring_unlock(kop->op.ring);
 }
 
 static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
@@ -140,6 +136,7 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	dcx_prep_disconnect(sqe, devfd, fd, flags, timeout_ms);
 	dcx_sqe_set_op(sqe, &kop->op, 0);
 	dcx_ring_op_start(r);
+	dcx_pending_arm(&kop->pending, r);
 	mark = dcx_ring_cq_mark(r);
 	/*
 	 * An error means the ring is gone for good and the request will

@@ -62,7 +62,8 @@ static struct dcx_pending **dcx_pending_bucket(int fd)
 }
 
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
-		     void (*cancel)(struct dcx_pending *p), bool graceful)
+		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
+		     bool graceful)
 {
 	struct dcx_pending **b = dcx_pending_bucket(fd);
 
@@ -70,6 +71,7 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 	p->ov = ov;
 	p->tid = dcx_gettid();
 	p->cancel = cancel;
+	p->ring = NULL;
 	p->abort_res = 0;
 	p->listed = true;
 	p->graceful = graceful;
@@ -80,6 +82,21 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 		(*b)->prev = p;
 	*b = p;
 	pthread_mutex_unlock(&dcx_pending_lock);
+}
+
+/*
+ * Under @r's lock, the operation's SQEs queued: from now on a cancel goes
+ * to @r. One that came before (it found no ring) is queued here. Both
+ * sides store, then load, sequentially consistently, so at least one of
+ * them sees the other; a cancel queued twice is harmless.
+ */
+void dcx_pending_arm(struct dcx_pending *p, struct dcx_ring *r)
+{
+	if (!p->listed)
+		return;
+	__atomic_store_n(&p->ring, r, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->abort_res, __ATOMIC_SEQ_CST))
+		p->cancel(p, r);
 }
 
 /*
@@ -115,6 +132,7 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 {
 	pid_t tid = mine ? dcx_gettid() : 0;
 	struct dcx_pending *p;
+	struct dcx_ring *r;
 	int n = 0;
 
 	pthread_mutex_lock(&dcx_pending_lock);
@@ -131,8 +149,12 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 		/* Cancelled once; closesocket() still makes it "aborted". */
 		if (p->abort_res && res == -ECANCELED)
 			continue;
-		__atomic_store_n(&p->abort_res, res, __ATOMIC_RELEASE);
-		p->cancel(p);
+		__atomic_store_n(&p->abort_res, res, __ATOMIC_SEQ_CST);
+		r = __atomic_load_n(&p->ring, __ATOMIC_SEQ_CST);
+		if (r && !dcx_ring_lock(r)) {
+			p->cancel(p, r);
+			dcx_ring_unlock(r);
+		}
 		n++;
 	}
 	pthread_mutex_unlock(&dcx_pending_lock);
@@ -159,17 +181,14 @@ void dcx_cancel_atfork_child(void)
 	pthread_mutex_init(&dcx_pending_lock, NULL);
 }
 
-/* A request that stops the SQE tagged @ud on @r; its own CQE is ignored. */
+/* Under @r's lock: a request that stops the SQE tagged @ud (its own CQE
+ * is ignored). */
 void dcx_cancel_request(struct dcx_ring *r, uint64_t ud)
 {
-	struct io_uring_sqe *sqe;
+	struct io_uring_sqe *sqe = dcx_ring_sqe(r);
 
-	if (dcx_ring_lock(r))
-		return;
-	sqe = dcx_ring_sqe(r);
 	io_uring_prep_cancel64(sqe, ud, 0);
 	io_uring_sqe_set_data64(sqe, 0);
-	dcx_ring_unlock(r);
 }
 
 static BOOL dcx_cancel(HANDLE hFile, LPOVERLAPPED lpOverlapped, bool mine)

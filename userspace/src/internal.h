@@ -226,15 +226,18 @@ int dcx_early_settle(struct dcx_early *e, int next);
  * cancel.c: the overlapped operations in flight, by socket, so that
  * CancelIoEx() and closesocket() find them. An operation embeds a struct
  * dcx_pending, listed from before its submission until it reports;
- * @cancel runs under the list's lock (the operation cannot end meanwhile)
- * and asks the ring to stop it; dcx_pending_del() gives the result to
- * report.
+ * dcx_pending_arm() names its ring once its SQEs are queued (a cancel that
+ * came before is carried out then); @cancel runs under the list's lock
+ * (the operation cannot end meanwhile) and the ring's, and queues the
+ * request that stops it; dcx_pending_del() gives the result to report.
  */
 struct dcx_pending {
 	struct dcx_pending *prev;
 	struct dcx_pending *next;
 	struct _OVERLAPPED *ov;
-	void (*cancel)(struct dcx_pending *p);
+	/* Queue the SQEs that stop it, on @r, under r's lock. */
+	void (*cancel)(struct dcx_pending *p, struct dcx_ring *r);
+	struct dcx_ring *ring;	/* NULL until its SQEs are queued */
 	int fd;
 	pid_t tid;
 	int abort_res;		/* 0, or what a cancel makes the result */
@@ -243,7 +246,9 @@ struct dcx_pending {
 };
 
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
-		     void (*cancel)(struct dcx_pending *p), bool graceful);
+		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
+		     bool graceful);
+void dcx_pending_arm(struct dcx_pending *p, struct dcx_ring *r);
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
 void dcx_cancel_request(struct dcx_ring *r, uint64_t ud);

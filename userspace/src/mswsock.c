@@ -154,13 +154,13 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 }
 
 /* CancelIoEx(): stop the connect, and the send if it already runs. */
-static void dcx_connect_cancel(struct dcx_pending *p)
+static void dcx_connect_cancel(struct dcx_pending *p, struct dcx_ring *r)
 {
 	struct dcx_connect_op *cop = (struct dcx_connect_op *)
 		((char *)p - offsetof(struct dcx_connect_op, pending));
 
-	dcx_cancel_request(cop->op.ring, (uintptr_t)&cop->op | DCX_T_CONNECT);
-	dcx_cancel_request(cop->op.ring, (uintptr_t)&cop->op | DCX_T_SEND);
+	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_CONNECT);
+	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_SEND);
 }
 
 /*
@@ -255,6 +255,7 @@ static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
 		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
 	}
 	dcx_ring_op_start(r);
+	dcx_pending_arm(&cop->pending, r);
 	/* From here the ring's reaper owns cop. */
 	return dcx_ring_unlock(r);
 }

@@ -306,6 +306,24 @@ static void dcx_port_sleep(struct dcx_port *p, long ms)
 		argsz);
 }
 
+/*
+ * A closed port's wake-up was taken by a thread that did not need it (a
+ * reaper that had not gone to sleep yet): while somebody may still be on
+ * the way to sleep, post another, so every waiter sees one arrive.
+ */
+static void dcx_port_rewake(struct dcx_port *p)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!__atomic_load_n(&p->waiters, __ATOMIC_SEQ_CST) ||
+	    dcx_ring_lock(&p->r))
+		return;
+	sqe = dcx_ring_sqe(&p->r);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, DCX_UDATA_WAKE);
+	dcx_ring_unlock(&p->r);
+}
+
 /* Take CQEs while the caller has room; the packets land in @rp. */
 static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 {
@@ -323,6 +341,8 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 		 */
 		dcx_ring_dispatch(&c);
 		io_uring_cqe_seen(&p->r.ring, cqe);
+		if (c.user_data == DCX_UDATA_WAKE)
+			dcx_port_rewake(p);
 	}
 	dcx_reaping = NULL;
 	pthread_mutex_unlock(&p->reap);

@@ -128,12 +128,12 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	dcx_sink_complete(&sink, res < 0 ? res : 0, res > 0 ? (unsigned)res : 0);
 }
 
-static void dcx_io_cancel(struct dcx_pending *p)
+static void dcx_io_cancel(struct dcx_pending *p, struct dcx_ring *r)
 {
 	struct dcx_io_op *io = (struct dcx_io_op *)
 		((char *)p - offsetof(struct dcx_io_op, pending));
 
-	dcx_cancel_request(io->op.ring, (uintptr_t)&io->op);
+	dcx_cancel_request(r, (uintptr_t)&io->op);
 }
 
 /* 0 and the operation, or the Winsock error. */
@@ -174,7 +174,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	struct dcx_sink sink;
 	struct dcx_ring *r;
 	unsigned int mark;
-	int ret, res = 0, free_res, next, wsa;
+	int ret, res = 0, free_res, next, wsa, aborted = 0;
 	bool found, skip, packet;
 
 	wsa = dcx_ov_start(ov, &sink);
@@ -206,6 +206,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		io_uring_prep_recvmsg(sqe, s, &io->msg, (unsigned int)flags);
 	dcx_sqe_set_op(sqe, &io->op, 0);
 	dcx_ring_op_start(r);
+	dcx_pending_arm(&io->pending, r);
 	mark = dcx_ring_cq_mark(r);
 	ret = dcx_ring_unlock(r);
 	if (ret) {
@@ -227,6 +228,8 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	if (found) {
 		res = dcx_io_result(io, res);
 		/* Off the list while io is surely ours. */
+		aborted = __atomic_load_n(&io->pending.abort_res,
+					  __ATOMIC_SEQ_CST);
 		res = dcx_pending_del(&io->pending, res);
 	}
 	packet = found && res >= 0 && sink.port && !skip;
@@ -239,15 +242,23 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	}
 	next = !found ? DCX_EARLY_LIVE :
 	       packet ? DCX_EARLY_PACKET : DCX_EARLY_ABANDONED;
+	/*
+	 * PACKET hands the port's last reference the caller holds to the
+	 * reaper, which may free the port (and r with it) at once: counted
+	 * before.
+	 */
+	if (packet)
+		dcx_ring_op_reported(r);
 	switch (dcx_early_settle(&io->early, next)) {
 	case DCX_EARLY_LIVE:
 		return WSA_IO_PENDING;
 	case DCX_EARLY_PACKET:
-		dcx_ring_op_reported(r);
 		*bytes = (DWORD)res;
 		return 0;
 	case DCX_EARLY_EARLY:
 		/* The reaper has been and gone; the op is ours. */
+		aborted = __atomic_load_n(&io->pending.abort_res,
+					  __ATOMIC_SEQ_CST);
 		free_res = dcx_pending_del(&io->pending,
 					   dcx_io_result(io, io->early.res));
 		free(io);
@@ -256,7 +267,6 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 			res = free_res;
 			break;
 		}
-		dcx_ring_op_reported(r);
 		dcx_port_deliver(sink.port, sink.key, ov, 0, (unsigned int)res);
 		dcx_port_put(sink.port);
 		*bytes = (DWORD)res;
@@ -265,6 +275,11 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		break;
 	}
 	dcx_ring_op_reported(r);
+	if (res < 0 && aborted) {
+		/* Cancelled as it started: pending, then ended by the cancel. */
+		dcx_sink_complete(&sink, res, 0);
+		return WSA_IO_PENDING;
+	}
 	if (res < 0) {
 		dcx_ov_fail(&sink);
 		return dcx_wsa_from_errno(-dcx_io_refusal(s, send, res));

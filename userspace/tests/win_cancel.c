@@ -379,6 +379,64 @@ TEST_F(cx, cancelio_spares_other_threads)
 }
 
 /*
+ * A cancel racing the start of the operation it names (found by review:
+ * the library listed an operation before it had a ring, and a concurrent
+ * CancelIoEx dereferenced nothing). Every receive still ends exactly once,
+ * aborted or not, and nothing crashes.
+ */
+#define RACE_OPS	400
+
+struct race {
+	SOCKET c;
+	OVERLAPPED ov[RACE_OPS];
+	volatile int started;
+};
+
+static int race_canceller(void *arg)
+{
+	struct race *r = arg;
+
+	while (r->started < RACE_OPS)
+		CancelIoEx(handle_of(r->c), NULL);
+	return 0;
+}
+
+TEST_F(cx, cancel_races_the_start)
+{
+	static char sink[RACE_OPS][4];
+	struct wt_thread *t;
+	struct race *r;
+	DWORD bytes, flags;
+	WSABUF b;
+	int i, ret;
+
+	r = calloc(1, sizeof(*r));
+	ASSERT_NONNULL(r);
+	r->c = self->c;
+	t = wt_thread_start(race_canceller, r);
+	ASSERT_NONNULL(t);
+	for (i = 0; i < RACE_OPS; i++) {
+		b.buf = sink[i];
+		b.len = sizeof(sink[i]);
+		flags = 0;
+		ret = WSARecv(self->c, &b, 1, &bytes, &flags, &r->ov[i], NULL);
+		EXPECT_TRUE(ret == 0 || WSAGetLastError() == WSA_IO_PENDING);
+		__atomic_store_n(&r->started, i + 1, __ATOMIC_RELEASE);
+	}
+	wt_thread_join(t);
+	CancelIoEx(handle_of(self->c), NULL);
+	for (i = 0; i < RACE_OPS; i++) {
+		int64_t t0 = wt_now_ms();
+
+		while (!HasOverlappedIoCompleted(&r->ov[i]) &&
+		       wt_now_ms() - t0 < WAIT_MS)
+			wt_sleep_ms(1);
+		EXPECT_TRUE(HasOverlappedIoCompleted(&r->ov[i]));
+	}
+	free(r);
+}
+
+/*
  * docs, CancelIoEx: nothing to cancel for that OVERLAPPED - none pending,
  * or one never used while another is pending - FALSE, ERROR_NOT_FOUND.
  */
