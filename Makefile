@@ -41,8 +41,11 @@ DEBUG_VM_TIMEOUT ?= 2400
 # e.g. VM_APPEND="DCX_FUZZ_SEED=42 DCX_FUZZ_COUNT=100000".
 VM_APPEND ?=
 # KASAN and lockdep under TCG make a reuse cycle ~20x slower: the debug run
-# soaks 16,384 cycles (the stock run 100,000) and gives programs 20 minutes.
-DEBUG_APPEND ?= DCX_SOAK_CYCLES=16384 DCX_SOAK_RELOADS=20 dcx.timeout=1200
+# soaks 16,384 cycles (the stock run 100,000), posts 16 x 10,000 packets
+# through one port (the stock run 16 x 100,000, 12 s there) and gives
+# programs 20 minutes.
+DEBUG_APPEND ?= DCX_SOAK_CYCLES=16384 DCX_SOAK_RELOADS=20 \
+		DCX_PORT_STRESS_PACKETS=10000 dcx.timeout=1200
 
 # The VM's programs: our selftests, then the library's tests on the module.
 vm_tests = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests) \

@@ -193,6 +193,10 @@ static inline void __register_test(struct __test_metadata *t)
  * in teardown jumps to the second setjmp: teardown does not run again (the
  * real harness loops there until its timeout).
  */
+/* No per-test timeouts here: Wine's run is bounded by run-tap.sh. */
+#define TEST_F_TIMEOUT(fixture_name, test_name, timeout) \
+	TEST_F(fixture_name, test_name)
+
 #define TEST_F(fixture_name, test_name) \
 	static void fixture_name##_##test_name( \
 		struct __test_metadata *_metadata, \
