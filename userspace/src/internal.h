@@ -104,6 +104,7 @@ struct dcx_sink {
 	struct dcx_waiter *waiter;
 	struct dcx_port *port;	/* referenced; NULL: no packet */
 	uintptr_t key;
+	bool skip_success;	/* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
 };
 
 void dcx_sink_complete(const struct dcx_sink *sink, int res,
@@ -274,7 +275,6 @@ void dcx_port_deliver(struct dcx_port *port, uintptr_t key,
 		      unsigned int bytes);
 void dcx_port_put(struct dcx_port *port);
 void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded);
-bool dcx_port_skips_success(int fd);
 void dcx_port_forget_fd(int fd);
 void dcx_port_atfork_prepare(void);
 void dcx_port_atfork_parent(void);

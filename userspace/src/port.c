@@ -150,18 +150,6 @@ void dcx_port_forget_fd(int fd)
 		dcx_port_put(p);
 }
 
-bool dcx_port_skips_success(int fd)
-{
-	struct dcx_assoc *a;
-	bool skip;
-
-	pthread_mutex_lock(&dcx_assoc_lock);
-	a = dcx_assoc_slot(fd, false);
-	skip = a && (a->modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
-	pthread_mutex_unlock(&dcx_assoc_lock);
-	return skip;
-}
-
 /*
  * Point @sink at @fd's port, referenced, if the socket has one: sink->port
  * and sink->key, or NULL. An hEvent with its low bit set keeps the
@@ -175,6 +163,7 @@ void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 
 	sink->port = NULL;
 	sink->key = 0;
+	sink->skip_success = false;
 	if (!sink->ov || ((uintptr_t)sink->ov->hEvent & 1))
 		return;
 	pthread_mutex_lock(&dcx_assoc_lock);
@@ -183,6 +172,8 @@ void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 	    !(succeeded && (a->modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS))) {
 		sink->port = a->port;
 		sink->key = a->key;
+		sink->skip_success = a->modes &
+				     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 		dcx_port_get_ref(a->port);
 	}
 	pthread_mutex_unlock(&dcx_assoc_lock);

@@ -46,8 +46,7 @@ struct dcx_io_op {
 	struct dcx_op op;
 	struct dcx_sink sink;
 	struct dcx_early early;
-	struct dcx_pending pending;
-	int fd;
+	struct dcx_pending pending;	/* pending.fd: the socket */
 	bool zero;		/* a zero-length receive: a poll */
 	struct msghdr msg;
 	struct iovec iov[];
@@ -67,7 +66,7 @@ static int dcx_io_result(const struct dcx_io_op *io, int res)
 		return -ECONNRESET;
 	if (!io->zero || res < 0)
 		return res;
-	if (recv(io->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	if (recv(io->pending.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
 	    errno != EAGAIN)
 		return errno == EPIPE ? -ECONNRESET : -errno;
 	return 0;
@@ -190,7 +189,6 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	io->op.ring = r;
 	io->sink = sink;
 	io->early.state = DCX_EARLY_SUBMITTING;
-	io->fd = s;
 	sqe = dcx_ring_sqe(r);
 	if (io->zero && !send)
 		io_uring_prep_poll_add(sqe, s, POLLIN);
@@ -217,7 +215,8 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	}
 
 	found = dcx_ring_cq_find(r, mark, &io->op, 0, &res);
-	skip = sink.port && dcx_port_skips_success(s);
+	/* Known since dcx_ring_begin(): no second look at the socket. */
+	skip = sink.port && sink.skip_success;
 	/*
 	 * Done at once, either way: the result is the caller's to publish
 	 * before it returns - OVERLAPPED and event here, so that no late
