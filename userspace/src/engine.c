@@ -86,7 +86,7 @@ static void *dcx_engine_main(void *arg)
 			if (cqe->user_data == DCX_UDATA_STOP)
 				stop = true;
 			else
-				dcx_ring_dispatch(cqe);
+				dcx_ring_dispatch(r, cqe);
 		}
 		io_uring_cq_advance(&r->ring, n);
 		if (__atomic_load_n(&r->deferred, __ATOMIC_RELAXED))

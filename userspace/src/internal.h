@@ -144,6 +144,14 @@ struct dcx_ring {
 	bool deferred;		/* SQEs queued by the engine thread */
 	unsigned long ops;	/* operations with SQEs in flight */
 	unsigned long unreported; /* ... whose result is still owed */
+	/*
+	 * Stored (release, under the lock) before every submission and
+	 * loaded (acquire) by the reaper for each CQE. The kernel orders an
+	 * SQE before its CQE, but the C memory model (and ThreadSanitizer)
+	 * cannot see that: this makes what the submitter wrote into an
+	 * operation visibly happen-before the reaper reads it.
+	 */
+	unsigned long seq;
 };
 
 struct dcx_op {
@@ -166,13 +174,56 @@ struct io_uring_sqe *dcx_ring_sqe(struct dcx_ring *r);
 void dcx_ring_reserve(struct dcx_ring *r, unsigned int n);
 int dcx_ring_submit_locked(struct dcx_ring *r);
 int dcx_ring_unlock(struct dcx_ring *r);
-unsigned int dcx_ring_cq_mark(struct dcx_ring *r);
 bool dcx_ring_cq_find(struct dcx_ring *r, unsigned int mark,
 		      const struct dcx_op *op, unsigned int tag, int *res);
-void dcx_ring_op_start(struct dcx_ring *r);
-void dcx_ring_op_reported(struct dcx_ring *r);
-void dcx_ring_op_end(struct dcx_ring *r);
-bool dcx_ring_dispatch(const struct io_uring_cqe *cqe);
+
+/*
+ * The small steps of every operation, inline: they run twice or more per
+ * WSARecv/WSASend, on the hot path of every server.
+ */
+
+/* Under the lock: the CQ tail before the SQEs are submitted (ring.c). */
+static inline unsigned int dcx_ring_cq_mark(struct dcx_ring *r)
+{
+	return io_uring_smp_load_acquire(r->ring.cq.ktail);
+}
+
+/* Under the lock: an operation is about to have SQEs in flight. */
+static inline void dcx_ring_op_start(struct dcx_ring *r)
+{
+	__atomic_add_fetch(&r->ops, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->unreported, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The operation is about to report its result to the program: called
+ * before, so that a program woken by the result and calling WSACleanup()
+ * finds nothing in flight.
+ */
+static inline void dcx_ring_op_reported(struct dcx_ring *r)
+{
+	__atomic_sub_fetch(&r->unreported, 1, __ATOMIC_RELEASE);
+}
+
+/* An operation has seen its last CQE. */
+static inline void dcx_ring_op_end(struct dcx_ring *r)
+{
+	__atomic_sub_fetch(&r->ops, 1, __ATOMIC_RELEASE);
+}
+
+/* Hand one CQE of @r to its operation; false for one that carries none. */
+static inline bool dcx_ring_dispatch(struct dcx_ring *r,
+				     const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = cqe->user_data;
+	struct dcx_op *op = (struct dcx_op *)(uintptr_t)(ud & ~DCX_TAG_MASK);
+
+	__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
+	if (!op)
+		return false;
+	op->fn(op, (unsigned int)(ud & DCX_TAG_MASK), cqe->res);
+	return true;
+}
 
 /*
  * The ring an operation on @fd reporting to @sink goes to, locked: its
@@ -219,9 +270,25 @@ struct dcx_early {
 };
 
 /* Reaper: true if the submitter still decides (the result is left). */
-bool dcx_early_reaped(struct dcx_early *e, int res, int *state);
+static inline bool dcx_early_reaped(struct dcx_early *e, int res, int *state)
+{
+	*state = DCX_EARLY_SUBMITTING;
+	e->res = res;
+	return __atomic_compare_exchange_n(&e->state, state, DCX_EARLY_EARLY,
+					   false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
 /* Submitter: LIVE, ABANDONED or EARLY (then e->res is the result). */
-int dcx_early_settle(struct dcx_early *e, int next);
+static inline int dcx_early_settle(struct dcx_early *e, int next)
+{
+	int state = DCX_EARLY_SUBMITTING;
+
+	if (__atomic_compare_exchange_n(&e->state, &state, next, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return next;
+	return state;
+}
 
 /*
  * cancel.c: the overlapped operations in flight, by socket, so that

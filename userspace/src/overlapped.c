@@ -205,22 +205,26 @@ int dcx_copy_checked(void *dst, const void *src, size_t len)
 struct dcx_page_cache {
 	uintptr_t page[DCX_PROBE_CACHE];	/* page number + 1; 0: empty */
 	unsigned int next;
+	unsigned int hit;	/* the slot that answered last: looked at first */
 };
 
 static __thread struct dcx_page_cache dcx_pages_w, dcx_pages_r;
 
-static bool dcx_pages_known(const struct dcx_page_cache *c, uintptr_t first,
+static bool dcx_pages_known(struct dcx_page_cache *c, uintptr_t first,
 			    uintptr_t last)
 {
 	uintptr_t pg;
 	unsigned int i;
 
 	for (pg = first; pg <= last; pg++) {
+		if (c->page[c->hit] == pg + 1)
+			continue;
 		for (i = 0; i < DCX_PROBE_CACHE; i++)
 			if (c->page[i] == pg + 1)
 				break;
 		if (i == DCX_PROBE_CACHE)
 			return false;
+		c->hit = i;
 	}
 	return true;
 }
@@ -346,8 +350,9 @@ int dcx_ov_mark(OVERLAPPED *ov)
 {
 	if (dcx_probe_writable(ov, sizeof(*ov)))
 		return WSAEFAULT;
+	/* Ordered before the completion by the submission that follows. */
 	__atomic_store_n(&ov->Internal, (uintptr_t)STATUS_PENDING,
-			 __ATOMIC_SEQ_CST);
+			 __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -320,6 +320,12 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 {
 	struct io_uring_cqe *cqe, c;
 
+	/*
+	 * Nothing there: no lock. A CQE posted right after this look makes
+	 * the caller's io_uring_enter(GETEVENTS) return at once.
+	 */
+	if (!io_uring_cq_ready(&p->r.ring))
+		return;
 	pthread_mutex_lock(&p->reap);
 	dcx_reaping = rp;
 	while ((!rp || rp->n < rp->cap) &&
@@ -330,7 +336,7 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 		 * looking for it (dcx_ring_cq_find()) finds it or finds its
 		 * operation already settled.
 		 */
-		dcx_ring_dispatch(&c);
+		dcx_ring_dispatch(&p->r, &c);
 		io_uring_cqe_seen(&p->r.ring, cqe);
 		if (c.user_data == DCX_UDATA_WAKE)
 			dcx_port_rewake(p);

@@ -14,15 +14,6 @@
 
 #include "internal.h"
 
-/*
- * Bumped (release) before every submission and read (acquire) by a reaper
- * after it sees each CQE. The kernel already orders an SQE before its CQE,
- * but the C memory model (and ThreadSanitizer) cannot see that: this makes
- * what the submitter wrote into an operation visibly happen-before the
- * reaper reads it.
- */
-static unsigned long dcx_ring_seq;
-
 static void dcx_short_sleep(void)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 100 * 1000 };
@@ -72,7 +63,7 @@ int dcx_ring_submit_locked(struct dcx_ring *r)
 	int ret;
 
 	while (io_uring_sq_ready(&r->ring)) {
-		__atomic_fetch_add(&dcx_ring_seq, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&r->seq, r->seq + 1, __ATOMIC_RELEASE);
 		ret = io_uring_submit(&r->ring);
 		if (ret > 0)
 			continue;
@@ -158,18 +149,11 @@ int dcx_ring_unlock(struct dcx_ring *r)
  * the head has not passed is genuine; one the reaper consumed meanwhile is
  * reported through the operation's struct dcx_early instead.
  *
- * Under the lock: the tail before the SQEs are submitted.
- */
-unsigned int dcx_ring_cq_mark(struct dcx_ring *r)
-{
-	return io_uring_smp_load_acquire(r->ring.cq.ktail);
-}
-
-/*
  * After dcx_ring_unlock(): whether a CQE carrying @op and @tag was posted
- * since @mark, and its res. False also when the CQ overflowed (the CQE may
- * then be on the kernel's overflow list): the caller treats the request as
- * started, and its result comes through the reaper as usual.
+ * since @mark (dcx_ring_cq_mark()), and its res. False also when the CQ
+ * overflowed (the CQE may then be on the kernel's overflow list): the
+ * caller treats the request as started, and its result comes through the
+ * reaper as usual.
  */
 bool dcx_ring_cq_find(struct dcx_ring *r, unsigned int mark,
 		      const struct dcx_op *op, unsigned int tag, int *res)
@@ -194,59 +178,4 @@ bool dcx_ring_cq_find(struct dcx_ring *r, unsigned int mark,
 		return true;
 	}
 	return false;
-}
-
-/* Under the lock: an operation is about to have SQEs in flight. */
-void dcx_ring_op_start(struct dcx_ring *r)
-{
-	__atomic_add_fetch(&r->ops, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&r->unreported, 1, __ATOMIC_RELAXED);
-}
-
-/*
- * The operation is about to report its result to the program: called
- * before, so that a program woken by the result and calling WSACleanup()
- * finds nothing in flight.
- */
-void dcx_ring_op_reported(struct dcx_ring *r)
-{
-	__atomic_sub_fetch(&r->unreported, 1, __ATOMIC_RELEASE);
-}
-
-/* An operation has seen its last CQE. */
-void dcx_ring_op_end(struct dcx_ring *r)
-{
-	__atomic_sub_fetch(&r->ops, 1, __ATOMIC_RELEASE);
-}
-
-/* Hand one CQE to its operation; false for one that carries none. */
-bool dcx_ring_dispatch(const struct io_uring_cqe *cqe)
-{
-	uint64_t ud = cqe->user_data;
-	struct dcx_op *op = (struct dcx_op *)(uintptr_t)(ud & ~DCX_TAG_MASK);
-
-	__atomic_load_n(&dcx_ring_seq, __ATOMIC_ACQUIRE);
-	if (!op)
-		return false;
-	op->fn(op, (unsigned int)(ud & DCX_TAG_MASK), cqe->res);
-	return true;
-}
-
-bool dcx_early_reaped(struct dcx_early *e, int res, int *state)
-{
-	*state = DCX_EARLY_SUBMITTING;
-	e->res = res;
-	return __atomic_compare_exchange_n(&e->state, state, DCX_EARLY_EARLY,
-					   false, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE);
-}
-
-int dcx_early_settle(struct dcx_early *e, int next)
-{
-	int state = DCX_EARLY_SUBMITTING;
-
-	if (__atomic_compare_exchange_n(&e->state, &state, next, false,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return next;
-	return state;
 }

@@ -41,6 +41,7 @@
 #include <winsock2.h>
 
 #include "internal.h"
+#include "bsd.h"
 
 struct dcx_io_op {
 	struct dcx_op op;
@@ -51,6 +52,81 @@ struct dcx_io_op {
 	struct msghdr msg;
 	struct iovec iov[];
 };
+
+/*
+ * Operations of one buffer - a server's receive/send loop - are recycled
+ * per thread rather than paying a calloc() and a free() for every call:
+ * the thread that reaps a completion keeps the operation for its next
+ * call. A few are kept per thread; a thread's are freed when it exits.
+ */
+#define DCX_IO_CACHE		16
+#define DCX_IO_SMALL	(sizeof(struct dcx_io_op) + sizeof(struct iovec))
+
+static __thread struct dcx_io_op *dcx_io_cache;
+static __thread unsigned int dcx_io_cached;
+static __thread bool dcx_io_cache_armed;
+static pthread_key_t dcx_io_cache_key;
+static pthread_once_t dcx_io_cache_once = PTHREAD_ONCE_INIT;
+static bool dcx_io_cache_keyed;
+
+static void dcx_io_cache_exit(void *unused)
+{
+	struct dcx_io_op *io;
+
+	(void)unused;
+	while ((io = dcx_io_cache)) {
+		dcx_io_cache = *(struct dcx_io_op **)io;
+		free(io);
+	}
+	dcx_io_cached = 0;
+	dcx_io_cache_armed = false;
+}
+
+static void dcx_io_cache_init(void)
+{
+	dcx_io_cache_keyed = !pthread_key_create(&dcx_io_cache_key,
+						 dcx_io_cache_exit);
+}
+
+/* dlclose(): no thread may run the destructor once the code is gone. */
+__attribute__((destructor)) static void dcx_io_cache_unload(void)
+{
+	if (dcx_io_cache_keyed)
+		pthread_key_delete(dcx_io_cache_key);
+}
+
+/* A zeroed operation with room for @n buffers, or NULL. */
+static struct dcx_io_op *dcx_io_alloc(DWORD n)
+{
+	struct dcx_io_op *io = dcx_io_cache;
+
+	if (n > 1 || !io)
+		return calloc(1, sizeof(*io) + (n ? n : 1) * sizeof(io->iov[0]));
+	dcx_io_cache = *(struct dcx_io_op **)io;
+	dcx_io_cached--;
+	memset(io, 0, DCX_IO_SMALL);
+	return io;
+}
+
+static void dcx_io_free(struct dcx_io_op *io)
+{
+	if (io->msg.msg_iovlen > 1 || dcx_io_cached >= DCX_IO_CACHE)
+		goto out;
+	if (!dcx_io_cache_armed) {
+		/* The key's value only makes the destructor run at exit. */
+		pthread_once(&dcx_io_cache_once, dcx_io_cache_init);
+		if (!dcx_io_cache_keyed ||
+		    pthread_setspecific(dcx_io_cache_key, &dcx_io_cache_armed))
+			goto out;
+		dcx_io_cache_armed = true;
+	}
+	*(struct dcx_io_op **)io = dcx_io_cache;
+	dcx_io_cache = io;
+	dcx_io_cached++;
+	return;
+out:
+	free(io);
+}
 
 /*
  * How Windows reports the end of a receive or a send: a send into a
@@ -105,14 +181,14 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	if (dcx_early_reaped(&io->early, res, &state))
 		return;
 	if (state == DCX_EARLY_ABANDONED) {
-		free(io);
+		dcx_io_free(io);
 		dcx_ring_op_end(r);
 		return;
 	}
 	if (state == DCX_EARLY_PACKET) {
 		sink = io->sink;
 		res = io->zero ? 0 : res;
-		free(io);
+		dcx_io_free(io);
 		dcx_ring_op_end(r);
 		dcx_port_deliver(sink.port, sink.key, sink.ov, 0,
 				 (unsigned int)res);
@@ -121,7 +197,7 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	}
 	res = dcx_pending_del(&io->pending, dcx_io_result(io, res));
 	sink = io->sink;
-	free(io);
+	dcx_io_free(io);
 	dcx_ring_op_end(r);
 	dcx_ring_op_reported(r);
 	dcx_sink_complete(&sink, res < 0 ? res : 0, res > 0 ? (unsigned)res : 0);
@@ -147,7 +223,7 @@ static int dcx_io_prepare(LPWSABUF bufs, DWORD n, struct dcx_io_op **iop)
 	/* No buffer at all is a zero-length operation (Windows, as Wine). */
 	if (n > IOV_MAX)
 		return WSAEINVAL;
-	io = calloc(1, sizeof(*io) + (n ? n : 1) * sizeof(io->iov[0]));
+	io = dcx_io_alloc(n);
 	if (!io)
 		return WSAENOBUFS;
 	for (i = 0; i < n; i++) {
@@ -178,7 +254,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 
 	wsa = dcx_ov_start(ov, &sink);
 	if (wsa) {
-		free(io);
+		dcx_io_free(io);
 		return wsa;
 	}
 	dcx_pending_add(&io->pending, s, ov, dcx_io_cancel, false);
@@ -260,7 +336,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 					  __ATOMIC_SEQ_CST);
 		free_res = dcx_pending_del(&io->pending,
 					   dcx_io_result(io, io->early.res));
-		free(io);
+		dcx_io_free(io);
 		dcx_ring_op_end(r);
 		if (!packet) {
 			res = free_res;
@@ -294,7 +370,7 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 err:
 	dcx_pending_del(&io->pending, 0);
 	dcx_ov_fail(&sink);
-	free(io);
+	dcx_io_free(io);
 	return dcx_wsa_from_errno(-ret);
 }
 
@@ -310,7 +386,7 @@ static int dcx_io_block(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 			   recvmsg(s, &io->msg, flags);
 	while (n < 0 && errno == EINTR);
 	err = errno;
-	free(io);
+	dcx_io_free(io);
 	if (n < 0)
 		return dcx_wsa_from_errno(-dcx_io_refusal(s, send,
 				err == EPIPE ? -ECONNRESET : -err));
@@ -357,6 +433,13 @@ static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
 		return dcx_io_fail(WSAEFAULT);
 	if (count && dcx_probe_writable(count, sizeof(*count)))
 		return dcx_io_fail(WSAEFAULT);
+	/*
+	 * shutdown(SD_RECEIVE) refuses every receive, data waiting or not, as
+	 * recv() does (bsd_socket.c); Linux would still deliver the data.
+	 */
+	if (!send && (dcx_fd_peek(s) & DCX_FD_RECV_SHUT) &&
+	    (dcx_fd_get(s, NULL) & DCX_FD_RECV_SHUT))
+		return dcx_io_fail(WSAESHUTDOWN);
 	wsa = dcx_io_prepare(bufs, n, &io);
 	if (wsa)
 		return dcx_io_fail(wsa);

@@ -598,6 +598,34 @@ TEST_F(rs, recv_after_reset_at_once)
 	EXPECT_AT_ONCE(&ov, self->port);
 }
 
+/*
+ * sock.c test_shutdown: after shutdown(SD_RECEIVE) a receive fails with
+ * WSAESHUTDOWN whether or not data is waiting; recv() goes through the
+ * same path as WSARecv() on Windows (ws2_32), so the overlapped call is
+ * refused at once too, with no packet.
+ */
+TEST_F(rs, recv_after_shutdown_receive_at_once)
+{
+	DWORD n = 0x5eed, flags = 0;
+	OVERLAPPED ov;
+
+	ATTACH_PORT(self);
+	ASSERT_EQ((int)sizeof(self->data),
+		  send(self->s, self->data, sizeof(self->data), 0));
+	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
+	ASSERT_EQ(0, shutdown(self->c, SD_RECEIVE));
+	at_once_ov(&ov);
+	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags,
+					&ov, NULL));
+	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	EXPECT_EQ(0x5eedU, n);
+	EXPECT_AT_ONCE(&ov, self->port);
+	/* The blocking form too. */
+	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags,
+					NULL, NULL));
+	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+}
+
 /* sock.c test_completion_port: WSASend after a reset, at once, no packet. */
 TEST_F(rs, send_after_reset_at_once)
 {
