@@ -2,12 +2,13 @@
 /*
  * portbench: completion ports (libdisconnectex) against liburing.
  *
- * P1 runs every server variant in every round, each round starting from
- * another, in one boot, because the machine is emulated and noisy: a
- * figure is the median over rounds, a ratio (x) the median of the
- * per-round ratios of a variant to its base (the liburing server with as
- * many threads), so that each ratio compares runs seconds apart. P2 runs
- * after P1.
+ * P1 runs every server variant in every round, in one boot, because the
+ * machine is emulated and noisy: a figure is the median over rounds, a
+ * ratio (x) the median of the per-round ratios of a variant to its base
+ * (the liburing server with as many threads). The host's load drifts
+ * within seconds, so a variant runs right before or right after its base,
+ * which goes first in every other round (ORDER below), and each round
+ * starts from another pair. P2 runs after P1.
  *
  * Output as dcxbench's: progress and tables for people; for the host,
  * "PORTBENCH-CSV: " (P1, every round and the medians), "PORTBENCH-IDLE: "
@@ -42,6 +43,29 @@ static const struct pb_variant variants[] = {
 };
 
 #define NVARIANTS	((int)(sizeof(variants) / sizeof(variants[0])))
+
+/*
+ * The order of a round: each variant next to its base. Round r starts from
+ * pair r % NPAIRS and swaps the two of each pair when r is odd.
+ */
+static const int order[][2] = { { 0, 2 }, { 1, 3 }, { 4, -1 } };
+
+#define NPAIRS		((int)(sizeof(order) / sizeof(order[0])))
+
+/* The variants of round @r in the order they run: NVARIANTS into @seq. */
+static void round_order(int r, int *seq)
+{
+	const int *pair;
+	int g, n = 0, first;
+
+	for (g = 0; g < NPAIRS; g++) {
+		pair = order[(g + r) % NPAIRS];
+		first = r % 2 && pair[1] >= 0;
+		seq[n++] = pair[first];
+		if (pair[1] >= 0)
+			seq[n++] = pair[!first];
+	}
+}
 
 static struct pb_echo_result results[NVARIANTS][MAX_ROUNDS];
 static struct pb_echo_result traced[NVARIANTS];
@@ -135,13 +159,14 @@ static double ratio(int a, int b, int rounds, field_fn f)
 static long run_echo(const struct pb_opts *o)
 {
 	long failures = 0;
-	int r, k, vi, ret;
+	int r, k, vi, ret, seq[NVARIANTS];
 
 	for (r = 0; r < o->rounds; r++) {
+		round_order(r, seq);
 		for (k = 0; k < NVARIANTS; k++) {
 			struct pb_echo_result *x;
 
-			vi = (k + r) % NVARIANTS;
+			vi = seq[k];
 			if (o->only && strcmp(o->only, variants[vi].name))
 				continue;
 			x = &results[vi][r];

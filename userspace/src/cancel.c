@@ -27,7 +27,7 @@
 
 #define DCX_PENDING_BUCKETS	256
 
-static pthread_mutex_t dcx_pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static dcx_lock_t dcx_pending_lock = DCX_LOCK_INIT;
 static struct dcx_pending *dcx_pending_by_fd[DCX_PENDING_BUCKETS];
 
 /*
@@ -75,13 +75,13 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 	p->abort_res = 0;
 	p->listed = true;
 	p->graceful = graceful;
-	pthread_mutex_lock(&dcx_pending_lock);
+	dcx_lock(&dcx_pending_lock);
 	p->prev = NULL;
 	p->next = *b;
 	if (*b)
 		(*b)->prev = p;
 	*b = p;
-	pthread_mutex_unlock(&dcx_pending_lock);
+	dcx_unlock(&dcx_pending_lock);
 }
 
 /*
@@ -109,7 +109,7 @@ int dcx_pending_del(struct dcx_pending *p, int res)
 
 	if (!p->listed)
 		return res;
-	pthread_mutex_lock(&dcx_pending_lock);
+	dcx_lock(&dcx_pending_lock);
 	if (p->prev)
 		p->prev->next = p->next;
 	else
@@ -117,7 +117,7 @@ int dcx_pending_del(struct dcx_pending *p, int res)
 	if (p->next)
 		p->next->prev = p->prev;
 	abort_res = p->abort_res;
-	pthread_mutex_unlock(&dcx_pending_lock);
+	dcx_unlock(&dcx_pending_lock);
 	p->listed = false;
 	if (abort_res && res < 0)
 		return abort_res;
@@ -135,7 +135,7 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 	struct dcx_ring *r;
 	int n = 0;
 
-	pthread_mutex_lock(&dcx_pending_lock);
+	dcx_lock(&dcx_pending_lock);
 	for (p = *dcx_pending_bucket(fd); p; p = p->next) {
 		if (p->fd != fd || (ov && p->ov != ov) || (mine && p->tid != tid))
 			continue;
@@ -157,18 +157,18 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 		}
 		n++;
 	}
-	pthread_mutex_unlock(&dcx_pending_lock);
+	dcx_unlock(&dcx_pending_lock);
 	return n;
 }
 
 void dcx_cancel_atfork_prepare(void)
 {
-	pthread_mutex_lock(&dcx_pending_lock);
+	dcx_lock(&dcx_pending_lock);
 }
 
 void dcx_cancel_atfork_parent(void)
 {
-	pthread_mutex_unlock(&dcx_pending_lock);
+	dcx_unlock(&dcx_pending_lock);
 }
 
 /* The parent's operations are not the child's to cancel. */
@@ -178,7 +178,7 @@ void dcx_cancel_atfork_child(void)
 
 	for (i = 0; i < DCX_PENDING_BUCKETS; i++)
 		dcx_pending_by_fd[i] = NULL;
-	pthread_mutex_init(&dcx_pending_lock, NULL);
+	dcx_lock_init(&dcx_pending_lock);
 }
 
 /* Under @r's lock: a request that stops the SQE tagged @ud (its own CQE

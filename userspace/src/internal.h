@@ -50,6 +50,45 @@ struct _OVERLAPPED;
 
 #define DCX_DEVICE_PATH		"/dev/" DCX_DEVICE_NAME
 
+/*
+ * lock.c: the locks every overlapped call takes several times (the
+ * pending-operation list, the socket-to-port table, a port's reaper). A
+ * futex word: 0 free, 1 held, 2 held and a thread may be asleep on it
+ * (Drepper, "Futexes Are Tricky", the third mutex). The uncontended path
+ * is inline; a pthread mutex does the same inside a function call of its
+ * own, which on the hot path costs more than the work it guards. Never
+ * waited on with a condition variable; after fork() the child
+ * re-initialises it.
+ */
+typedef struct {
+	int v;
+} dcx_lock_t;
+
+#define DCX_LOCK_INIT	{ 0 }
+
+void dcx_lock_wait(dcx_lock_t *l);
+void dcx_lock_wake(dcx_lock_t *l);
+
+static inline void dcx_lock_init(dcx_lock_t *l)
+{
+	__atomic_store_n(&l->v, 0, __ATOMIC_RELAXED);
+}
+
+static inline void dcx_lock(dcx_lock_t *l)
+{
+	int free_v = 0;
+
+	if (!__atomic_compare_exchange_n(&l->v, &free_v, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		dcx_lock_wait(l);
+}
+
+static inline void dcx_unlock(dcx_lock_t *l)
+{
+	if (__atomic_exchange_n(&l->v, 0, __ATOMIC_RELEASE) == 2)
+		dcx_lock_wake(l);
+}
+
 /* wsa_error.c: the thread's last error and the errno/NTSTATUS/WSA maps. */
 void dcx_set_last_error(int wsa);
 int dcx_fail(int wsa);			/* sets the last error, FALSE */

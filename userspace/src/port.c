@@ -54,7 +54,7 @@
 
 struct dcx_port {
 	struct dcx_ring r;	/* first: an op's ring is its port */
-	pthread_mutex_t reap;	/* one reaper at a time */
+	dcx_lock_t reap;	/* one reaper at a time */
 	unsigned int refs;
 	bool closed;		/* under r.lock; read atomically */
 	int waiters;		/* threads asleep in io_uring_enter() */
@@ -87,7 +87,6 @@ void dcx_port_put(struct dcx_port *p)
 		return;
 	dcx_ring_exit(&p->r);
 	pthread_mutex_destroy(&p->r.lock);
-	pthread_mutex_destroy(&p->reap);
 	free(p);
 }
 
@@ -116,7 +115,7 @@ struct dcx_assoc {
 #define DCX_ASSOC_CHUNK		(1U << DCX_ASSOC_SHIFT)
 #define DCX_ASSOC_CHUNKS	1024U	/* fds below 2^20 (nr_open) */
 
-static pthread_mutex_t dcx_assoc_lock = PTHREAD_MUTEX_INITIALIZER;
+static dcx_lock_t dcx_assoc_lock = DCX_LOCK_INIT;
 static struct dcx_assoc *dcx_assoc_chunks[DCX_ASSOC_CHUNKS];
 
 /* Under dcx_assoc_lock: @fd's entry, made if @create; NULL if none. */
@@ -139,13 +138,13 @@ void dcx_port_forget_fd(int fd)
 	struct dcx_port *p = NULL;
 	struct dcx_assoc *a;
 
-	pthread_mutex_lock(&dcx_assoc_lock);
+	dcx_lock(&dcx_assoc_lock);
 	a = dcx_assoc_slot(fd, false);
 	if (a) {
 		p = a->port;
 		memset(a, 0, sizeof(*a));
 	}
-	pthread_mutex_unlock(&dcx_assoc_lock);
+	dcx_unlock(&dcx_assoc_lock);
 	if (p)
 		dcx_port_put(p);
 }
@@ -166,7 +165,7 @@ void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 	sink->skip_success = false;
 	if (!sink->ov || ((uintptr_t)sink->ov->hEvent & 1))
 		return;
-	pthread_mutex_lock(&dcx_assoc_lock);
+	dcx_lock(&dcx_assoc_lock);
 	a = dcx_assoc_slot(fd, false);
 	if (a && a->port && !__atomic_load_n(&a->port->closed, __ATOMIC_ACQUIRE) &&
 	    !(succeeded && (a->modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS))) {
@@ -176,7 +175,7 @@ void dcx_port_attach(int fd, struct dcx_sink *sink, bool succeeded)
 				     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 		dcx_port_get_ref(a->port);
 	}
-	pthread_mutex_unlock(&dcx_assoc_lock);
+	dcx_unlock(&dcx_assoc_lock);
 }
 
 /*
@@ -326,7 +325,7 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 	 */
 	if (!io_uring_cq_ready(&p->r.ring))
 		return;
-	pthread_mutex_lock(&p->reap);
+	dcx_lock(&p->reap);
 	dcx_reaping = rp;
 	while ((!rp || rp->n < rp->cap) &&
 	       !io_uring_peek_cqe(&p->r.ring, &cqe)) {
@@ -342,7 +341,7 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 			dcx_port_rewake(p);
 	}
 	dcx_reaping = NULL;
-	pthread_mutex_unlock(&p->reap);
+	dcx_unlock(&p->reap);
 }
 
 static int64_t dcx_now_ms(void)
@@ -442,12 +441,12 @@ static BOOL dcx_port_close(struct dcx_port *p)
 
 void dcx_port_atfork_prepare(void)
 {
-	pthread_mutex_lock(&dcx_assoc_lock);
+	dcx_lock(&dcx_assoc_lock);
 }
 
 void dcx_port_atfork_parent(void)
 {
-	pthread_mutex_unlock(&dcx_assoc_lock);
+	dcx_unlock(&dcx_assoc_lock);
 }
 
 static void dcx_port_forget(void *obj)
@@ -474,7 +473,7 @@ void dcx_port_atfork_child(void)
 		free(dcx_assoc_chunks[i]);
 		dcx_assoc_chunks[i] = NULL;
 	}
-	pthread_mutex_init(&dcx_assoc_lock, NULL);
+	dcx_lock_init(&dcx_assoc_lock);
 }
 
 /* ---- The Windows calls ---- */
@@ -493,7 +492,7 @@ static HANDLE dcx_port_create(void)
 	if (ret)
 		goto err_free;
 	pthread_mutex_init(&p->r.lock, NULL);
-	pthread_mutex_init(&p->reap, NULL);
+	dcx_lock_init(&p->reap);
 	p->refs = 1;
 
 	pthread_mutex_lock(&dcx_handle_lock);
@@ -562,10 +561,10 @@ HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
 		dcx_fail(ERROR_INVALID_HANDLE);
 		return NULL;
 	}
-	pthread_mutex_lock(&dcx_assoc_lock);
+	dcx_lock(&dcx_assoc_lock);
 	a = dcx_assoc_slot(fd, true);
 	if (!a || a->port) {
-		pthread_mutex_unlock(&dcx_assoc_lock);
+		dcx_unlock(&dcx_assoc_lock);
 		dcx_port_put(p);
 		if (!ExistingCompletionPort)
 			CloseHandle(h);
@@ -574,7 +573,7 @@ HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
 	}
 	a->port = p;		/* the lookup's reference, kept */
 	a->key = CompletionKey;
-	pthread_mutex_unlock(&dcx_assoc_lock);
+	dcx_unlock(&dcx_assoc_lock);
 	dcx_set_last_error(0);
 	return h;
 }
@@ -590,11 +589,11 @@ BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags)
 	fd = dcx_socket_of(FileHandle);
 	if (fd < 0)
 		return dcx_fail(ERROR_INVALID_HANDLE);
-	pthread_mutex_lock(&dcx_assoc_lock);
+	dcx_lock(&dcx_assoc_lock);
 	a = dcx_assoc_slot(fd, true);
 	if (a)
 		a->modes |= Flags;
-	pthread_mutex_unlock(&dcx_assoc_lock);
+	dcx_unlock(&dcx_assoc_lock);
 	if (!a)
 		return dcx_fail(ERROR_NOT_ENOUGH_MEMORY);
 	dcx_set_last_error(0);
