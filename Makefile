@@ -80,7 +80,12 @@ $(DEMO): demo/dcxdemo.c userspace
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -Iuserspace/include -Iuapi \
 		-o $@ $< userspace/libdisconnectex.a -luring -lpthread
 
+# What reaches the VM is checked before anything is built or booted.
+CHECK_VARS = scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "VM_APPEND=$(VM_APPEND)"
+
 run: deps
+	@$(CHECK_VARS) "KDIR=$(KDIR)" "RUN_BACKEND=$(RUN_BACKEND)" \
+		"RUN_CONNECTIONS=$(RUN_CONNECTIONS)" "RUN_POOL=$(RUN_POOL)"
 	@$(MAKE) --no-print-directory module userspace $(DEMO)
 	@mkdir -p $(BUILD)/run
 	selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
@@ -90,6 +95,7 @@ run: deps
 # Each stage writes normalized TAP into $(RESULTS); a failing stage does not
 # stop the next, and summary.sh judges them all at the end.
 check: deps
+	@$(CHECK_VARS) "KDIR=$(KDIR)"
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
@@ -112,6 +118,7 @@ COVERAGE_ARGS = $(RESULTS)-debug/results.log $(BUILD)/debug-module/module \
 		$(BUILD)/coverage
 
 check-debug: deps
+	@scripts/check-vars.sh "VM_APPEND=$(VM_APPEND)" "DEBUG_APPEND=$(DEBUG_APPEND)"
 	@$(MAKE) --no-print-directory userspace selftests
 	@rm -rf $(RESULTS)-debug $(BUILD)/coverage && mkdir -p $(RESULTS)-debug
 	@dkdir=$$(selftests/vm/debug-kernel.sh) && \
@@ -152,6 +159,7 @@ style: deps
 
 # SPEC section 5, in the VM: see bench/README.md.
 bench bench-quick: deps
+	@scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "KDIR=$(KDIR)"
 	@$(MAKE) --no-print-directory module
 	$(MAKE) -C bench $@ KIMAGE=$(KIMAGE) MODULE=$(CURDIR)/$(MODULE)
 
