@@ -71,6 +71,7 @@ static void *dcx_engine_main(void *arg)
 	int ret;
 
 	dcx_on_engine = true;
+	dcx_io_cache_off();
 	/* After the stop request, drain the operations' internal tails. */
 	while (!stop || __atomic_load_n(&r->ops, __ATOMIC_ACQUIRE)) {
 		ret = io_uring_wait_cqe(&r->ring, &cqe);

@@ -363,6 +363,9 @@ void dcx_cancel_atfork_prepare(void);
 void dcx_cancel_atfork_parent(void);
 void dcx_cancel_atfork_child(void);
 
+/* sockio.c: this thread keeps no finished operations for reuse. */
+void dcx_io_cache_off(void);
+
 /* engine.c: the process's ring for sockets without a port. */
 struct dcx_ring *dcx_engine_lock(int *err);
 void dcx_atfork_register(void);

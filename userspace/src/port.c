@@ -321,9 +321,13 @@ static void dcx_port_reap(struct dcx_port *p, struct dcx_reap *rp)
 
 	/*
 	 * Nothing there: no lock. A CQE posted right after this look makes
-	 * the caller's io_uring_enter(GETEVENTS) return at once.
+	 * the caller's io_uring_enter(GETEVENTS) return at once. CQEs the
+	 * kernel holds back after an overflow are flushed by the peek below,
+	 * so an overflow always takes the lock.
 	 */
-	if (!io_uring_cq_ready(&p->r.ring))
+	if (__atomic_load_n(p->r.ring.cq.ktail, __ATOMIC_ACQUIRE) ==
+	    __atomic_load_n(p->r.ring.cq.khead, __ATOMIC_ACQUIRE) &&
+	    !io_uring_cq_has_overflow(&p->r.ring))
 		return;
 	dcx_lock(&p->reap);
 	dcx_reaping = rp;
@@ -394,6 +398,7 @@ static void *dcx_port_drain(void *arg)
 {
 	struct dcx_port *p = arg;
 
+	dcx_io_cache_off();
 	while (__atomic_load_n(&p->r.ops, __ATOMIC_ACQUIRE)) {
 		dcx_port_reap(p, NULL);
 		if (__atomic_load_n(&p->r.ops, __ATOMIC_ACQUIRE))

@@ -65,6 +65,7 @@ struct dcx_io_op {
 static __thread struct dcx_io_op *dcx_io_cache;
 static __thread unsigned int dcx_io_cached;
 static __thread bool dcx_io_cache_armed;
+static __thread bool dcx_io_cache_disabled;
 static pthread_key_t dcx_io_cache_key;
 static pthread_once_t dcx_io_cache_once = PTHREAD_ONCE_INIT;
 static bool dcx_io_cache_keyed;
@@ -93,6 +94,17 @@ __attribute__((destructor)) static void dcx_io_cache_unload(void)
 {
 	if (dcx_io_cache_keyed)
 		pthread_key_delete(dcx_io_cache_key);
+	dcx_io_cache_keyed = false;
+}
+
+/*
+ * The library's own threads (the engine, a closed port's drain) keep
+ * nothing: their exit must not run library code after their work is done,
+ * since the program may dlclose() the library by then.
+ */
+void dcx_io_cache_off(void)
+{
+	dcx_io_cache_disabled = true;
 }
 
 /* A zeroed operation with room for @n buffers, or NULL. */
@@ -110,7 +122,8 @@ static struct dcx_io_op *dcx_io_alloc(DWORD n)
 
 static void dcx_io_free(struct dcx_io_op *io)
 {
-	if (io->msg.msg_iovlen > 1 || dcx_io_cached >= DCX_IO_CACHE)
+	if (io->msg.msg_iovlen > 1 || dcx_io_cached >= DCX_IO_CACHE ||
+	    dcx_io_cache_disabled)
 		goto out;
 	if (!dcx_io_cache_armed) {
 		/* The key's value only makes the destructor run at exit. */

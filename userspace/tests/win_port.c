@@ -184,6 +184,30 @@ TEST_F(port, post_fifo)
 }
 
 /*
+ * A port's queue has no fixed size on Windows: more packets than the
+ * library's ring holds (16,384 completions) come back in order, and polls
+ * with a zero timeout find them all, none held back.
+ */
+TEST_F(port, post_more_than_ring_then_poll)
+{
+	enum { N = 40000 };
+	struct wt_packet p;
+	unsigned int i;
+	HANDLE port = self->port;
+
+	for (i = 0; i < N; i++)
+		ASSERT_TRUE(PostQueuedCompletionStatus(port, i, 1, NULL));
+	for (i = 0; i < N; i++) {
+		if (!wt_port_get(port, 0, &p))
+			break;
+		if (p.bytes != i)
+			break;
+	}
+	EXPECT_EQ((unsigned int)N, i);
+	EXPECT_FALSE(wt_port_get(port, 0, &p));
+}
+
+/*
  * Docs: a timeout (0: at once) gives FALSE, *lpOverlapped NULL,
  * WAIT_TIMEOUT, bytes and key untouched (sock.c); the Ex call alike, its
  * *ulNumEntriesRemoved unchecked (ntdll accepts 0 or 1).
