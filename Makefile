@@ -10,7 +10,17 @@
 #   make run        the main job: a Windows-style recycling client in the VM
 #   make bench      SPEC section 5 workloads in the VM (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
-#   make install    library, headers, pkg-config, man pages (PREFIX, DESTDIR)
+#   make man-check  the man pages render cleanly and their EXAMPLEs compile
+#   make install    library, headers, pkg-config, man pages (PREFIX, DESTDIR,
+#                   LIBDIR: see userspace/Makefile); uninstall removes them
+#   make install-module  the module under /lib/modules/KREL/updates, then
+#                   depmod (DESTDIR=; MODULES_LOAD=1 also loads it at boot);
+#                   uninstall-module
+#   make deb        the Debian packages, in build/deb (disconnectex-dkms,
+#                   libdisconnectex1, libdisconnectex-dev), linted
+#   make package-check  build, lint and install the packages and DKMS on this
+#                   machine, build a program against them, boot the
+#                   DKMS-built module in the VM, then remove it all
 #   make deps       install the Debian packages all of this needs
 #
 # KDIR= builds the module against another kernel tree; KIMAGE= boots another
@@ -21,6 +31,12 @@ KVER ?= $(shell ls -1 /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | \
 		sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
 KIMAGE ?= /boot/vmlinuz-$(KVER)
+# The release KDIR builds for, as uname -r and modprobe spell it: Debian's
+# headers say 6.1.0-N-amd64 in utsrelease.h but the upstream 6.1.x in
+# kernel.release, which is why the kernel's own modules_install would put
+# the module where modprobe never looks.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 BUILD := $(CURDIR)/build
 RESULTS := $(BUILD)/results
@@ -55,9 +71,37 @@ all: module userspace selftests
 
 module: $(MODULE)
 
-$(MODULE): $(MODULE_SRCS)
-	@test -d "$(KDIR)" || { echo "no kernel build tree at KDIR=$(KDIR) (make deps)"; exit 1; }
+# The tree the module was last built against: a build for another KDIR
+# starts from clean, never keeps the old .ko. Only the module's own outputs
+# go: the kernel's M= clean would walk the whole tree and take the library's
+# objects and archives with it.
+MODULE_OUT = module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
+	     module/*.gcno module/modules.order modules.order Module.symvers .*.cmd
+KDIR_STAMP := $(BUILD)/module.kdir
+
+$(KDIR_STAMP): FORCE
+	@test -f "$(KDIR)/Makefile" || { echo "make: KDIR='$(KDIR)': no kernel" \
+		"build tree there (make deps installs Debian's linux-headers-amd64)" >&2; exit 1; }
+	@mkdir -p $(@D); k="$$(realpath $(KDIR)) $(KREL)"; \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$k" ]; then \
+		rm -f $(MODULE_OUT); \
+		echo "$$k" > $@; fi
+
+$(MODULE): $(MODULE_SRCS) $(KDIR_STAMP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+# $(call module_copy,DIR): the module's sources alone, in DIR, for a kernel
+# build that must not touch the tree's own objects (sparse, the debug
+# kernel's build with gcov).
+module_copy = rm -rf $(1) && mkdir -p $(1)/module $(1)/uapi/linux && \
+	cp Kbuild $(1)/ && cp module/Kbuild $(MODULE_C) $(wildcard module/*.h) $(1)/module/ && \
+	cp uapi/linux/disconnectex.h $(1)/uapi/linux/
+
+# What DKMS builds: the module's sources and dkms.conf, into DEST.
+module-src:
+	@test -n "$(DEST)" || { echo "make: DEST='': the directory to fill" >&2; exit 1; }
+	$(call module_copy,$(DEST))
+	cp dkms.conf $(DEST)/
 
 userspace:
 	$(MAKE) -C userspace KSFT_DIR=$(KSFT_DIR)
@@ -101,13 +145,14 @@ check: deps
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
 	-@$(MAKE) --no-print-directory -C userspace win-check TAP=$(RESULTS)/wine.tap
+	-@scripts/man-check.sh $(RESULTS)/man.tap >/dev/null
 	-@selftests/vm/boot-hang-test.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--tap $(RESULTS)/harness.tap
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap --append "$(VM_APPEND)" \
 		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
 	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/wine.tap \
-		$(RESULTS)/harness.tap $(RESULTS)/vm.tap
+		$(RESULTS)/man.tap $(RESULTS)/harness.tap $(RESULTS)/vm.tap
 
 # The debug kernel is built once per config and cached outside the clone;
 # the module is built against it in a copy of its sources, with gcov (its
@@ -122,10 +167,7 @@ check-debug: deps
 	@$(MAKE) --no-print-directory userspace selftests
 	@rm -rf $(RESULTS)-debug $(BUILD)/coverage && mkdir -p $(RESULTS)-debug
 	@dkdir=$$(selftests/vm/debug-kernel.sh) && \
-	rm -rf $(BUILD)/debug-module && mkdir -p $(BUILD)/debug-module && \
-	cp -r Kbuild module uapi $(BUILD)/debug-module/ && \
-	rm -f $(BUILD)/debug-module/module/*.o $(BUILD)/debug-module/module/*.ko \
-		$(BUILD)/debug-module/module/*.gcno $(BUILD)/debug-module/module/*.gcda && \
+	$(call module_copy,$(BUILD)/debug-module) && \
 	$(MAKE) -C $$dkdir M=$(BUILD)/debug-module W=1 modules && \
 	{ selftests/vm/run.sh --kernel $$dkdir/arch/x86/boot/bzImage \
 		--module $(BUILD)/debug-module/module/disconnectex.ko \
@@ -152,10 +194,16 @@ style: deps
 		-f $(MODULE_C) module/*.h uapi/linux/*.h | \
 		grep -v '^total:' | tee $(BUILD)/checkpatch.log; \
 		test ! -s $(BUILD)/checkpatch.log
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1 | tee $(BUILD)/sparse.log
+	@$(call module_copy,$(BUILD)/style-module)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/style-module C=2 W=1 modules 2>&1 | \
+		tee $(BUILD)/sparse.log
 	@! grep -E 'warning:|error:' $(BUILD)/sparse.log
 	@echo "style: checkpatch --strict and sparse clean"
+
+# Every man page renders without a warning, has its sections, every
+# function has one and every EXAMPLE compiles (make check runs it too).
+man-check: userspace
+	@scripts/man-check.sh
 
 # SPEC section 5, in the VM: see bench/README.md.
 bench bench-quick: deps
@@ -163,13 +211,43 @@ bench bench-quick: deps
 	@$(MAKE) --no-print-directory module
 	$(MAKE) -C bench $@ KIMAGE=$(KIMAGE) MODULE=$(CURDIR)/$(MODULE)
 
-# The library, headers, pkg-config file and man pages (PREFIX=, DESTDIR=);
-# install-module puts the module under /lib/modules/$(KVER)/updates.
+# The library, headers, pkg-config file and man pages (PREFIX=, DESTDIR=).
 install:
 	$(MAKE) -C userspace install
 
+uninstall: uninstall-module
+	$(MAKE) -C userspace uninstall
+
+# The module where modprobe looks for KREL (updates/ wins over the kernel's
+# own tree), then depmod. Into a DESTDIR depmod is left to the target: the
+# modules of KREL are not there to index.
+MODULE_DEST = $(DESTDIR)/lib/modules/$(KREL)/updates/disconnectex.ko
+MODULES_LOAD ?= 0
+LOAD_CONF = $(DESTDIR)/etc/modules-load.d/disconnectex.conf
+
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	@scripts/check-vars.sh "MODULES_LOAD=$(MODULES_LOAD)"
+	install -D -m 644 $(MODULE) $(MODULE_DEST)
+	@if [ "$(MODULES_LOAD)" = 1 ]; then echo "install $(LOAD_CONF)"; \
+		install -d $(dir $(LOAD_CONF)); echo disconnectex > $(LOAD_CONF); fi
+	@$(call run_depmod,modprobe disconnectex now finds it on $(KREL))
+
+uninstall-module:
+	rm -f $(MODULE_DEST) $(LOAD_CONF)
+	@$(call run_depmod,the module is gone from $(KREL))
+
+run_depmod = if [ -n "$(DESTDIR)" ]; then \
+		echo "install-module: DESTDIR is set: run depmod -a $(KREL) on the target"; \
+	else echo "depmod -a $(KREL)"; depmod -a $(KREL) && echo "install-module: $(1)"; fi
+
+# Debian packages and DKMS: scripts/deb.sh and scripts/package-check.sh.
+deb:
+	@scripts/deb.sh $(BUILD)/deb
+
+package-check: deps
+	@scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "KDIR=$(KDIR)"
+	@$(MAKE) --no-print-directory selftests
+	@scripts/package-check.sh $(BUILD)/package $(KREL) $(KIMAGE)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -178,4 +256,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module userspace selftests deps run check check-debug coverage \
-	style bench bench-quick install install-module clean
+	style bench bench-quick install uninstall install-module uninstall-module \
+	deb package-check module-src man-check clean FORCE

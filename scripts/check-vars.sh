@@ -98,6 +98,11 @@ for name in "${!v[@]}"; do
 			fail "KDIR='$value': not a kernel build tree (no Makefile there; Debian's is /lib/modules/6.1.0-*-amd64/build, from make deps)" ;;
 	VM_APPEND|DEBUG_APPEND)
 		check_append "$value" ;;
+	MODULES_LOAD)
+		case $value in
+		0|1) ;;
+		*) fail "MODULES_LOAD='$value': allowed are 0, 1 (load the module at boot)" ;;
+		esac ;;
 	*)
 		echo "check-vars.sh: unknown variable $name" >&2; exit 2 ;;
 	esac

@@ -1,9 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the build and the tests need, only if missing,
-# so that the second call costs one dpkg-query.
+# so that the second call costs one dpkg-query. "deps.sh deb" installs those
+# make deb and make package-check need instead.
 set -euo pipefail
 
+if [ "${1:-}" = deb ]; then
+pkgs=(
+	dpkg-dev debhelper dh-dkms		# dpkg-buildpackage, dh, dh_dkms
+	dkms lintian git			# the packages' checks
+	linux-headers-amd64 liburing-dev pkg-config gcc make
+)
+else
 pkgs=(
 	make gcc libc6-dev pkg-config		# userspace
 	liburing-dev				# the library and the tests
@@ -17,7 +25,9 @@ pkgs=(
 	iproute2				# netns/veth/netem tests in the VM
 	gnuplot-nox				# make bench plot
 	gcc-mingw-w64-x86-64 wine64		# the win_* tests as Windows programs
+	man-db groff-base			# the man pages' check
 )
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
