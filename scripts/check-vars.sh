@@ -14,7 +14,8 @@
 #   KDIR             a kernel build tree (a directory with a Makefile)
 #   VM_APPEND        words for the guest's command line: DCX_NAME=VALUE for
 #                    the variables the tests read (below), dcx.timeout=SEC,
-#                    dcx.gcov=0|1
+#                    dcx.gcov=0|1; DEBUG_APPEND the same, for check-debug
+#   MODULES_LOAD     0 or 1 (make install-module)
 set -uo pipefail
 
 bad=0
@@ -29,6 +30,7 @@ is_uint() {
 }
 
 # The DCX_* variables the library and the tests read, and their values.
+# $var names the variable the word came from (VM_APPEND or DEBUG_APPEND).
 check_dcx_word() {
 	local name=${1%%=*} value=${1#*=}
 
@@ -36,30 +38,30 @@ check_dcx_word() {
 	DCX_BACKEND)
 		case $value in
 		kernel|emulated|auto) ;;
-		*) fail "VM_APPEND: DCX_BACKEND='$value': allowed are kernel, emulated, auto" ;;
+		*) fail "$var: DCX_BACKEND='$value': allowed are kernel, emulated, auto" ;;
 		esac ;;
 	DCX_DEVICE)
-		[ -n "$value" ] || fail "VM_APPEND: DCX_DEVICE is empty: give a device path" ;;
+		[ -n "$value" ] || fail "$var: DCX_DEVICE is empty: give a device path" ;;
 	DCX_FUZZ_SEED|DCX_FUZZ_COUNT|DCX_SOAK_CYCLES|DCX_SOAK_RELOADS|DCX_PORT_STRESS_PACKETS)
 		is_uint "$value" ||
-			fail "VM_APPEND: $name='$value': a non-negative integer is allowed" ;;
+			fail "$var: $name='$value': a non-negative integer is allowed" ;;
 	*)
-		fail "VM_APPEND: '$1': unknown variable $name; allowed are DCX_BACKEND, DCX_DEVICE, DCX_FUZZ_SEED, DCX_FUZZ_COUNT, DCX_SOAK_CYCLES, DCX_SOAK_RELOADS, DCX_PORT_STRESS_PACKETS" ;;
+		fail "$var: '$1': unknown variable $name; allowed are DCX_BACKEND, DCX_DEVICE, DCX_FUZZ_SEED, DCX_FUZZ_COUNT, DCX_SOAK_CYCLES, DCX_SOAK_RELOADS, DCX_PORT_STRESS_PACKETS" ;;
 	esac
 }
 
 check_append() {
-	local w
+	local var=$1 w
 
-	for w in $1; do
+	for w in $2; do
 		case $w in
 		DCX_*=*) check_dcx_word "$w" ;;
 		dcx.timeout=*)
 			is_uint "${w#dcx.timeout=}" && [ "${w#dcx.timeout=}" -gt 0 ] ||
-				fail "VM_APPEND: '$w': dcx.timeout takes a number of seconds > 0" ;;
+				fail "$var: '$w': dcx.timeout takes a number of seconds > 0" ;;
 		dcx.gcov=0|dcx.gcov=1) ;;
 		*)
-			fail "VM_APPEND: '$w': allowed are DCX_NAME=VALUE, dcx.timeout=SEC, dcx.gcov=0|1" ;;
+			fail "$var: '$w': allowed are DCX_NAME=VALUE, dcx.timeout=SEC, dcx.gcov=0|1" ;;
 		esac
 	done
 }
@@ -97,7 +99,7 @@ for name in "${!v[@]}"; do
 		[ -f "$value/Makefile" ] ||
 			fail "KDIR='$value': not a kernel build tree (no Makefile there; Debian's is /lib/modules/6.1.0-*-amd64/build, from make deps)" ;;
 	VM_APPEND|DEBUG_APPEND)
-		check_append "$value" ;;
+		check_append "$name" "$value" ;;
 	MODULES_LOAD)
 		case $value in
 		0|1) ;;
