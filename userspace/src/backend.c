@@ -2,7 +2,7 @@
 /*
  * Backend selection and the native entry points.
  *
- * The choice is made once per process, at the first call that needs it:
+ * DCX_BACKEND is read once per process, at the first call that needs it:
  *
  *   DCX_BACKEND=emulated	emulated, whatever the machine has
  *   DCX_BACKEND=kernel		the module; if /dev/disconnectex cannot be
@@ -12,9 +12,39 @@
  *				cannot work, which must not look like an
  *				ordinary socket error
  *   unset, empty or "auto"	kernel if /dev/disconnectex opens, else
- *				emulated
+ *				emulated (empty as unset: "DCX_BACKEND= prog"
+ *				is how a shell clears a variable for one
+ *				command)
+ *   anything else		no backend. The value is a mistake (a typo,
+ *				"Kernel", an option meant for another
+ *				program): falling back would run the program
+ *				on a backend nobody chose, and a benchmark or
+ *				a test would report on the wrong thing. One
+ *				line on stderr names the variable, the value
+ *				and the allowed values, and every call that
+ *				would make, connect, associate or do I/O on a
+ *				socket or a completion port, or disconnect,
+ *				fails before doing anything: -EINVAL from the
+ *				native API (dcx_backend() is 0, no backend;
+ *				dcx_backend_name() "invalid";
+ *				dcx_backend_error() -EINVAL), WSASYSNOTREADY
+ *				at the Windows surface
  *
- * Any other value is reported on stderr and treated as "auto".
+ * WSASYSNOTREADY is what WSAStartup() returns on Windows when "the
+ * underlying network subsystem is not ready"; here it is WSAStartup()'s
+ * result and the last error of every other refused call, the kernel32 ones
+ * (CreateIoCompletionPort, GetQueuedCompletionStatus[Ex],
+ * PostQueuedCompletionStatus, SetFileCompletionNotificationModes) included
+ * - GetLastError() and WSAGetLastError() are one slot on Windows too. One
+ * value for one cause, which no socket or port ever reports otherwise, so
+ * the failure cannot be taken for an ordinary one; the BSD-named calls
+ * also set errno to EINVAL. What keeps working is what lets a program
+ * report the failure and unwind: the last error (GetLastError,
+ * SetLastError, WSAGetLastError, WSASetLastError, dcx_wsa_from_errno),
+ * events, OVERLAPPED inspection (HasOverlappedIoCompleted,
+ * [WSA]GetOverlappedResult), and teardown (closesocket, CloseHandle,
+ * CancelIo, CancelIoEx, WSACleanup). The check is dcx_backend_check(), a
+ * load and a compare once the variable has been read.
  *
  * DCX_DEVICE=path replaces /dev/disconnectex, for tests: the host tests
  * point the kernel backend at /dev/null, whose uring_cmd completes at once,
@@ -29,6 +59,18 @@
 
 #include "internal.h"
 
+/* What DCX_BACKEND asks for. */
+enum {
+	DCX_ENV_AUTO = 1,
+	DCX_ENV_KERNEL,
+	DCX_ENV_EMULATED,
+};
+
+static pthread_once_t dcx_env_once = PTHREAD_ONCE_INIT;
+static int dcx_env_mode;
+/* 0: not read yet; 1: names a backend (or auto); -EINVAL: does not. */
+int dcx_backend_env_state;
+
 static pthread_once_t dcx_backend_once = PTHREAD_ONCE_INIT;
 static enum dcx_backend dcx_backend_sel;
 static int dcx_backend_devfd = -1;
@@ -41,12 +83,48 @@ static const char *dcx_device_path(void)
 	return path && *path ? path : DCX_DEVICE_PATH;
 }
 
-static void dcx_backend_choose(void)
+/*
+ * Only the variable: the device is opened later, by the first call that
+ * needs a backend, so that a program that never disconnects never holds
+ * an fd on it.
+ */
+static void dcx_env_read(void)
 {
 	const char *env = getenv("DCX_BACKEND");
+	int state = 1;
+
+	if (!env || !*env || !strcmp(env, "auto")) {
+		dcx_env_mode = DCX_ENV_AUTO;
+	} else if (!strcmp(env, "kernel")) {
+		dcx_env_mode = DCX_ENV_KERNEL;
+	} else if (!strcmp(env, "emulated")) {
+		dcx_env_mode = DCX_ENV_EMULATED;
+	} else {
+		state = -EINVAL;
+		fprintf(stderr,
+			"libdisconnectex: DCX_BACKEND=%s is not a backend: allowed are kernel, emulated, auto (unset or empty means auto). Every socket, completion port and disconnect call fails: EINVAL (native API), WSASYSNOTREADY (Windows API).\n",
+			env);
+	}
+	__atomic_store_n(&dcx_backend_env_state, state, __ATOMIC_RELEASE);
+}
+
+int dcx_backend_env_slow(void)
+{
+	int saved = errno;
+
+	pthread_once(&dcx_env_once, dcx_env_read);
+	errno = saved;
+	return dcx_backend_env_state < 0 ? dcx_backend_env_state : 0;
+}
+
+static void dcx_backend_choose(void)
+{
 	int fd, err;
 
-	if (env && !strcmp(env, "emulated")) {
+	dcx_backend_err = dcx_backend_check();
+	if (dcx_backend_err)
+		return;		/* no backend: dcx_backend_sel stays 0 */
+	if (dcx_env_mode == DCX_ENV_EMULATED) {
 		dcx_backend_sel = DCX_BACKEND_EMULATED;
 		return;
 	}
@@ -54,7 +132,7 @@ static void dcx_backend_choose(void)
 	fd = open(dcx_device_path(), O_RDWR | O_CLOEXEC);
 	err = fd < 0 ? errno : 0;
 
-	if (env && !strcmp(env, "kernel")) {
+	if (dcx_env_mode == DCX_ENV_KERNEL) {
 		dcx_backend_sel = DCX_BACKEND_KERNEL;
 		dcx_backend_devfd = fd;
 		if (fd < 0) {
@@ -66,10 +144,6 @@ static void dcx_backend_choose(void)
 		return;
 	}
 
-	if (env && *env && strcmp(env, "auto"))
-		fprintf(stderr,
-			"libdisconnectex: ignoring DCX_BACKEND=%s (expected kernel, emulated or auto)\n",
-			env);
 	if (fd >= 0) {
 		dcx_backend_sel = DCX_BACKEND_KERNEL;
 		dcx_backend_devfd = fd;
@@ -89,6 +163,7 @@ enum dcx_backend dcx_backend_resolve(int *devfd)
 	return dcx_backend_sel;
 }
 
+/* 0 when DCX_BACKEND names no backend. */
 enum dcx_backend dcx_backend(void)
 {
 	return dcx_backend_resolve(NULL);
@@ -96,8 +171,14 @@ enum dcx_backend dcx_backend(void)
 
 const char *dcx_backend_name(void)
 {
-	return dcx_backend_resolve(NULL) == DCX_BACKEND_KERNEL ? "kernel" :
-								 "emulated";
+	switch (dcx_backend_resolve(NULL)) {
+	case DCX_BACKEND_KERNEL:
+		return "kernel";
+	case DCX_BACKEND_EMULATED:
+		return "emulated";
+	default:
+		return "invalid";
+	}
 }
 
 int dcx_backend_error(void)
@@ -111,6 +192,9 @@ int dcx_open_device(void)
 	DCX_SAVE_ERRNO;
 	int fd;
 
+	fd = dcx_backend_check();
+	if (fd)
+		return fd;	/* errno untouched */
 	fd = open(dcx_device_path(), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		fd = -errno;
@@ -158,7 +242,7 @@ int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 	if (dcx_backend_resolve(&devfd) == DCX_BACKEND_EMULATED)
 		return dcx_emul_submit(fd, flags, timeout_ms, sink);
 	if (devfd < 0)
-		return -ENODEV;
+		return dcx_backend_err ? dcx_backend_err : -ENODEV;
 	return dcx_kernel_submit(devfd, fd, flags, timeout_ms, sink);
 }
 
@@ -169,6 +253,10 @@ int dcx_disconnect(int sockfd, unsigned int flags, unsigned int timeout_ms)
 	struct dcx_sink sink;
 	int devfd, ret;
 
+	/* Before the arguments: with no backend nothing works. */
+	ret = dcx_backend_check();
+	if (ret)
+		return ret;
 	if (flags & ~DCX_FLAGS_ALL) {
 		ret = -EINVAL;
 	} else if (dcx_backend_resolve(&devfd) == DCX_BACKEND_KERNEL) {

@@ -73,6 +73,11 @@ int dcx_bsd_refuse(int err, int wsa)
 	return dcx_bsd_fail(wsa);
 }
 
+int dcx_bsd_no_backend(void)
+{
+	return dcx_bsd_refuse(EINVAL, WSASYSNOTREADY);
+}
+
 /* ---- what Linux does not remember -------------------------------------- */
 
 /*

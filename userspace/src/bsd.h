@@ -25,6 +25,8 @@ int dcx_bsd_ok(int ret);
 int dcx_bsd_fail(int wsa);
 int dcx_bsd_fail_errno(void);
 int dcx_bsd_refuse(int err, int wsa);
+/* DCX_BACKEND names no backend (backend.c): WSASYSNOTREADY, EINVAL. */
+int dcx_bsd_no_backend(void);
 
 /* What the table remembers of a socket (dcx_fd_get, dcx_fd_update). */
 enum {

@@ -74,6 +74,9 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 	DWORD ms;
 	int v;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	if (level == SOL_SOCKET && optname == SO_UPDATE_CONNECT_CONTEXT) {
 		/*
 		 * After ConnectEx, for getsockname/getpeername/shutdown to
@@ -198,6 +201,9 @@ int WSAAPI dcx_ws_getsockopt(SOCKET s, int level, int optname, char *optval,
 	DWORD ms;
 	int n;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	if (!optval || !optlen)
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
 	n = *optlen;
@@ -253,11 +259,15 @@ static int dcx_bsd_name(SOCKET s, struct sockaddr *name, int *namelen,
 
 int WSAAPI dcx_ws_getsockname(SOCKET s, struct sockaddr *name, int *namelen)
 {
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 	return dcx_bsd_name(s, name, namelen, false);
 }
 
 int WSAAPI dcx_ws_getpeername(SOCKET s, struct sockaddr *name, int *namelen)
 {
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 	return dcx_bsd_name(s, name, namelen, true);
 }
 
@@ -270,6 +280,9 @@ int WSAAPI ioctlsocket(SOCKET s, long cmd, u_long *argp)
 	unsigned int avail;
 	uint32_t arg;
 	int on;
+
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 
 	if (!dcx_fd_ino(s))
 		return dcx_bsd_refuse(ENOTSOCK, WSAENOTSOCK);

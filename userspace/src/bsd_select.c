@@ -119,6 +119,9 @@ int WSAAPI dcx_ws_select(int nfds, fd_set *readfds, fd_set *writefds,
 	bool rd, wr, ex;
 	short ev;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	(void)nfds;	/* Windows ignores it; programs pass 0 */
 	for (fd = 0; fd < FD_SETSIZE; fd++) {
 		ev = 0;

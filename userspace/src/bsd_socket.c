@@ -166,6 +166,8 @@ static SOCKET dcx_bsd_socket(int af, int type, int protocol, DWORD dwFlags,
 
 SOCKET WSAAPI dcx_ws_socket(int af, int type, int protocol)
 {
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 	/* As ws2_32's socket(): WSASocketW(..., WSA_FLAG_OVERLAPPED). */
 	return dcx_bsd_socket(af, type, protocol, WSA_FLAG_OVERLAPPED, false);
 }
@@ -182,6 +184,8 @@ static int dcx_bsd_info_int(const void *info, size_t offset)
 static SOCKET dcx_bsd_wsasocket(int af, int type, int protocol,
 				const void *info, GROUP g, DWORD dwFlags)
 {
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 	/* Socket groups do not exist on Windows either: g is ignored. */
 	(void)g;
 	if (info) {
@@ -232,6 +236,9 @@ int WSAAPI dcx_ws_bind(SOCKET s, const struct sockaddr *name, int namelen)
 {
 	int family;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	/* Too short for its family: WSAEFAULT (test_bind). */
 	if (!dcx_bsd_addr_ok(name, namelen))
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
@@ -251,6 +258,9 @@ int WSAAPI dcx_ws_listen(SOCKET s, int backlog)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int type;
+
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 
 	/*
 	 * Windows refuses to listen on an unbound socket (WSAEINVAL,
@@ -286,6 +296,9 @@ SOCKET WSAAPI dcx_ws_accept(SOCKET s, struct sockaddr *addr, int *addrlen)
 	socklen_t len = sizeof(ss);
 	bool want = addr && addrlen;
 	int fd, fl, n = want ? *addrlen : 0;
+
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 
 	/*
 	 * A buffer too small for the peer's address is WSAEFAULT before a
@@ -329,6 +342,9 @@ int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name, int namelen)
 	unsigned int st;
 	in_port_t port;
 	int type;
+
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 
 	if (!dcx_bsd_addr_ok(name, namelen))
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
@@ -474,6 +490,9 @@ static int dcx_bsd_send(SOCKET s, const char *buf, int len, int flags,
 	ssize_t n;
 	int type;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	if (len < 0)
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
 	if (to) {
@@ -537,6 +556,9 @@ static int dcx_bsd_recv(SOCKET s, char *buf, int len, int flags,
 	unsigned int st;
 	ssize_t r;
 
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
+
 	if (len < 0)
 		return dcx_bsd_bad_arg(s, EFAULT, WSAEFAULT);
 	iov.iov_len = (size_t)len;
@@ -593,6 +615,9 @@ int WSAAPI dcx_ws_shutdown(SOCKET s, int how)
 	uint32_t segs_in = 0;
 	unsigned int set;
 	int state;
+
+	if (dcx_backend_check())
+		return dcx_bsd_no_backend();
 
 	/*
 	 * A TCP socket that is not connected - never, or not yet, or

@@ -396,7 +396,25 @@ void dcx_port_atfork_child(void);
  */
 void dcx_bsd_forget(int fd);
 
-/* backend.c: backend selection and dispatch. */
+/*
+ * backend.c: backend selection and dispatch. dcx_backend_check(): 0, or
+ * -EINVAL when DCX_BACKEND names no backend - then every entry point that
+ * would make, connect, associate or do I/O on a socket or a port, or
+ * disconnect, fails at once (-EINVAL, WSASYSNOTREADY at the Windows
+ * surface; backend.c says why). The variable is read once (errno kept);
+ * after that the check is a load and a compare, cheap enough for WSARecv.
+ */
+extern int dcx_backend_env_state;
+int dcx_backend_env_slow(void);
+
+static inline int dcx_backend_check(void)
+{
+	if (__builtin_expect(__atomic_load_n(&dcx_backend_env_state,
+					     __ATOMIC_ACQUIRE) == 1, 1))
+		return 0;
+	return dcx_backend_env_slow();
+}
+
 enum dcx_backend dcx_backend_resolve(int *devfd);
 bool dcx_is_refusal(int err);
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,

@@ -49,6 +49,9 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	struct dcx_sink sink;
 	int ret, wsa;
 
+	/* Before anything, the OVERLAPPED included (backend.c). */
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	if (lpOverlapped) {
 		wsa = dcx_ov_mark(lpOverlapped);
 		if (wsa)
@@ -269,6 +272,8 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	unsigned int bytes;
 	int ret, wsa;
 
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	if (lpOverlapped) {
 		wsa = dcx_ov_mark(lpOverlapped);
 		if (wsa)

@@ -541,6 +541,11 @@ HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
 
 	/* Concurrency is the program's thread count here: see the man page. */
 	(void)NumberOfConcurrentThreads;
+	/* The one error of every refused call, kernel32's too (backend.c). */
+	if (dcx_backend_check()) {
+		dcx_fail(WSASYSNOTREADY);
+		return NULL;
+	}
 	if (FileHandle == INVALID_HANDLE_VALUE) {
 		if (ExistingCompletionPort) {
 			dcx_fail(ERROR_INVALID_PARAMETER);
@@ -588,6 +593,8 @@ BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags)
 	struct dcx_assoc *a;
 	int fd;
 
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	if (Flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
 		      FILE_SKIP_SET_EVENT_ON_HANDLE))
 		return dcx_fail(ERROR_INVALID_PARAMETER);
@@ -638,6 +645,8 @@ BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
 		return dcx_fail(ERROR_NOACCESS);
 	/* Windows clears it first, so a failure before any packet says NULL. */
 	*lpOverlapped = NULL;
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	p = dcx_port_arg(CompletionPort);
 	if (!p)
 		return FALSE;
@@ -666,6 +675,8 @@ BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
 	DWORD err;
 
 	(void)fAlertable;
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	if (!ulCount)
 		return dcx_fail(ERROR_INVALID_PARAMETER);
 	/* As above: NULL only. */
@@ -698,6 +709,8 @@ BOOL WINAPI PostQueuedCompletionStatus(HANDLE CompletionPort,
 	struct dcx_port *p;
 	int ret;
 
+	if (dcx_backend_check())
+		return dcx_fail(WSASYSNOTREADY);
 	p = dcx_port_lookup(CompletionPort);
 	if (!p)
 		return dcx_fail(ERROR_INVALID_HANDLE);

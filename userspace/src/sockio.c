@@ -480,6 +480,9 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
+	/* Before anything, the OVERLAPPED included (backend.c). */
+	if (dcx_backend_check())
+		return dcx_io_fail(WSASYSNOTREADY);
 	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, false,
 		      lpFlags, 0, lpOverlapped, lpCompletionRoutine);
 }
@@ -490,6 +493,8 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
+	if (dcx_backend_check())
+		return dcx_io_fail(WSASYSNOTREADY);
 	if (dwFlags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE)) {
 		if (lpOverlapped && dcx_ov_mark(lpOverlapped))
 			return dcx_io_fail(WSAEFAULT);

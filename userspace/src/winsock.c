@@ -28,6 +28,13 @@ int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
 	BYTE minor = HIBYTE(wVersionRequested);
 	WORD version;
 
+	/*
+	 * DCX_BACKEND names no backend: Windows' answer when "the underlying
+	 * network subsystem is not ready" (backend.c). Nothing is counted,
+	 * so WSACleanup() then says WSANOTINITIALISED.
+	 */
+	if (dcx_backend_check())
+		return WSASYSNOTREADY;
 	/* As ws2_32: 1.0 to 2.2 are served, above 2.2 gets 2.2, 0.x none. */
 	if (major < 1)
 		return WSAVERNOTSUPPORTED;
@@ -150,6 +157,8 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 	GUID guid;
 	int wsa;
 
+	if (dcx_backend_check())
+		return dcx_socket_fail(WSASYSNOTREADY);
 	if (s < 0 || fstat(s, &st) || !S_ISSOCK(st.st_mode))
 		return dcx_socket_fail(WSAENOTSOCK);
 	if (lpCompletionRoutine)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backend selection (DCX_BACKEND, auto), the clear failure when the kernel
- * backend is forced without the module, and dcx_prep_disconnect(): the SQE
- * it builds, byte for byte, and that io_uring accepts that SQE.
+ * Backend selection (DCX_BACKEND, auto; an unknown value is an error), the
+ * clear failure when the kernel backend is forced without the module, and
+ * dcx_prep_disconnect(): the SQE it builds, byte for byte, and that
+ * io_uring accepts that SQE.
  *
  * Each test runs in its own process (the harness forks), so each chooses
  * the backend afresh.
@@ -61,15 +62,17 @@ TEST(auto_without_device)
 	EXPECT_STREQ("emulated", dcx_backend_name());
 }
 
-TEST(unknown_value_warns_and_means_auto)
+/* Not a fallback: no backend at all (test_bad_backend.c has the rest). */
+TEST(unknown_value_is_an_error)
 {
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "bogus", 1));
 	msg = capture_stderr(touch_backend);
 	EXPECT_NE(NULL, strstr(msg, "DCX_BACKEND=bogus")) TH_LOG("%s", msg);
-	EXPECT_EQ(tst_device_present() ? DCX_BACKEND_KERNEL :
-					 DCX_BACKEND_EMULATED, dcx_backend());
+	EXPECT_EQ(0, (int)dcx_backend());
+	EXPECT_STREQ("invalid", dcx_backend_name());
+	EXPECT_EQ(-EINVAL, dcx_backend_error());
 }
 
 TEST(forced_kernel_without_device)
