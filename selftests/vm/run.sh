@@ -19,8 +19,10 @@
 # boot's console is kept as console-hung-N.log.
 #
 # OUTFILE gets one normalized TAP line per result: "ok - DESC",
-# "not ok - DESC" or "ok - DESC # SKIP reason". console.log (ttyS0) and
-# results.log (ttyS1) stay next to it. Exit status 0 only if nothing failed.
+# "not ok - DESC" or "ok - DESC # SKIP reason"; a program that skips itself
+# as a whole (kselftest's "1..0 # SKIP reason" and exit 4, KSFT_SKIP) is
+# "ok - PROG # SKIP reason". console.log (ttyS0) and results.log (ttyS1)
+# stay next to it. Exit status 0 only if nothing failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -168,7 +170,9 @@ echo "run.sh: VM ran $((SECONDS - start)) s, exit status $rc"
 # --- judge ---------------------------------------------------------------
 splats='BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Oops|Call Trace|hung_task|INFO: task|general protection fault'
 out=()
-prog='' planned=0 seen=0 finished=0 running=''
+prog='' planned=0 seen=0 finished=0 running='' skipped=''
+# kselftest's whole-program skip: "1..0 # SKIP reason", then exit 4.
+skip_re='^1\.\.0 +# +SKIP *(.*)$'
 
 missing_check() {
 	if [ -n "$prog" ] && [ "$seen" -lt "$planned" ]; then
@@ -181,6 +185,11 @@ while IFS= read -r line || [ -n "$line" ]; do
 	if [[ $line =~ ^#\ vm:\ running\ ([^ ]+) ]]; then
 		missing_check
 		prog=$(basename "${BASH_REMATCH[1]}") planned=0 seen=0 running=''
+		skipped=''
+		continue
+	fi
+	if [[ $line =~ $skip_re ]]; then
+		skipped=${BASH_REMATCH[1]:-no reason given}
 		continue
 	fi
 	if [[ $line =~ ^#\ +RUN\ +([^ ]+) ]]; then
@@ -216,6 +225,12 @@ while IFS= read -r line || [ -n "$line" ]; do
 	[ -n "$desc" ] || desc=${running:-test $num}
 	if [[ $desc == "vm: "* ]]; then
 		missing_check
+		# Exit 4 is KSFT_SKIP: the program skipped itself, not a failure.
+		if [ -n "$prog" ] && [ "$desc" = "vm: $prog exited 4" ]; then
+			out+=("ok - $prog # SKIP ${skipped:-exit 4 (KSFT_SKIP)}")
+			prog=''
+			continue
+		fi
 		prog=''		# init's verdict on a program closes it
 	else
 		seen=$((seen + 1))
