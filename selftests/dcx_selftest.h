@@ -339,4 +339,33 @@ static inline void dcx_load_extra_modules(void)
 	closedir(d);
 }
 
+/*
+ * Every program here tests the module, so without it there is nothing to
+ * run: the whole program is skipped (kselftest's exit 4, KSFT_SKIP) rather
+ * than every test failing on its first open(). "Without it" means what an
+ * open() of the node says when no driver is behind it: ENOENT (no node:
+ * the module is not loaded, devtmpfs removed it), ENODEV or ENXIO (a stale
+ * node). Any other failure (EACCES, EMFILE ...) is the tests' to report.
+ * Checked once, before the harness starts, so a test that unloads the
+ * module itself (soak_test's reloads, lifetime_test's rmmod) is not
+ * affected. A constructor: it runs before TEST_HARNESS_MAIN's main() and
+ * needs nothing of the harness's internals; the output is kselftest's own
+ * for a skipped program: "1..0 # SKIP reason".
+ */
+static void __attribute__((constructor)) dcx_require_device(void)
+{
+	int fd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
+	int err = errno;
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (err != ENOENT && err != ENODEV && err != ENXIO)
+		return;
+	ksft_print_header();
+	ksft_exit_skip(DCX_DEV ": %s (is the disconnectex module loaded?)\n",
+		       strerror(err));
+}
+
 #endif /* DCX_SELFTEST_H */
