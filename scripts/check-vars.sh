@@ -36,9 +36,10 @@ check_dcx_word() {
 
 	case $name in
 	DCX_BACKEND)
+		# Empty is auto, as for the library: "DCX_BACKEND=" clears it.
 		case $value in
-		kernel|emulated|auto) ;;
-		*) fail "$var: DCX_BACKEND='$value': allowed are kernel, emulated, auto" ;;
+		kernel|emulated|auto|'') ;;
+		*) fail "$var: DCX_BACKEND='$value': allowed are kernel, emulated, auto (empty means auto)" ;;
 		esac ;;
 	DCX_DEVICE)
 		[ -n "$value" ] || fail "$var: DCX_DEVICE is empty: give a device path" ;;

@@ -94,19 +94,26 @@ enum dcx_backend {
 };
 
 /*
- * The backend is chosen once per process, at the first call that needs it:
- * DCX_BACKEND=kernel or DCX_BACKEND=emulated in the environment forces one;
- * otherwise kernel when /dev/disconnectex can be opened, else emulated.
+ * The backend is chosen once per process, at the first call that needs it,
+ * from DCX_BACKEND in the environment: "kernel" or "emulated" forces one;
+ * unset, empty or "auto" takes kernel when /dev/disconnectex can be opened,
+ * else emulated. Any other value names no backend, and nothing falls back:
+ * one line on stderr names the value, dcx_backend() returns 0 (no backend),
+ * and every socket, completion-port and disconnect call fails before doing
+ * anything - -EINVAL here (dcx_disconnect, dcx_open_device), WSASYSNOTREADY
+ * at the Windows surface. The last error, events, OVERLAPPED inspection and
+ * teardown keep working.
  */
 enum dcx_backend dcx_backend(void);
 
-/* "kernel" or "emulated". */
+/* "kernel" or "emulated"; "invalid" when DCX_BACKEND names no backend. */
 const char *dcx_backend_name(void);
 
 /*
  * 0 when the backend can serve requests; -ENODEV when DCX_BACKEND=kernel was
  * forced but /dev/disconnectex cannot be opened (every disconnect then fails
- * with -ENODEV, and DisconnectEx with WSAEOPNOTSUPP).
+ * with -ENODEV, and DisconnectEx with WSAEOPNOTSUPP); -EINVAL when
+ * DCX_BACKEND names no backend.
  */
 int dcx_backend_error(void);
 
