@@ -400,3 +400,40 @@ int wt_port_count(HANDLE port, int quiet_ms)
 			break;
 	return n;
 }
+
+#ifdef WSAID_ACCEPTEX	/* see wintest.h */
+LPFN_ACCEPTEX wt_acceptex(SOCKET s)
+{
+	GUID guid = WSAID_ACCEPTEX;
+	LPFN_ACCEPTEX fn = NULL;
+
+	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+}
+
+LPFN_GETACCEPTEXSOCKADDRS wt_getacceptexsockaddrs(SOCKET s)
+{
+	GUID guid = WSAID_GETACCEPTEXSOCKADDRS;
+	LPFN_GETACCEPTEXSOCKADDRS fn = NULL;
+
+	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+}
+
+DWORD wt_acceptex_slot(int family)
+{
+	return (family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+				     sizeof(struct sockaddr_in)) + 16;
+}
+
+int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
+		      OVERLAPPED *ov)
+{
+	LPFN_ACCEPTEX fn = wt_acceptex(l);
+	DWORD slot = wt_acceptex_slot(family), got = 0;
+
+	if (!fn)
+		return WSAGetLastError();
+	if (fn(l, a, buf, rxlen, slot, slot, &got, ov))
+		return 0;
+	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+}
+#endif /* WSAID_ACCEPTEX */

@@ -99,6 +99,32 @@ BOOL wt_port_get(HANDLE port, int timeout_ms, struct wt_packet *p);
  * packets): how many came. */
 int wt_port_count(HANDLE port, int quiet_ms);
 
+/*
+ * Only where the headers have AcceptEx: until the library's lands, the
+ * other win_* tests must still build against its headers without it (the
+ * guard can go then; Windows' mswsock.h has it as a macro too).
+ */
+#ifdef WSAID_ACCEPTEX
+/*
+ * AcceptEx (WINDOWS.md, "AcceptEx / GetAcceptExSockaddrs"): the functions,
+ * through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s; NULL on
+ * failure.
+ */
+LPFN_ACCEPTEX wt_acceptex(SOCKET s);
+LPFN_GETACCEPTEXSOCKADDRS wt_getacceptexsockaddrs(SOCKET s);
+/* The smallest address slot AcceptEx takes for @family: address + 16. */
+DWORD wt_acceptex_slot(int family);
+
+/*
+ * Start an overlapped AcceptEx on listener @l into @a, taking @rxlen bytes
+ * of data into @buf, followed by two address slots of wt_acceptex_slot()
+ * (@buf holds rxlen + 2 slots): 0 once started - pending, or done at once -
+ * else the WSA error it failed with at once.
+ */
+int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
+		      OVERLAPPED *ov);
+#endif /* WSAID_ACCEPTEX */
+
 /* wintest.c itself is no test: it does not get the harness. */
 #ifndef WT_NO_HARNESS
 #ifdef _WIN32
