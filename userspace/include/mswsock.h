@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT OR LGPL-2.1 */
 /*
  * mswsock.h - the Microsoft Winsock extensions that libdisconnectex provides
- * on Linux: DisconnectEx and ConnectEx, found as Windows programs find them,
- * through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), or called directly.
+ * on Linux: DisconnectEx, ConnectEx, AcceptEx and GetAcceptExSockaddrs,
+ * found as Windows programs find them, through
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), or called directly.
  */
 #ifndef DCX_MSWSOCK_H
 #define DCX_MSWSOCK_H
@@ -28,6 +29,25 @@ extern "C" {
 	{0x7fda2e11, 0x8630, 0x436f, \
 	 {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
 
+#define WSAID_ACCEPTEX \
+	{0xb5367df1, 0xcbac, 0x11cf, \
+	 {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_GETACCEPTEXSOCKADDRS \
+	{0xb5367df2, 0xcbac, 0x11cf, \
+	 {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+
+typedef BOOL (PASCAL FAR *LPFN_ACCEPTEX)(SOCKET sListenSocket,
+		SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+		DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+		DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+		LPOVERLAPPED lpOverlapped);
+
+typedef void (PASCAL FAR *LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer,
+		DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+		DWORD dwRemoteAddressLength, struct sockaddr **LocalSockaddr,
+		LPINT LocalSockaddrLength, struct sockaddr **RemoteSockaddr,
+		LPINT RemoteSockaddrLength);
+
 typedef BOOL (PASCAL FAR *LPFN_CONNECTEX)(SOCKET s,
 		const struct sockaddr FAR *name, int namelen,
 		PVOID lpSendBuffer, DWORD dwSendDataLength,
@@ -37,10 +57,23 @@ typedef BOOL (PASCAL FAR *LPFN_DISCONNECTEX)(SOCKET s,
 		LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwReserved);
 
 /*
- * Windows exports neither function by name; this library does. A program
- * that names its own function pointers ConnectEx / DisconnectEx defines
- * DCX_NO_EXTENSION_PROTOTYPES before including this header.
+ * Windows' mswsock.dll exports AcceptEx and GetAcceptExSockaddrs by name
+ * but not ConnectEx and DisconnectEx; this library exports all four. A
+ * program that names its own function pointers ConnectEx / DisconnectEx
+ * defines DCX_NO_EXTENSION_PROTOTYPES before including this header.
  */
+BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
+		     PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+		     DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+		     LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped);
+void PASCAL GetAcceptExSockaddrs(PVOID lpOutputBuffer,
+				 DWORD dwReceiveDataLength,
+				 DWORD dwLocalAddressLength,
+				 DWORD dwRemoteAddressLength,
+				 struct sockaddr **LocalSockaddr,
+				 LPINT LocalSockaddrLength,
+				 struct sockaddr **RemoteSockaddr,
+				 LPINT RemoteSockaddrLength);
 #ifndef DCX_NO_EXTENSION_PROTOTYPES
 BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		      PVOID lpSendBuffer, DWORD dwSendDataLength,

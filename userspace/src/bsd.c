@@ -209,6 +209,12 @@ void dcx_bsd_forget(int fd)
 		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
 }
 
+void dcx_bsd_recycled(int fd)
+{
+	dcx_bsd_forget(fd);
+	dcx_fd_update(fd, DCX_FD_RECYCLED, 0, 0);
+}
+
 /* ---- shared queries ----------------------------------------------------- */
 
 /*

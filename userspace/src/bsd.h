@@ -38,6 +38,9 @@ enum {
 	DCX_FD_CONNECT_DONE	= 1 << 5, /* select() saw it connect */
 	DCX_FD_NONBLOCK		= 1 << 6, /* made non-blocking here (socket(),
 					   * accept(), ioctlsocket()) */
+	DCX_FD_RECYCLED		= 1 << 7, /* DisconnectEx(TF_REUSE_SOCKET): the
+					   * local port getsockname() shows is
+					   * the last connection's, not bound */
 };
 
 /* What a new connection leaves as it was. */

@@ -112,6 +112,7 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 			if (setsockopt(s, SOL_SOCKET, SO_LINGER, &lg,
 				       sizeof(lg)))
 				return dcx_bsd_fail_errno();
+			dcx_opt_note(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		}
 		return dcx_bsd_ok(0);
 	}
@@ -147,6 +148,7 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 		}
 		if (setsockopt(s, level, optname, &tv, sizeof(tv)))
 			return dcx_bsd_fail_errno();
+		dcx_opt_note(s, level, optname, &tv, sizeof(tv));
 		return dcx_bsd_ok(0);
 	}
 	if (optlen < (int)sizeof(int) && optlen > 0 &&
@@ -161,6 +163,8 @@ int WSAAPI dcx_ws_setsockopt(SOCKET s, int level, int optname,
 			return dcx_bsd_fail(WSAEFAULT);
 		return dcx_bsd_opt_error(level);
 	}
+	/* For an AcceptEx into this socket (accept.c). */
+	dcx_opt_note(s, level, optname, optval, (socklen_t)optlen);
 	return dcx_bsd_ok(0);
 }
 

@@ -364,6 +364,9 @@ int WSAAPI dcx_ws_connect(SOCKET s, const struct sockaddr *name, int namelen)
 			namelen = sizeof(disconnect);
 		}
 	}
+	/* A socket an AcceptEx will accept into (test_AcceptEx). */
+	if (dcx_accept_pending_into((int)s))
+		return dcx_bsd_refuse(EINVAL, WSAEINVAL);
 	st = dcx_fd_get(s, NULL);
 	if (!connect(s, name, dcx_bsd_addr_len(namelen))) {
 		dcx_fd_update(s, 0, ~DCX_FD_KEEP, -1);

@@ -61,12 +61,12 @@ static struct dcx_pending **dcx_pending_bucket(int fd)
 	return &dcx_pending_by_fd[(unsigned int)fd % DCX_PENDING_BUCKETS];
 }
 
-void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
-		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
-		     bool graceful)
+static void dcx_pending_fill(struct dcx_pending *p, int fd,
+			     struct _OVERLAPPED *ov,
+			     void (*cancel)(struct dcx_pending *p,
+					    struct dcx_ring *r),
+			     bool graceful)
 {
-	struct dcx_pending **b = dcx_pending_bucket(fd);
-
 	p->fd = fd;
 	p->ov = ov;
 	p->tid = dcx_gettid();
@@ -75,12 +75,94 @@ void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 	p->abort_res = 0;
 	p->listed = true;
 	p->graceful = graceful;
-	dcx_lock(&dcx_pending_lock);
+	p->close_only = false;
+}
+
+/* Under the lock. */
+static void dcx_pending_insert(struct dcx_pending *p)
+{
+	struct dcx_pending **b = dcx_pending_bucket(p->fd);
+
 	p->prev = NULL;
 	p->next = *b;
 	if (*b)
 		(*b)->prev = p;
 	*b = p;
+}
+
+void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
+		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
+		     bool graceful)
+{
+	dcx_pending_fill(p, fd, ov, cancel, graceful);
+	dcx_lock(&dcx_pending_lock);
+	dcx_pending_insert(p);
+	dcx_unlock(&dcx_pending_lock);
+}
+
+/*
+ * For an operation that uses @fd but was not issued on it (AcceptEx's
+ * accept socket): listed so that closesocket(@fd) aborts it, but neither
+ * CancelIo() nor CancelIoEx() on @fd finds it, as on Windows. Unless an
+ * operation of the same kind (@cancel) is listed on @fd already: then
+ * -EINVAL and @p is not listed (one AcceptEx at a time into a socket).
+ */
+int dcx_pending_add_once(struct dcx_pending *p, int fd,
+			 struct _OVERLAPPED *ov,
+			 void (*cancel)(struct dcx_pending *p,
+					struct dcx_ring *r))
+{
+	struct dcx_pending *q;
+
+	dcx_pending_fill(p, fd, ov, cancel, false);
+	p->close_only = true;
+	dcx_lock(&dcx_pending_lock);
+	for (q = *dcx_pending_bucket(fd); q; q = q->next) {
+		if (q->fd == fd && q->cancel == cancel) {
+			dcx_unlock(&dcx_pending_lock);
+			p->listed = false;
+			return -EINVAL;
+		}
+	}
+	dcx_pending_insert(p);
+	dcx_unlock(&dcx_pending_lock);
+	return 0;
+}
+
+/* Whether an operation of the kind @cancel is listed on @fd. */
+bool dcx_pending_listed(int fd,
+			void (*cancel)(struct dcx_pending *p,
+				       struct dcx_ring *r))
+{
+	struct dcx_pending *q;
+	bool found = false;
+
+	dcx_lock(&dcx_pending_lock);
+	for (q = *dcx_pending_bucket(fd); q && !found; q = q->next)
+		found = q->fd == fd && q->cancel == cancel;
+	dcx_unlock(&dcx_pending_lock);
+	return found;
+}
+
+/*
+ * Hold the list still: 0 with the lock held when @p was not cancelled (no
+ * CancelIoEx() or closesocket() can act until dcx_pending_release()), else
+ * the result the cancel chose, lock not held. For a step that must not
+ * happen once the program has let go (AcceptEx's swap of descriptors).
+ */
+int dcx_pending_hold(struct dcx_pending *p)
+{
+	int abort_res;
+
+	dcx_lock(&dcx_pending_lock);
+	abort_res = p->abort_res;
+	if (abort_res)
+		dcx_unlock(&dcx_pending_lock);
+	return abort_res;
+}
+
+void dcx_pending_release(void)
+{
 	dcx_unlock(&dcx_pending_lock);
 }
 
@@ -138,6 +220,8 @@ int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res)
 	dcx_lock(&dcx_pending_lock);
 	for (p = *dcx_pending_bucket(fd); p; p = p->next) {
 		if (p->fd != fd || (ov && p->ov != ov) || (mine && p->tid != tid))
+			continue;
+		if (p->close_only && res != -ECONNABORTED)
 			continue;
 		/*
 		 * closesocket() during a disconnect: it goes on, and the

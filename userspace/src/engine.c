@@ -146,6 +146,7 @@ static void dcx_atfork_child(void)
 
 	dcx_emul_atfork_child();
 	dcx_cancel_atfork_child();
+	dcx_opts_atfork_child();
 	dcx_port_atfork_child();
 	dcx_event_atfork_child();
 	dcx_ov_atfork_child();

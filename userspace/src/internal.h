@@ -23,9 +23,9 @@
  *		into that thread's return values
  *
  * Without a port the engine thread (engine.c) reaps instead and the
- * packet step is skipped. The backends (backend*.c) and ConnectEx
- * (mswsock.c) follow the same path. Who owns an operation when is the one
- * rule under struct dcx_early below.
+ * packet step is skipped. The backends (backend*.c), ConnectEx
+ * (mswsock.c) and AcceptEx (accept.c) follow the same path. Who owns an
+ * operation when is the one rule under struct dcx_early below.
  */
 #ifndef DCX_INTERNAL_H
 #define DCX_INTERNAL_H
@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <liburing.h>
 
 #include "disconnectex.h"
@@ -350,11 +351,22 @@ struct dcx_pending {
 	int abort_res;		/* 0, or what a cancel makes the result */
 	bool listed;
 	bool graceful;		/* a disconnect: closesocket() lets it run */
+	bool close_only;	/* only closesocket() aborts it (AcceptEx's
+				 * accept socket) */
 };
 
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
 		     bool graceful);
+int dcx_pending_add_once(struct dcx_pending *p, int fd,
+			 struct _OVERLAPPED *ov,
+			 void (*cancel)(struct dcx_pending *p,
+					struct dcx_ring *r));
+bool dcx_pending_listed(int fd,
+			void (*cancel)(struct dcx_pending *p,
+				       struct dcx_ring *r));
+int dcx_pending_hold(struct dcx_pending *p);
+void dcx_pending_release(void);
 void dcx_pending_arm(struct dcx_pending *p, struct dcx_ring *r);
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
@@ -362,6 +374,17 @@ void dcx_cancel_request(struct dcx_ring *r, uint64_t ud);
 void dcx_cancel_atfork_prepare(void);
 void dcx_cancel_atfork_parent(void);
 void dcx_cancel_atfork_child(void);
+
+/*
+ * accept.c: AcceptEx(). What the program set with setsockopt() on a socket
+ * (the Linux arguments), carried to the connection an AcceptEx puts
+ * behind its number.
+ */
+void dcx_opt_note(int fd, int level, int name, const void *val,
+		  socklen_t len);
+void dcx_opts_atfork_child(void);
+/* An AcceptEx is pending into @fd: connect() refuses it (WSAEINVAL). */
+bool dcx_accept_pending_into(int fd);
 
 /* sockio.c: this thread keeps no finished operations for reuse. */
 void dcx_io_cache_off(void);
@@ -395,6 +418,8 @@ void dcx_port_atfork_child(void);
  * gets a new connection.
  */
 void dcx_bsd_forget(int fd);
+/* The same, for DisconnectEx(TF_REUSE_SOCKET): AcceptEx may take it. */
+void dcx_bsd_recycled(int fd);
 
 /*
  * backend.c: backend selection and dispatch. dcx_backend_check(): 0, or

@@ -63,7 +63,7 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	if (!lpOverlapped) {
 		ret = dcx_disconnect(s, dwFlags, 0);
 		if ((dwFlags & TF_REUSE_SOCKET) && !dcx_is_refusal(ret))
-			dcx_bsd_forget(s);
+			dcx_bsd_recycled(s);
 		if (ret)
 			return dcx_fail_errno(ret);
 		/* Windows clears the last error here (test_DisconnectEx). */
@@ -82,7 +82,7 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 		return dcx_fail_errno(ret);
 	}
 	if (dwFlags & TF_REUSE_SOCKET)
-		dcx_bsd_forget(s);
+		dcx_bsd_recycled(s);
 	return dcx_fail(WSA_IO_PENDING);
 }
 
@@ -203,7 +203,10 @@ static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
 		return -EOPNOTSUPP;
 	switch (state) {
 	case DCX_TCP_CLOSE:
-		return connected ? -EISCONN : 0;
+		if (connected)
+			return -EISCONN;
+		/* An AcceptEx is to accept into it, as for connect(). */
+		return dcx_accept_pending_into((int)s) ? -EINVAL : 0;
 	case DCX_TCP_LISTEN:
 	case DCX_TCP_SYN_SENT:
 	case DCX_TCP_SYN_RECV:

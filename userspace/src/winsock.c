@@ -104,6 +104,8 @@ int WSAAPI closesocket(SOCKET s)
 
 static const GUID dcx_guid_disconnectex = WSAID_DISCONNECTEX;
 static const GUID dcx_guid_connectex = WSAID_CONNECTEX;
+static const GUID dcx_guid_acceptex = WSAID_ACCEPTEX;
+static const GUID dcx_guid_getacceptexsockaddrs = WSAID_GETACCEPTEXSOCKADDRS;
 
 /* The extension function for a GUID, or NULL. */
 static void *dcx_extension(const GUID *guid)
@@ -112,6 +114,10 @@ static void *dcx_extension(const GUID *guid)
 		return (void *)DisconnectEx;
 	if (!memcmp(guid, &dcx_guid_connectex, sizeof(*guid)))
 		return (void *)ConnectEx;
+	if (!memcmp(guid, &dcx_guid_acceptex, sizeof(*guid)))
+		return (void *)AcceptEx;
+	if (!memcmp(guid, &dcx_guid_getacceptexsockaddrs, sizeof(*guid)))
+		return (void *)GetAcceptExSockaddrs;
 	return NULL;
 }
 

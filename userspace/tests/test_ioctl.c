@@ -88,9 +88,9 @@ TEST_F(ioctl, connectex_guid)
 
 TEST_F(ioctl, unknown_guid)
 {
-	/* WSAID_ACCEPTEX: a real extension, not provided here. */
-	GUID guid = {0xb5367df1, 0xcbac, 0x11cf,
-		     {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}};
+	/* WSAID_WSARECVMSG: a real extension, not provided here. */
+	GUID guid = {0xf689d7c8, 0x6f1f, 0x436b,
+		     {0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}};
 	void *fn = (void *)1;
 	DWORD bytes = 7;
 

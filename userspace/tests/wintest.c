@@ -401,7 +401,6 @@ int wt_port_count(HANDLE port, int quiet_ms)
 	return n;
 }
 
-#ifdef WSAID_ACCEPTEX	/* see wintest.h */
 LPFN_ACCEPTEX wt_acceptex(SOCKET s)
 {
 	GUID guid = WSAID_ACCEPTEX;
@@ -436,4 +435,3 @@ int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 		return 0;
 	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
 }
-#endif /* WSAID_ACCEPTEX */

@@ -100,12 +100,6 @@ BOOL wt_port_get(HANDLE port, int timeout_ms, struct wt_packet *p);
 int wt_port_count(HANDLE port, int quiet_ms);
 
 /*
- * Only where the headers have AcceptEx: until the library's lands, the
- * other win_* tests must still build against its headers without it (the
- * guard can go then; Windows' mswsock.h has it as a macro too).
- */
-#ifdef WSAID_ACCEPTEX
-/*
  * AcceptEx (WINDOWS.md, "AcceptEx / GetAcceptExSockaddrs"): the functions,
  * through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s; NULL on
  * failure.
@@ -123,7 +117,6 @@ DWORD wt_acceptex_slot(int family);
  */
 int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 		      OVERLAPPED *ov);
-#endif /* WSAID_ACCEPTEX */
 
 /* wintest.c itself is no test: it does not get the harness. */
 #ifndef WT_NO_HARNESS
