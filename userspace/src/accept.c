@@ -32,8 +32,9 @@
  *
  * The packet goes to the listener's port with the listener's key, as on
  * Windows. The operation is listed for cancellation under both sockets:
- * CancelIoEx() on either, or closesocket() of either, aborts it with
- * ERROR_OPERATION_ABORTED. The swap happens under the list's lock, after a
+ * CancelIoEx() on the listener, or closesocket() of either, aborts it with
+ * ERROR_OPERATION_ABORTED (CancelIo[Ex] on the accept socket does not: it
+ * is the listener's I/O). The swap happens under the list's lock, after a
  * last look at whether the operation was aborted, so a closesocket() of
  * the accept socket either comes first (the new connection is closed, the
  * number left alone) or after (and closes the connection).
