@@ -25,10 +25,14 @@
  * dup()ed copy of the old descriptor (it goes on naming the old, unused
  * socket), options set with the C library's setsockopt() directly.
  *
- * With a receive buffer the operation then receives once into it, on the
- * accepted socket, and completes with those bytes (0 when the client
- * closed first). The addresses follow the data, each in its slot as
+ * With a receive buffer the operation first receives once into it, on the
+ * new socket, and completes with those bytes (0 when the client closed
+ * first). The addresses follow the data, each in its slot as
  * GetAcceptExSockaddrs() reads it: a 32-bit length, then the sockaddr.
+ * Until the operation has succeeded the new socket is the library's
+ * alone: only then are steps 1 and 2 taken, and an operation that ends
+ * otherwise (cancelled, either socket closed, an error) closes it and
+ * leaves the accept socket as it was, ready for another AcceptEx.
  *
  * The packet goes to the listener's port with the listener's key, as on
  * Windows. The operation is listed for cancellation under both sockets:
@@ -96,6 +100,8 @@ static struct dcx_opts *dcx_opts_find(int fd, uint32_t ino, bool create)
 		if (e->fd == fd)
 			break;
 	if (e && e->ino != ino) {
+		if (!create)
+			return NULL;
 		/* Another socket has the number now: start afresh. */
 		e->ino = ino;
 		e->n = 0;
@@ -147,27 +153,36 @@ out:
 }
 
 /*
- * Set what the program set on @old on @fresh too, and move the record to
- * @fresh's socket, which is about to take @old's number. An option Linux
- * refuses on a connected socket (IPV6_V6ONLY) is left as accept() made it.
+ * Set what the program set on @old (socket @ino) on @fresh too. An option
+ * Linux refuses on a connected socket (IPV6_V6ONLY) is left as accept()
+ * made it. The record stays @old's until the swap (dcx_opts_moved()).
  */
-static void dcx_opts_carry(int old, int fresh)
+static void dcx_opts_carry(int old, uint32_t ino, int fresh)
 {
 	struct dcx_opts copy, *e;
-	uint32_t ino = dcx_fd_ino(old), fresh_ino = dcx_fd_ino(fresh);
 	unsigned int i;
 
 	copy.n = 0;
 	dcx_lock(&dcx_opts_lock);
 	e = ino ? dcx_opts_find(old, ino, false) : NULL;
-	if (e) {
+	if (e)
 		copy = *e;
-		e->ino = fresh_ino;
-	}
 	dcx_unlock(&dcx_opts_lock);
 	for (i = 0; i < copy.n; i++)
 		setsockopt(fresh, copy.o[i].level, copy.o[i].name,
 			   copy.o[i].val, copy.o[i].len);
+}
+
+/* @fd's socket @ino was replaced by @fresh_ino: the record follows. */
+static void dcx_opts_moved(int fd, uint32_t ino, uint32_t fresh_ino)
+{
+	struct dcx_opts *e;
+
+	dcx_lock(&dcx_opts_lock);
+	e = ino ? dcx_opts_find(fd, ino, false) : NULL;
+	if (e)
+		e->ino = fresh_ino;
+	dcx_unlock(&dcx_opts_lock);
 }
 
 void dcx_opts_atfork_child(void)
@@ -217,15 +232,23 @@ static void dcx_accept_addr(char *slot, DWORD size, int fd, bool peer)
 	memcpy(slot + sizeof(n), &ss, len);
 }
 
-/* The result of an aborted AcceptEx is ERROR_OPERATION_ABORTED always. */
+static bool dcx_accept_aborted(struct dcx_accept_op *aop)
+{
+	return __atomic_load_n(&aop->on_listener.abort_res, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&aop->on_target.abort_res, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Off both lists. An aborted AcceptEx ends with ERROR_OPERATION_ABORTED,
+ * whichever socket was cancelled or closed (test_AcceptEx).
+ */
 static int dcx_accept_del(struct dcx_accept_op *aop, int res)
 {
-	int a = dcx_pending_del(&aop->on_listener, res);
-	int b = dcx_pending_del(&aop->on_target, res);
+	bool aborted = dcx_accept_aborted(aop);
 
-	if (res < 0 && (a != res || b != res))
-		return -ECANCELED;
-	return res;
+	dcx_pending_del(&aop->on_listener, res);
+	dcx_pending_del(&aop->on_target, res);
+	return res < 0 && aborted ? -ECANCELED : res;
 }
 
 static void dcx_accept_finish(struct dcx_accept_op *aop, int res)
@@ -236,12 +259,6 @@ static void dcx_accept_finish(struct dcx_accept_op *aop, int res)
 	if (aop->newfd >= 0)
 		close(aop->newfd);
 	res = dcx_accept_del(aop, res);
-	if (res >= 0) {
-		dcx_accept_addr(aop->buf + aop->rxlen, aop->locallen,
-				aop->target, false);
-		dcx_accept_addr(aop->buf + aop->rxlen + aop->locallen,
-				aop->remotelen, aop->target, true);
-	}
 	free(aop);
 	dcx_ring_op_end(r);
 	dcx_ring_op_reported(r);
@@ -249,26 +266,41 @@ static void dcx_accept_finish(struct dcx_accept_op *aop, int res)
 			  res > 0 ? (unsigned int)res : 0);
 }
 
-/* Put the accepted socket behind the accept socket's number (see above). */
+/*
+ * Put the accepted socket behind the accept socket's number (see above),
+ * once the operation has succeeded: until then the connection is only
+ * the library's, and an abort closes it and leaves the number alone.
+ */
 static int dcx_accept_install(struct dcx_accept_op *aop)
 {
 	unsigned int keep = dcx_fd_get((int)aop->target, NULL) & DCX_FD_KEEP;
+	uint32_t ino = dcx_fd_ino((int)aop->target);
+	uint32_t fresh_ino = dcx_fd_ino(aop->newfd);
 	int fl, fdfl, ret;
 
 	fl = fcntl(aop->target, F_GETFL);
 	fdfl = fcntl(aop->target, F_GETFD);
 	if (fl < 0 || fdfl < 0)
 		return -errno;
-	dcx_opts_carry(aop->target, aop->newfd);
+	dcx_opts_carry((int)aop->target, ino, aop->newfd);
 	if (fcntl(aop->newfd, F_SETFL, fl & O_NONBLOCK) < 0)
 		return -errno;
-	/* Not aborted, and no closesocket() until the number is swapped. */
+	/*
+	 * Neither socket cancelled or closed, and no closesocket() or
+	 * CancelIoEx() until the number is swapped.
+	 */
 	ret = dcx_pending_hold(&aop->on_target);
 	if (ret)
 		return ret;
+	if (dcx_accept_aborted(aop)) {
+		dcx_pending_release();
+		return -ECANCELED;
+	}
 	ret = dup3(aop->newfd, aop->target,
 		   (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
 	ret = ret < 0 ? -errno : 0;
+	if (!ret)
+		dcx_opts_moved((int)aop->target, ino, fresh_ino);
 	dcx_pending_release();
 	if (ret)
 		return ret;
@@ -281,10 +313,17 @@ static int dcx_accept_install(struct dcx_accept_op *aop)
 	return 0;
 }
 
-static bool dcx_accept_aborted(struct dcx_accept_op *aop)
+/* Accepted, and received if asked: the addresses, then the swap. */
+static void dcx_accept_done(struct dcx_accept_op *aop, int bytes)
 {
-	return __atomic_load_n(&aop->on_listener.abort_res, __ATOMIC_SEQ_CST) ||
-	       __atomic_load_n(&aop->on_target.abort_res, __ATOMIC_SEQ_CST);
+	int ret;
+
+	dcx_accept_addr(aop->buf + aop->rxlen, aop->locallen, aop->newfd,
+			false);
+	dcx_accept_addr(aop->buf + aop->rxlen + aop->locallen,
+			aop->remotelen, aop->newfd, true);
+	ret = dcx_accept_install(aop);
+	dcx_accept_finish(aop, ret ? ret : bytes);
 }
 
 static void dcx_accept_cqe(struct dcx_op *o, unsigned int tag, int res)
@@ -292,10 +331,13 @@ static void dcx_accept_cqe(struct dcx_op *o, unsigned int tag, int res)
 	struct dcx_accept_op *aop = (struct dcx_accept_op *)
 		((char *)o - offsetof(struct dcx_accept_op, op));
 	struct io_uring_sqe *sqe;
-	int ret;
 
-	if (tag == DCX_T_RECV || res < 0) {
+	if (res < 0) {
 		dcx_accept_finish(aop, res);
+		return;
+	}
+	if (tag == DCX_T_RECV) {
+		dcx_accept_done(aop, res);
 		return;
 	}
 	aop->newfd = res;
@@ -308,19 +350,15 @@ static void dcx_accept_cqe(struct dcx_op *o, unsigned int tag, int res)
 		dcx_accept_finish(aop, -EOVERFLOW);
 		return;
 	}
-	ret = dcx_accept_install(aop);
-	if (ret || !aop->rxlen) {
-		dcx_accept_finish(aop, ret);
+	if (!aop->rxlen) {
+		dcx_accept_done(aop, 0);
 		return;
 	}
 	/*
-	 * The first data. A cancel takes the ring's lock to stop the
-	 * receive, and closesocket() closes the number only after its cancel:
-	 * looked at under the lock, a cancel that has not come yet comes
-	 * after the receive holds the socket (io_uring takes the file when
-	 * it issues the request, inside the submission) and stops it; one
-	 * that came leaves the number alone - it may name another file by
-	 * now.
+	 * The first data, on the new socket, still the library's alone. A
+	 * cancel takes the ring's lock to stop the receive: looked at under
+	 * the lock, one that came already ends the operation here, one that
+	 * comes later stops the receive.
 	 */
 	if (dcx_ring_lock(o->ring)) {
 		dcx_accept_finish(aop, -ECANCELED);
@@ -332,7 +370,7 @@ static void dcx_accept_cqe(struct dcx_op *o, unsigned int tag, int res)
 		return;
 	}
 	sqe = dcx_ring_sqe(o->ring);
-	io_uring_prep_recv(sqe, (int)aop->target, aop->buf, aop->rxlen, 0);
+	io_uring_prep_recv(sqe, aop->newfd, aop->buf, aop->rxlen, 0);
 	dcx_sqe_set_op(sqe, o, DCX_T_RECV);
 	dcx_ring_unlock(o->ring);
 }
@@ -490,8 +528,12 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
 	dcx_pending_arm(&aop->on_target, r);
 	/* From here the ring's reaper owns aop. */
 	ret = dcx_ring_unlock(r);
-	if (ret)
+	if (ret) {
+		/* The ring is gone: aop stays with it, never freed under it. */
+		dcx_accept_del(aop, 0);
+		dcx_ov_fail(&sink);
 		return dcx_fail_errno(ret);
+	}
 	return dcx_fail(WSA_IO_PENDING);
 }
 
