@@ -90,6 +90,19 @@ static void dcx_pending_insert(struct dcx_pending *p)
 	*b = p;
 }
 
+/* Under the lock: an operation of the kind @cancel is listed on @fd. */
+static bool dcx_pending_has(int fd,
+			    void (*cancel)(struct dcx_pending *p,
+					   struct dcx_ring *r))
+{
+	struct dcx_pending *q;
+
+	for (q = *dcx_pending_bucket(fd); q; q = q->next)
+		if (q->fd == fd && q->cancel == cancel)
+			return true;
+	return false;
+}
+
 void dcx_pending_add(struct dcx_pending *p, int fd, struct _OVERLAPPED *ov,
 		     void (*cancel)(struct dcx_pending *p, struct dcx_ring *r),
 		     bool graceful)
@@ -112,20 +125,19 @@ int dcx_pending_add_once(struct dcx_pending *p, int fd,
 			 void (*cancel)(struct dcx_pending *p,
 					struct dcx_ring *r))
 {
-	struct dcx_pending *q;
+	bool taken;
 
 	dcx_pending_fill(p, fd, ov, cancel, false);
 	p->close_only = true;
 	dcx_lock(&dcx_pending_lock);
-	for (q = *dcx_pending_bucket(fd); q; q = q->next) {
-		if (q->fd == fd && q->cancel == cancel) {
-			dcx_unlock(&dcx_pending_lock);
-			p->listed = false;
-			return -EINVAL;
-		}
-	}
-	dcx_pending_insert(p);
+	taken = dcx_pending_has(fd, cancel);
+	if (!taken)
+		dcx_pending_insert(p);
 	dcx_unlock(&dcx_pending_lock);
+	if (taken) {
+		p->listed = false;
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -134,12 +146,10 @@ bool dcx_pending_listed(int fd,
 			void (*cancel)(struct dcx_pending *p,
 				       struct dcx_ring *r))
 {
-	struct dcx_pending *q;
-	bool found = false;
+	bool found;
 
 	dcx_lock(&dcx_pending_lock);
-	for (q = *dcx_pending_bucket(fd); q && !found; q = q->next)
-		found = q->fd == fd && q->cancel == cancel;
+	found = dcx_pending_has(fd, cancel);
 	dcx_unlock(&dcx_pending_lock);
 	return found;
 }

@@ -456,3 +456,25 @@ LPFN_CONNECTEX tst_get_connectex(SOCKET s)
 		return NULL;
 	return fn;
 }
+
+const char *tst_capture_stderr(void (*fn)(void))
+{
+	static char buf[4096];
+	int fds[2], saved;
+	ssize_t n;
+
+	if (pipe(fds))
+		return "";
+	saved = dup(2);
+	dup2(fds[1], 2);
+	close(fds[1]);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}

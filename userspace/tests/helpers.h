@@ -36,6 +36,8 @@ void tst_sleep_ms(int ms);
 int tst_count_fds(void);
 int tst_count_threads(const char *name);
 bool tst_device_present(void);
+/* Run @fn with stderr captured: what it printed (a static buffer). */
+const char *tst_capture_stderr(void (*fn)(void));
 
 /* Socket state. */
 int tst_tcp_state(int fd);		/* tcpi_state, or -errno */

@@ -17,29 +17,6 @@
 #include "disconnectex.h"
 #include "helpers.h"
 
-/* Run fn with stderr captured; returns what it printed (static buffer). */
-static const char *capture_stderr(void (*fn)(void))
-{
-	static char buf[1024];
-	int fds[2], saved;
-	ssize_t n;
-
-	if (pipe(fds))
-		return "";
-	saved = dup(2);
-	dup2(fds[1], 2);
-	close(fds[1]);
-	fn();
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	n = read(fds[0], buf, sizeof(buf) - 1);
-	close(fds[0]);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 static void touch_backend(void)
 {
 	dcx_backend();
@@ -68,7 +45,7 @@ TEST(unknown_value_is_an_error)
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "bogus", 1));
-	msg = capture_stderr(touch_backend);
+	msg = tst_capture_stderr(touch_backend);
 	EXPECT_NE(NULL, strstr(msg, "DCX_BACKEND=bogus")) TH_LOG("%s", msg);
 	EXPECT_EQ(0, (int)dcx_backend());
 	EXPECT_STREQ("invalid", dcx_backend_name());
@@ -86,7 +63,7 @@ TEST(forced_kernel_without_device)
 	if (tst_device_present())
 		SKIP(return, "/dev/disconnectex exists here");
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "kernel", 1));
-	msg = capture_stderr(touch_backend);
+	msg = tst_capture_stderr(touch_backend);
 	EXPECT_NE(NULL, strstr(msg, "DCX_BACKEND=kernel")) TH_LOG("%s", msg);
 	EXPECT_NE(NULL, strstr(msg, "/dev/disconnectex"));
 	EXPECT_EQ(DCX_BACKEND_KERNEL, dcx_backend());

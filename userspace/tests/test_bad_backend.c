@@ -26,29 +26,6 @@
 
 #define BAD	"bogus"
 
-/* Run fn with stderr captured; returns what it printed (static buffer). */
-static const char *capture_stderr(void (*fn)(void))
-{
-	static char buf[4096];
-	int fds[2], saved;
-	ssize_t n;
-
-	if (pipe(fds))
-		return "";
-	saved = dup(2);
-	dup2(fds[1], 2);
-	close(fds[1]);
-	fn();
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	n = read(fds[0], buf, sizeof(buf) - 1);
-	close(fds[0]);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 static int count_lines_with(const char *text, const char *needle)
 {
 	int n = 0;
@@ -364,7 +341,7 @@ TEST(message_once)
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", BAD, 1));
-	msg = capture_stderr(many_calls);
+	msg = tst_capture_stderr(many_calls);
 	EXPECT_EQ(1, count_lines_with(msg, "\n")) TH_LOG("%s", msg);
 	EXPECT_EQ(1, count_lines_with(msg, "DCX_BACKEND=" BAD " "))
 		TH_LOG("%s", msg);
@@ -386,7 +363,7 @@ TEST(message_from_winsock)
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "Kernel", 1));
-	msg = capture_stderr(winsock_first);
+	msg = tst_capture_stderr(winsock_first);
 	EXPECT_EQ(1, count_lines_with(msg, "DCX_BACKEND=Kernel "))
 		TH_LOG("%s", msg);
 	EXPECT_EQ(-EINVAL, dcx_backend_error());
@@ -403,7 +380,7 @@ TEST(empty_means_auto)
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "", 1));
-	msg = capture_stderr(touch_backend);
+	msg = tst_capture_stderr(touch_backend);
 	EXPECT_STREQ("", msg);
 	EXPECT_EQ(tst_device_present() ? DCX_BACKEND_KERNEL :
 					 DCX_BACKEND_EMULATED, dcx_backend());
@@ -415,7 +392,7 @@ TEST(auto_means_auto)
 	const char *msg;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "auto", 1));
-	msg = capture_stderr(touch_backend);
+	msg = tst_capture_stderr(touch_backend);
 	EXPECT_STREQ("", msg);
 	EXPECT_EQ(tst_device_present() ? DCX_BACKEND_KERNEL :
 					 DCX_BACKEND_EMULATED, dcx_backend());
