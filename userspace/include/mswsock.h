@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR LGPL-2.1 */
 /*
  * mswsock.h - the Microsoft Winsock extensions that libdisconnectex provides
- * on Linux: DisconnectEx, ConnectEx, AcceptEx and GetAcceptExSockaddrs,
- * found as Windows programs find them, through
+ * on Linux: DisconnectEx, ConnectEx, AcceptEx, GetAcceptExSockaddrs and
+ * TransmitFile, found as Windows programs find them, through
  * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), or called directly.
  */
 #ifndef DCX_MSWSOCK_H
@@ -29,12 +29,28 @@ extern "C" {
 	{0x7fda2e11, 0x8630, 0x436f, \
 	 {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
 
+#define WSAID_TRANSMITFILE \
+	{0xb5367df0, 0xcbac, 0x11cf, \
+	 {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
 #define WSAID_ACCEPTEX \
 	{0xb5367df1, 0xcbac, 0x11cf, \
 	 {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
 #define WSAID_GETACCEPTEXSOCKADDRS \
 	{0xb5367df2, 0xcbac, 0x11cf, \
 	 {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+
+/* What TransmitFile() sends before and after the file. */
+typedef struct _TRANSMIT_FILE_BUFFERS {
+	LPVOID Head;
+	DWORD HeadLength;
+	LPVOID Tail;
+	DWORD TailLength;
+} TRANSMIT_FILE_BUFFERS, *PTRANSMIT_FILE_BUFFERS, FAR *LPTRANSMIT_FILE_BUFFERS;
+
+typedef BOOL (PASCAL FAR *LPFN_TRANSMITFILE)(SOCKET hSocket, HANDLE hFile,
+		DWORD nNumberOfBytesToWrite, DWORD nNumberOfBytesPerSend,
+		LPOVERLAPPED lpOverlapped,
+		LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers, DWORD dwReserved);
 
 typedef BOOL (PASCAL FAR *LPFN_ACCEPTEX)(SOCKET sListenSocket,
 		SOCKET sAcceptSocket, PVOID lpOutputBuffer,
@@ -57,8 +73,10 @@ typedef BOOL (PASCAL FAR *LPFN_DISCONNECTEX)(SOCKET s,
 		LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwReserved);
 
 /*
- * Windows' mswsock.dll exports AcceptEx and GetAcceptExSockaddrs by name
- * but not ConnectEx and DisconnectEx; this library exports all four. A
+ * Windows' mswsock.dll exports AcceptEx, GetAcceptExSockaddrs and
+ * TransmitFile by name but not ConnectEx and DisconnectEx; this library
+ * exports all five. In TransmitFile() a file HANDLE holds a POSIX file
+ * descriptor: (HANDLE)(ULONG_PTR)fd. A
  * program that names its own function pointers ConnectEx / DisconnectEx
  * defines DCX_NO_EXTENSION_PROTOTYPES before including this header.
  */
@@ -74,6 +92,11 @@ void PASCAL GetAcceptExSockaddrs(PVOID lpOutputBuffer,
 				 LPINT LocalSockaddrLength,
 				 struct sockaddr **RemoteSockaddr,
 				 LPINT RemoteSockaddrLength);
+BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
+			 DWORD nNumberOfBytesToWrite,
+			 DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,
+			 LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers,
+			 DWORD dwReserved);
 #ifndef DCX_NO_EXTENSION_PROTOTYPES
 BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		      PVOID lpSendBuffer, DWORD dwSendDataLength,
