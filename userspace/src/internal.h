@@ -145,6 +145,13 @@ struct dcx_sink {
 	struct dcx_port *port;	/* referenced; NULL: no packet */
 	uintptr_t key;
 	bool skip_success;	/* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+	/*
+	 * Set (ov, waiter NULL): the result goes to done(arg, res) instead -
+	 * a library operation continuing with another's (TransmitFile()'s
+	 * disconnect). Neither listed for cancellation nor sent to a port.
+	 */
+	void (*done)(void *arg, int res);
+	void *arg;
 };
 
 void dcx_sink_complete(const struct dcx_sink *sink, int res,

@@ -371,6 +371,7 @@ int dcx_ov_start(OVERLAPPED *ov, struct dcx_sink *sink)
 	sink->waiter = NULL;
 	sink->port = NULL;
 	sink->key = 0;
+	sink->done = NULL;
 	if (h) {
 		if (dcx_event_get(h, &sink->ev))
 			return WSA_INVALID_HANDLE;
@@ -410,6 +411,10 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 	OVERLAPPED *ov = sink->ov;
 	uint32_t status;
 
+	if (sink->done) {
+		sink->done(sink->arg, res);
+		return;
+	}
 	if (w) {
 		pthread_mutex_lock(&w->lock);
 		w->res = res;
@@ -446,6 +451,7 @@ void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink)
 	sink->waiter = w;
 	sink->port = NULL;
 	sink->key = 0;
+	sink->done = NULL;
 }
 
 /* Wait for the operation, tear the waiter down; returns its result. */

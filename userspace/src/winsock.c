@@ -106,6 +106,7 @@ static const GUID dcx_guid_disconnectex = WSAID_DISCONNECTEX;
 static const GUID dcx_guid_connectex = WSAID_CONNECTEX;
 static const GUID dcx_guid_acceptex = WSAID_ACCEPTEX;
 static const GUID dcx_guid_getacceptexsockaddrs = WSAID_GETACCEPTEXSOCKADDRS;
+static const GUID dcx_guid_transmitfile = WSAID_TRANSMITFILE;
 
 /* The extension function for a GUID, or NULL. */
 static void *dcx_extension(const GUID *guid)
@@ -118,6 +119,8 @@ static void *dcx_extension(const GUID *guid)
 		return (void *)AcceptEx;
 	if (!memcmp(guid, &dcx_guid_getacceptexsockaddrs, sizeof(*guid)))
 		return (void *)GetAcceptExSockaddrs;
+	if (!memcmp(guid, &dcx_guid_transmitfile, sizeof(*guid)))
+		return (void *)TransmitFile;
 	return NULL;
 }
 
