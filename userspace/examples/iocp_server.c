@@ -418,7 +418,7 @@ static int worker(void *arg)
 	for (;;) {
 		ok = GetQueuedCompletionStatus(port, &bytes, &key, &ov, STALL_MS);
 		if (ov) {
-			atomic_fetch_add(&packets, 1);
+			seen = atomic_fetch_add(&packets, 1) + 1;
 			advance((struct slot *)ov, key, bytes,
 				ok ? 0 : GetLastError());
 			continue;
@@ -426,7 +426,10 @@ static int worker(void *arg)
 		if (ok && key == KEY_QUIT)
 			return 0;
 		if (!ok && GetLastError() == WAIT_TIMEOUT) {
-			/* Idle is fine before the first client, or with -n 0. */
+			/*
+			 * A stall is STALL_MS without a packet on any worker;
+			 * idle is fine before the first client, or with -n 0.
+			 */
 			if (!want || !atomic_load(&accepted) ||
 			    seen != atomic_load(&packets)) {
 				seen = atomic_load(&packets);
