@@ -218,6 +218,23 @@ static BOOL start_accept(struct slot *sl)
 	return FALSE;
 }
 
+/*
+ * The connection is over, its socket recycled (or not, @reusable FALSE):
+ * the next AcceptEx, or the end of the run after the last connection.
+ */
+static void finished(struct slot *sl, BOOL reusable)
+{
+	sl->recycled = reusable;
+	if (want && atomic_fetch_add(&done, 1) + 1 >= want) {
+		sl->step = IDLE;
+		stop_workers(FALSE);
+	} else if (reusable) {
+		start_accept(sl);
+	} else {
+		replace(sl);
+	}
+}
+
 static void start_disconnect(struct slot *sl)
 {
 	memset(&sl->ov, 0, sizeof(sl->ov));
@@ -227,7 +244,7 @@ static void start_disconnect(struct slot *sl)
 		return;
 	complain(sl, "DisconnectEx", WSAGetLastError());
 	sl->reuse_failures++;
-	replace(sl);
+	finished(sl, FALSE);
 }
 
 /* The connection is over (a reset, an error): recycle the socket anyway. */
@@ -328,8 +345,6 @@ static void progress(long n)
 /* One packet of the slot: its operation ended with @err (0: success). */
 static void advance(struct slot *sl, ULONG_PTR key, DWORD bytes, DWORD err)
 {
-	long n;
-
 	switch (sl->step) {
 	case ACCEPTING:
 		if (err) {
@@ -386,17 +401,8 @@ static void advance(struct slot *sl, ULONG_PTR key, DWORD bytes, DWORD err)
 		if (err) {
 			complain(sl, "DisconnectEx", err);
 			sl->reuse_failures++;
-			replace(sl);
-			return;
 		}
-		sl->recycled = TRUE;
-		n = atomic_fetch_add(&done, 1) + 1;
-		if (want && n >= want) {
-			sl->step = IDLE;
-			stop_workers(FALSE);
-			return;
-		}
-		start_accept(sl);
+		finished(sl, !err);
 		return;
 	case IDLE:
 		break;
