@@ -121,10 +121,7 @@ deps:
 # both with the module's counters. RUN_BACKEND=emulated runs them without.
 RUN_CONNECTIONS ?= 5000
 RUN_POOL ?= 8
-# One worker: with two, the library's DisconnectEx can deliver its packet
-# to the other worker before it has marked the socket recycled, and that
-# worker's AcceptEx into it fails with WSAEINVAL (iocp_server's default is 2).
-RUN_THREADS ?= 1
+RUN_THREADS ?= 2
 RUN_BACKEND ?= kernel
 RUN_BIN := $(BUILD)/run/bin
 RUN_PROGS := $(RUN_BIN)/iocp_server $(RUN_BIN)/iocp_client $(RUN_BIN)/iocp_run
@@ -141,6 +138,13 @@ $(RUN_BIN)/iocp_run: selftests/vm/iocp_run.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
+# make check runs the pair too, shorter, with four server workers (a
+# DisconnectEx packet and the AcceptEx after it on different threads);
+# check-debug fewer connections, KASAN being ~20x slower.
+RUN_FILES = $(foreach p,$(RUN_PROGS),$(p):/bin/$(notdir $(p)))
+CHECK_RUN = iocp_run 2000 8 4 kernel
+CHECK_DEBUG_RUN = iocp_run 300 8 4 kernel
+
 # What reaches the VM is checked before anything is built or booted.
 CHECK_VARS = scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "VM_APPEND=$(VM_APPEND)"
 
@@ -151,14 +155,14 @@ run: deps
 	@$(MAKE) --no-print-directory module userspace $(RUN_PROGS)
 	selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--tap $(BUILD)/run/run.tap --timeout 1200 \
-		--files "$(foreach p,$(RUN_PROGS),$(p):/bin/$(notdir $(p)))" \
+		--files "$(RUN_FILES)" \
 		--exec "iocp_run $(RUN_CONNECTIONS) $(RUN_POOL) $(RUN_THREADS) $(RUN_BACKEND)"
 
 # Each stage writes normalized TAP into $(RESULTS); a failing stage does not
 # stop the next, and summary.sh judges them all at the end.
 check: deps
 	@$(CHECK_VARS) "KDIR=$(KDIR)"
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(RUN_PROGS)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory -C userspace check TAP=$(RESULTS)/host.tap \
 		KSFT_DIR=$(KSFT_DIR)
@@ -168,7 +172,8 @@ check: deps
 		--tap $(RESULTS)/harness.tap
 	-@selftests/vm/run.sh --kernel $(KIMAGE) --module $(MODULE) \
 		--timeout $(VM_TIMEOUT) --tap $(RESULTS)/vm.tap --append "$(VM_APPEND)" \
-		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests)
+		--files "$$(selftests/vm/net-files.sh $(KVER)) $(RUN_FILES)" $(vm_tests) \
+		--exec "$(CHECK_RUN)"
 	@scripts/summary.sh $(RESULTS)/host.tap $(RESULTS)/wine.tap \
 		$(RESULTS)/man.tap $(RESULTS)/harness.tap $(RESULTS)/vm.tap
 
@@ -182,7 +187,7 @@ COVERAGE_ARGS = $(RESULTS)-debug/results.log $(BUILD)/debug-module/module \
 
 check-debug: deps
 	@scripts/check-vars.sh "VM_APPEND=$(VM_APPEND)" "DEBUG_APPEND=$(DEBUG_APPEND)"
-	@$(MAKE) --no-print-directory userspace selftests
+	@$(MAKE) --no-print-directory userspace selftests $(RUN_PROGS)
 	@rm -rf $(RESULTS)-debug $(BUILD)/coverage && mkdir -p $(RESULTS)-debug
 	@dkdir=$$(selftests/vm/debug-kernel.sh) && \
 	$(call module_copy,$(BUILD)/debug-module) && \
@@ -191,7 +196,8 @@ check-debug: deps
 		--module $(BUILD)/debug-module/module/disconnectex.ko \
 		--timeout $(DEBUG_VM_TIMEOUT) --tap $(RESULTS)-debug/vm.tap \
 		--append "$(DEBUG_APPEND) $(VM_APPEND) dcx.gcov=1" \
-		--files "$$(selftests/vm/net-files.sh $(KVER))" $(vm_tests) || true; }
+		--files "$$(selftests/vm/net-files.sh $(KVER)) $(RUN_FILES)" $(vm_tests) \
+		--exec "$(CHECK_DEBUG_RUN)" || true; }
 	@rc=0; scripts/summary.sh $(RESULTS)-debug/vm.tap || rc=$$?; \
 	scripts/coverage.sh $(COVERAGE_ARGS) || true; exit $$rc
 

@@ -215,6 +215,32 @@ void dcx_bsd_recycled(int fd)
 	dcx_fd_update(fd, DCX_FD_RECYCLED, 0, 0);
 }
 
+/*
+ * The same before an overlapped DisconnectEx(TF_REUSE_SOCKET) is
+ * submitted: its packet may reach another thread, whose AcceptEx() must
+ * find the socket recycled, before the submitter returns. What the table
+ * held is returned for dcx_bsd_unrecycle(), should the request be refused.
+ */
+uint64_t dcx_bsd_recycling(int fd)
+{
+	uint64_t *slot = dcx_fd_slot(fd, false);
+	uint64_t old = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+
+	dcx_bsd_recycled(fd);
+	return old;
+}
+
+/* Refused at once: the socket is as it was, unless it changed since. */
+void dcx_bsd_unrecycle(int fd, uint64_t old)
+{
+	uint64_t *slot = dcx_fd_slot(fd, false);
+	uint64_t cur = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+
+	if (slot && (unsigned int)(cur >> 32) == DCX_FD_RECYCLED)
+		__atomic_compare_exchange_n(slot, &cur, old, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 /* ---- shared queries ----------------------------------------------------- */
 
 /*

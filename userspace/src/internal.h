@@ -427,6 +427,8 @@ void dcx_port_atfork_child(void);
 void dcx_bsd_forget(int fd);
 /* The same, for DisconnectEx(TF_REUSE_SOCKET): AcceptEx may take it. */
 void dcx_bsd_recycled(int fd);
+uint64_t dcx_bsd_recycling(int fd);
+void dcx_bsd_unrecycle(int fd, uint64_t old);
 
 /*
  * backend.c: backend selection and dispatch. dcx_backend_check(): 0, or

@@ -47,6 +47,7 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 			 DWORD dwReserved)
 {
 	struct dcx_sink sink;
+	uint64_t saved = 0;
 	int ret, wsa;
 
 	/* Before anything, the OVERLAPPED included (backend.c). */
@@ -75,14 +76,21 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	wsa = dcx_ov_start(lpOverlapped, &sink);
 	if (wsa)
 		return dcx_fail(wsa);
+	/*
+	 * Recycled before the submission: the packet can reach another
+	 * thread's GetQueuedCompletionStatus(), and its AcceptEx() into the
+	 * socket, before this call returns.
+	 */
+	if (dwFlags & TF_REUSE_SOCKET)
+		saved = dcx_bsd_recycling(s);
 	/* Finished already (1) or not, Windows says pending. */
 	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
 	if (ret < 0) {
+		if (dwFlags & TF_REUSE_SOCKET)
+			dcx_bsd_unrecycle(s, saved);
 		dcx_ov_fail(&sink);
 		return dcx_fail_errno(ret);
 	}
-	if (dwFlags & TF_REUSE_SOCKET)
-		dcx_bsd_recycled(s);
 	return dcx_fail(WSA_IO_PENDING);
 }
 
