@@ -62,7 +62,7 @@ VM_APPEND ?=
 # through one port (the stock run 16 x 100,000, 12 s there) and gives
 # programs 20 minutes.
 DEBUG_APPEND ?= DCX_SOAK_CYCLES=16384 DCX_SOAK_RELOADS=20 \
-		DCX_PORT_STRESS_PACKETS=10000 dcx.timeout=1200
+		DCX_PORT_STRESS_PACKETS=10000 DCX_ACCEPT_CYCLES=1600 dcx.timeout=1200
 
 # The VM's programs: our selftests, then the library's tests on the module.
 vm_tests = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests) \

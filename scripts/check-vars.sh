@@ -44,11 +44,11 @@ check_dcx_word() {
 		esac ;;
 	DCX_DEVICE)
 		[ -n "$value" ] || fail "$var: DCX_DEVICE is empty: give a device path" ;;
-	DCX_FUZZ_SEED|DCX_FUZZ_COUNT|DCX_SOAK_CYCLES|DCX_SOAK_RELOADS|DCX_PORT_STRESS_PACKETS)
+	DCX_FUZZ_SEED|DCX_FUZZ_COUNT|DCX_SOAK_CYCLES|DCX_SOAK_RELOADS|DCX_PORT_STRESS_PACKETS|DCX_ACCEPT_CYCLES)
 		is_uint "$value" ||
 			fail "$var: $name='$value': a non-negative integer is allowed" ;;
 	*)
-		fail "$var: '$1': unknown variable $name; allowed are DCX_BACKEND, DCX_DEVICE, DCX_FUZZ_SEED, DCX_FUZZ_COUNT, DCX_SOAK_CYCLES, DCX_SOAK_RELOADS, DCX_PORT_STRESS_PACKETS" ;;
+		fail "$var: '$1': unknown variable $name; allowed are DCX_BACKEND, DCX_DEVICE, DCX_FUZZ_SEED, DCX_FUZZ_COUNT, DCX_SOAK_CYCLES, DCX_SOAK_RELOADS, DCX_PORT_STRESS_PACKETS, DCX_ACCEPT_CYCLES" ;;
 	esac
 }
 
