@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The portable helpers of the win_* tests (see wintest.h): Winsock calls
- * only, except where the platforms really differ - time, threads, Wine
- * detection, the backend.
+ * only, except where the platforms really differ - time, threads, files,
+ * Wine detection, the backend.
  */
 #define WT_NO_HARNESS
 #include "wintest.h"
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "disconnectex.h"
 #endif
@@ -434,4 +435,66 @@ int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 	if (fn(l, a, buf, rxlen, slot, slot, &got, ov))
 		return 0;
 	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+}
+
+LPFN_TRANSMITFILE wt_transmitfile(SOCKET s)
+{
+	GUID guid = WSAID_TRANSMITFILE;
+	LPFN_TRANSMITFILE fn = NULL;
+
+	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+}
+
+/*
+ * A file of @len bytes of @data, its position at 0, gone once closed: on
+ * Windows a temporary file opened FILE_FLAG_DELETE_ON_CLOSE, here an
+ * unlinked one, its descriptor as the HANDLE (TransmitFile(3)).
+ */
+HANDLE wt_temp_file(const void *data, size_t len)
+{
+#ifdef _WIN32
+	char dir[MAX_PATH], path[MAX_PATH];
+	DWORD done;
+	HANDLE h;
+
+	if (!GetTempPathA(sizeof(dir), dir) ||
+	    !GetTempFileNameA(dir, "wtf", 0, path))
+		return NULL;
+	h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+			CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY |
+			FILE_FLAG_DELETE_ON_CLOSE, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return NULL;
+	if ((len && (!WriteFile(h, data, (DWORD)len, &done, NULL) ||
+		     done != len)) ||
+	    SetFilePointer(h, 0, NULL, FILE_BEGIN) == INVALID_SET_FILE_POINTER) {
+		CloseHandle(h);
+		return NULL;
+	}
+	return h;
+#else
+	char path[] = "/tmp/wtfXXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	if ((len && write(fd, data, len) != (ssize_t)len) ||
+	    lseek(fd, 0, SEEK_SET)) {
+		close(fd);
+		return NULL;
+	}
+	return (HANDLE)(intptr_t)fd;
+#endif
+}
+
+void wt_close_file(HANDLE h)
+{
+	if (!h)
+		return;
+#ifdef _WIN32
+	CloseHandle(h);
+#else
+	close((int)(intptr_t)h);
+#endif
 }

@@ -118,6 +118,16 @@ DWORD wt_acceptex_slot(int family);
 int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 		      OVERLAPPED *ov);
 
+/*
+ * TransmitFile (WINDOWS.md, "TransmitFile"): the function, through
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s; NULL on failure. A
+ * temporary file holding @len bytes of @data, positioned at 0 (NULL on
+ * failure), and its closing.
+ */
+LPFN_TRANSMITFILE wt_transmitfile(SOCKET s);
+HANDLE wt_temp_file(const void *data, size_t len);
+void wt_close_file(HANDLE h);
+
 /* wintest.c itself is no test: it does not get the harness. */
 #ifndef WT_NO_HARNESS
 #ifdef _WIN32
