@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run dcxbench and/or portbench in one boot of the test VM, then pick their
-# results out of the results port's log (the VM shares no filesystem with
-# the host). dcxbench: results.csv, throughput.png; portbench: port.csv,
-# idle.csv, syscalls.csv, port.png; both: targets.csv and table.txt, in OUTDIR.
+# Run dcxbench, portbench and/or serverbench in one boot of the test VM,
+# then pick their results out of the results port's log (the VM shares no
+# filesystem with the host). dcxbench: results.csv, throughput.png;
+# portbench: port.csv, idle.csv, syscalls.csv, port.png; serverbench (W3):
+# w3.csv, w3-medians.csv, w3.png; all: targets.csv and table.txt, in OUTDIR.
+# serverbench's servers (iocp_server, epoll_server) are taken from the
+# directory of its binary.
 #
-# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"]
+# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"] [--serverbench BINARY "ARGS"]
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,19 +17,25 @@ usage() { sed -n 's/^# usage: //p' "$0" >&2; exit 2; }
 [ $# -ge 4 ] || usage
 out=$1 kimage=$2 module=$3 vm_timeout=$4
 shift 4
-dcx_bin='' dcx_args='' port_bin='' port_args=''
+dcx_bin='' dcx_args='' port_bin='' port_args='' srv_bin='' srv_args=''
 while [ $# -gt 0 ]; do
 	[ $# -ge 3 ] || usage
 	case $1 in
 	--dcxbench)	dcx_bin=$2 dcx_args=$3 ;;
 	--portbench)	port_bin=$2 port_args=$3 ;;
+	--serverbench)	srv_bin=$2 srv_args=$3 ;;
 	*)		usage ;;
 	esac
 	shift 3
 done
-[ -n "$dcx_bin$port_bin" ] || usage
+[ -n "$dcx_bin$port_bin$srv_bin" ] || usage
+srv_progs=()
+if [ -n "$srv_bin" ]; then
+	srv_dir=$(dirname "$srv_bin")
+	srv_progs=("$srv_dir/iocp_server" "$srv_dir/epoll_server")
+fi
 
-for f in "$kimage" "$module" $dcx_bin $port_bin; do
+for f in "$kimage" "$module" $dcx_bin $port_bin $srv_bin "${srv_progs[@]}"; do
 	if [ ! -f "$f" ]; then
 		echo "run-bench: $f: no such file (make module? KIMAGE=? MODULE=?)" >&2
 		exit 2
@@ -34,8 +43,8 @@ for f in "$kimage" "$module" $dcx_bin $port_bin; do
 done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{results,targets,profile,port,idle,syscalls}.csv \
-	"$out"/{table.txt,throughput.dat,throughput.png,port.dat,port.png}
+rm -f "$out"/{results,targets,profile,port,idle,syscalls,w3,w3-medians}.csv \
+	"$out"/{table.txt,throughput.dat,throughput.png,port.dat,port.png,w3.dat,w3.png}
 
 files=() execs=()
 if [ -n "$dcx_bin" ]; then
@@ -45,6 +54,10 @@ fi
 if [ -n "$port_bin" ]; then
 	files+=(--files "$port_bin:/bin/portbench")
 	execs+=(--exec "portbench $port_args")
+fi
+if [ -n "$srv_bin" ]; then
+	files+=(--files "$srv_bin:/bin/serverbench ${srv_progs[0]}:/bin/iocp_server ${srv_progs[1]}:/bin/epoll_server")
+	execs+=(--exec "serverbench $srv_args")
 fi
 
 # The per-program limit inside the VM must not cut the run short.
@@ -62,8 +75,10 @@ sed -n 's/^DCXBENCH-CSV: //p' "$out/.results.log" >"$out/results.csv"
 sed -n 's/^PORTBENCH-CSV: //p' "$out/.results.log" >"$out/port.csv"
 sed -n 's/^PORTBENCH-IDLE: //p' "$out/.results.log" >"$out/idle.csv"
 sed -n 's/^PORTBENCH-SYSCALLS: //p' "$out/.results.log" >"$out/syscalls.csv"
-# One header for both programs' targets.
-sed -n 's/^\(DCX\|PORT\)BENCH-TARGET: //p' "$out/.results.log" |
+sed -n 's/^SERVERBENCH-CSV: //p' "$out/.results.log" >"$out/w3.csv"
+sed -n 's/^SERVERBENCH-MEDIAN: //p' "$out/.results.log" >"$out/w3-medians.csv"
+# One header for the programs' targets.
+sed -n 's/^\(DCX\|PORT\|SERVER\)BENCH-TARGET: //p' "$out/.results.log" |
 	awk '$0 != "target,value,goal,verdict" || !seen++' >"$out/targets.csv"
 sed -n "s/^DCXBENCH-PROFILE: //p" "$out/.results.log" >"$out/profile.csv"
 {
@@ -73,9 +88,14 @@ sed -n "s/^DCXBENCH-PROFILE: //p" "$out/.results.log" >"$out/profile.csv"
 		echo
 	fi
 	sed -n '/^PORTBENCH-TABLE-BEGIN$/,/^PORTBENCH-TABLE-END$/{//!p}' "$out/.results.log"
+	if grep -q '^SERVERBENCH-TABLE-BEGIN$' "$out/.results.log"; then
+		echo
+		sed -n '/^SERVERBENCH-TABLE-BEGIN$/,/^SERVERBENCH-TABLE-END$/{//!p}' \
+			"$out/.results.log" | grep -v '^SERVERBENCH-'
+	fi
 } >"$out/table.txt"
 rm -f "$out/.results.log"
-for f in results port idle syscalls profile; do
+for f in results port idle syscalls profile w3 w3-medians; do
 	[ -s "$out/$f.csv" ] || rm -f "$out/$f.csv"
 done
 
@@ -122,6 +142,18 @@ if [ -f "$out/port.csv" ]; then
 	fi
 fi
 
+# serverbench: medians, one bar per server and concurrency.
+if [ -f "$out/w3-medians.csv" ]; then
+	{
+		echo "# server/conc conns_per_s server_us_per_conn"
+		awk -F, 'NR > 1 { print $1 "/" $2, $4, $5 }' "$out/w3-medians.csv"
+	} >"$out/w3.dat"
+	if [ "$(wc -l <"$out/w3.dat")" -gt 1 ]; then
+		gnuplot -e "datafile='$out/w3.dat'; outfile='$out/w3.png'" \
+			"$here/w3.gp" || rc=1
+	fi
+fi
+
 echo
 echo "==== medians ($out/table.txt) ===="
 cat "$out/table.txt"
@@ -129,7 +161,8 @@ echo
 echo "==== targets ($out/targets.csv) ===="
 column -s, -t <"$out/targets.csv" 2>/dev/null || cat "$out/targets.csv"
 echo
-for f in results.csv port.csv idle.csv syscalls.csv throughput.png port.png; do
+for f in results.csv port.csv idle.csv syscalls.csv w3.csv w3-medians.csv \
+	 throughput.png port.png w3.png; do
 	[ -f "$out/$f" ] && echo "  $out/$f"
 done
 echo "wall time: ${wall} s (VM boot to shutdown), run.sh exit status $rc"
