@@ -12,7 +12,7 @@
 #include <sys/un.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -25,7 +25,7 @@ FIXTURE(conn) {
 	int lfd;
 	int cfd;	/* the client: the socket we disconnect */
 	int sfd;	/* the server's end of it */
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	struct io_uring ring;
 };
 
@@ -44,11 +44,11 @@ FIXTURE_VARIANT_ADD(conn, ipv6) {
 FIXTURE_SETUP(conn)
 {
 	signal(SIGPIPE, SIG_IGN);
-	self->devfd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", DCX_DEV, strerror(errno));
-	self->lfd = dcx_listen(variant->family, 128, &self->addr);
+	self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", TST_DEV, strerror(errno));
+	self->lfd = tst_listen(variant->family, 128, &self->addr);
 	ASSERT_LE(0, self->lfd);
-	self->cfd = dcx_connect(-1, &self->addr);
+	self->cfd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, self->cfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
@@ -69,27 +69,27 @@ static void expect_both(struct __test_metadata *_metadata, int devfd,
 			struct io_uring *ring, const struct dcx_disconnect *req,
 			int want)
 {
-	EXPECT_EQ(want, dcx_ioctl(devfd, req));
-	EXPECT_EQ(want, dcx_uring(ring, devfd, req, 0));
+	EXPECT_EQ(want, tst_ioctl(devfd, req));
+	EXPECT_EQ(want, tst_uring(ring, devfd, req, 0));
 }
 
 TEST(device_node)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(DCX_DEV, &st));
+	ASSERT_EQ(0, stat(TST_DEV, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0666, st.st_mode & 0777);
 }
 
 TEST(unknown_requests)
 {
-	struct dcx_disconnect req = dcx_req(-1, 0, 0);
+	struct dcx_disconnect req = tst_req(-1, 0, 0);
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	int devfd;
 
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	EXPECT_EQ(-1, ioctl(devfd, _IOW(DCX_IOC_MAGIC, 0x7f, struct dcx_disconnect), &req));
 	EXPECT_EQ(ENOTTY, errno);
@@ -99,25 +99,25 @@ TEST(unknown_requests)
 
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	sqe = io_uring_get_sqe(&ring);
-	dcx_fill_sqe(sqe, devfd, &req);
+	tst_fill_sqe(sqe, devfd, &req);
 	/* DCX_CMD_DISCONNECT + 1 is DCX_CMD_CANCEL: a number nothing uses. */
 	sqe->cmd_op = _IOW(DCX_IOC_MAGIC, 0x7f, struct dcx_disconnect);
 	ASSERT_EQ(1, io_uring_submit(&ring));
-	EXPECT_EQ(-EINVAL, dcx_reap(&ring, NULL));
+	EXPECT_EQ(-EINVAL, tst_reap(&ring, NULL));
 
 	/* io_uring itself rejects a non-zero __pad1. */
 	sqe = io_uring_get_sqe(&ring);
-	dcx_fill_sqe(sqe, devfd, &req);
+	tst_fill_sqe(sqe, devfd, &req);
 	sqe->__pad1 = 1;
 	ASSERT_EQ(1, io_uring_submit(&ring));
-	EXPECT_EQ(-EINVAL, dcx_reap(&ring, NULL));
+	EXPECT_EQ(-EINVAL, tst_reap(&ring, NULL));
 	io_uring_queue_exit(&ring);
 	close(devfd);
 }
 
 TEST_F(conn, reserved_nonzero)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 
 	req.reserved = 1;
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
@@ -126,7 +126,7 @@ TEST_F(conn, reserved_nonzero)
 	/* Checked before the fd: even a closed fd says EINVAL. */
 	req.fd = -1;
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, unknown_flags)
@@ -136,10 +136,10 @@ TEST_F(conn, unknown_flags)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		req = dcx_req(self->cfd, bad[i], 0);
+		req = tst_req(self->cfd, bad[i], 0);
 		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	}
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, bad_fds)
@@ -150,18 +150,18 @@ TEST_F(conn, bad_fds)
 	closed = dup(self->cfd);
 	ASSERT_LE(0, closed);
 	close(closed);
-	req = dcx_req(closed, 0, 0);
+	req = tst_req(closed, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
-	req = dcx_req(-1, 0, 0);
+	req = tst_req(-1, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
-	req = dcx_req(0x7fffffff, 0, 0);
+	req = tst_req(0x7fffffff, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 
 	ASSERT_EQ(0, pipe(pfd));
-	req = dcx_req(pfd[0], DCX_REUSE_SOCKET, 0);
+	req = tst_req(pfd[0], DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	/* The device itself is no socket either. */
-	req = dcx_req(self->devfd, 0, 0);
+	req = tst_req(self->devfd, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -176,19 +176,19 @@ TEST_F(conn, not_tcp)
 	ASSERT_LE(0, udp);
 	/* A connected UDP socket, the closest a datagram gets to a peer. */
 	ASSERT_EQ(0, connect(udp, (struct sockaddr *)&self->addr.ss, self->addr.len));
-	req = dcx_req(udp, DCX_REUSE_SOCKET, 0);
+	req = tst_req(udp, DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(udp);
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
-	req = dcx_req(sp[0], DCX_REUSE_SOCKET, 0);
+	req = tst_req(sp[0], DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(sp[0]);
 	close(sp[1]);
 
 	raw = socket(variant->family, SOCK_RAW, IPPROTO_TCP);
 	if (raw >= 0) {
-		req = dcx_req(raw, 0, 0);
+		req = tst_req(raw, 0, 0);
 		expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 		close(raw);
 	} else {
@@ -198,7 +198,7 @@ TEST_F(conn, not_tcp)
 	/* An MPTCP socket says EOPNOTSUPP before ENOTCONN. */
 	mptcp = socket(variant->family, SOCK_STREAM, IPPROTO_MPTCP);
 	if (mptcp >= 0) {
-		req = dcx_req(mptcp, 0, 0);
+		req = tst_req(mptcp, 0, 0);
 		expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 		close(mptcp);
 	} else {
@@ -208,30 +208,30 @@ TEST_F(conn, not_tcp)
 
 TEST_F(conn, tcp_repair)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	int on = 1, off = 0;
 
 	if (setsockopt(self->cfd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)))
 		SKIP(return, "TCP_REPAIR: %s", strerror(errno));
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)));
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, ktls)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 
-	dcx_load_extra_modules();	/* tls.ko on the stock kernel */
+	tst_load_extra_modules();	/* tls.ko on the stock kernel */
 	if (setsockopt(self->cfd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")))
 		SKIP(return, "kTLS ULP: %s", strerror(errno));
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, sockmap)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	union bpf_attr attr;
 	int map, key = 0, fd = self->cfd;
 
@@ -252,99 +252,99 @@ TEST_F(conn, sockmap)
 	/* In a sockmap, TCP's proto is BPF's: not ours to drive. */
 	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(map);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, not_connected)
 {
 	struct dcx_disconnect req;
 	int fresh, blocker, syn, blfd;
-	struct dcx_addr bl;
+	struct tst_addr bl;
 
 	/* Never connected, with and without reuse. */
 	fresh = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_LE(0, fresh);
-	req = dcx_req(fresh, 0, 0);
+	req = tst_req(fresh, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
-	req = dcx_req(fresh, DCX_REUSE_SOCKET, 0);
+	req = tst_req(fresh, DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 	close(fresh);
 
 	/* Listening. */
-	req = dcx_req(self->lfd, DCX_REUSE_SOCKET, 0);
+	req = tst_req(self->lfd, DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 
 	/*
 	 * Connecting: a listener with backlog 0 takes one connection into its
 	 * accept queue and then drops SYNs, leaving the next one in SYN_SENT.
 	 */
-	blfd = dcx_listen(variant->family, 0, &bl);
+	blfd = tst_listen(variant->family, 0, &bl);
 	ASSERT_LE(0, blfd);
-	blocker = dcx_connect(-1, &bl);
+	blocker = tst_connect(-1, &bl);
 	ASSERT_LE(0, blocker);
 	syn = socket(variant->family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ASSERT_LE(0, syn);
 	ASSERT_EQ(-1, connect(syn, (struct sockaddr *)&bl.ss, bl.len));
 	ASSERT_EQ(EINPROGRESS, errno);
-	ASSERT_EQ(TCP_SYN_SENT, dcx_tcp_state(syn));
-	req = dcx_req(syn, DCX_REUSE_SOCKET, 0);
+	ASSERT_EQ(TCP_SYN_SENT, tst_tcp_state(syn));
+	req = tst_req(syn, DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
-	EXPECT_EQ(TCP_SYN_SENT, dcx_tcp_state(syn));
+	EXPECT_EQ(TCP_SYN_SENT, tst_tcp_state(syn));
 	close(syn);
 	close(blocker);
 	close(blfd);
 
 	/* The fixture's connection was never touched. */
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(conn, shut_down_without_reuse)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 0);
 	size_t n;
 
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
 	/* Already shut down for sending: DisconnectEx(0) has nothing left. */
 	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* Still half open: the server can send, the client receive. */
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	EXPECT_EQ(1, write(self->sfd, "y", 1));
 	EXPECT_EQ(1, read(self->cfd, &req, 1));
 
 	/* With reuse the operation finishes the close and recycles. */
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd));
+	EXPECT_EQ(0, tst_reap(&self->ring, NULL));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
 }
 
 TEST_F(conn, already_in_flight)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
-	struct dcx_disconnect again = dcx_req(self->cfd, 0, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	struct dcx_disconnect again = tst_req(self->cfd, 0, 0);
 	int dupfd;
 	size_t n;
 
 	/* The server stays silent, so the first request stays in flight. */
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 1));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 1));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 
 	expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
 	/* Another fd of the same socket is the same socket. */
 	dupfd = dup(self->cfd);
 	ASSERT_LE(0, dupfd);
-	again = dcx_req(dupfd, DCX_REUSE_SOCKET, 0);
+	again = tst_req(dupfd, DCX_REUSE_SOCKET, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
 	close(dupfd);
 
 	/* The first one goes on: the server sees EOF, closes, it completes. */
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
+	EXPECT_EQ(0, tst_reap(&self->ring, NULL));
 }
 
 static void check_reusable(struct __test_metadata *_metadata,
@@ -355,25 +355,25 @@ static void check_reusable(struct __test_metadata *_metadata,
 	int fd = self->cfd;
 	size_t n;
 
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(fd));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(fd));
 	EXPECT_EQ(-1, getpeername(fd, (struct sockaddr *)&ss, &len));
 	EXPECT_EQ(ENOTCONN, errno);
 	/* The same fd connects again at once, to the same server. */
-	ASSERT_EQ(fd, dcx_connect(fd, &self->addr));
+	ASSERT_EQ(fd, tst_connect(fd, &self->addr));
 	if (self->sfd >= 0)
 		close(self->sfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 	/* And ends gracefully once more. */
 	ASSERT_EQ(0, shutdown(fd, SHUT_WR));
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 }
 
 TEST_F(conn, reuse_keeps_options)
 {
 	static const char data[] = "every byte of this reaches the peer";
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	int on = 1, rcvbuf = 65536, val, before_rcvbuf;
 	socklen_t len = sizeof(val);
 	char buf[128];
@@ -386,7 +386,7 @@ TEST_F(conn, reuse_keeps_options)
 	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_RCVBUF, &before_rcvbuf, &len));
 
 	ASSERT_EQ(sizeof(data), write(self->cfd, data, sizeof(data)));
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 
 	/* The peer reads every byte, then EOF - not ECONNRESET. */
@@ -397,7 +397,7 @@ TEST_F(conn, reuse_keeps_options)
 	EXPECT_EQ(0, memcmp(buf, data, sizeof(data)));
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
+	EXPECT_EQ(0, tst_reap(&self->ring, NULL));
 
 	len = sizeof(val);
 	EXPECT_EQ(0, getsockopt(self->cfd, IPPROTO_TCP, TCP_NODELAY, &val, &len));
@@ -411,21 +411,21 @@ TEST_F(conn, reuse_keeps_options)
 
 TEST_F(conn, bound_port_kept)
 {
-	struct dcx_disconnect req = dcx_req(-1, DCX_REUSE_SOCKET, 0);
-	struct dcx_addr local, after = { .len = sizeof(after.ss) };
-	struct dcx_addr other;
+	struct dcx_disconnect req = tst_req(-1, DCX_REUSE_SOCKET, 0);
+	struct tst_addr local, after = { .len = sizeof(after.ss) };
+	struct tst_addr other;
 	int fd, ofd, one = 1;
 	size_t n;
 
 	/* A port the kernel just handed out is free: bind it explicitly. */
-	fd = dcx_listen(variant->family, 1, &local);
+	fd = tst_listen(variant->family, 1, &local);
 	ASSERT_LE(0, fd);
 	close(fd);
 	fd = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&local.ss, local.len));
-	ASSERT_EQ(fd, dcx_connect(fd, &self->addr));
+	ASSERT_EQ(fd, tst_connect(fd, &self->addr));
 	close(self->sfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
@@ -436,51 +436,51 @@ TEST_F(conn, bound_port_kept)
 	close(self->sfd);
 	self->sfd = -1;
 	req.fd = fd;
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&after.ss, &after.len));
 	EXPECT_EQ(local.len, after.len);
 	EXPECT_EQ(0, memcmp(&local.ss, &after.ss, local.len));
 
 	/* From the same address and port to another server. */
-	ofd = dcx_listen(variant->family, 1, &other);
+	ofd = tst_listen(variant->family, 1, &other);
 	ASSERT_LE(0, ofd);
-	ASSERT_EQ(fd, dcx_connect(fd, &other));
+	ASSERT_EQ(fd, tst_connect(fd, &other));
 	self->sfd = accept(ofd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
 	close(ofd);
 	after.len = sizeof(after.ss);
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&after.ss, &after.len));
 	EXPECT_EQ(0, memcmp(&local.ss, &after.ss, local.len));
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 	ASSERT_EQ(0, shutdown(fd, SHUT_WR));
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 }
 
 TEST_F(conn, passive_close)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 
 	close(self->sfd);
 	self->sfd = -1;
 	/* Wait for the FIN to land: CLOSE_WAIT. */
-	ASSERT_EQ(TCP_CLOSE_WAIT, dcx_wait_state(self->cfd, TCP_CLOSE_WAIT, 2000));
-	EXPECT_EQ(0, dcx_uring(&self->ring, self->devfd, &req, 0));
+	ASSERT_EQ(TCP_CLOSE_WAIT, tst_wait_tcp_state(self->cfd, TCP_CLOSE_WAIT, 2000));
+	EXPECT_EQ(0, tst_uring(&self->ring, self->devfd, &req, 0));
 	check_reusable(_metadata, self);
 }
 
 TEST_F(conn, without_reuse_then_again)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 0);
 	size_t n;
 
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
+	EXPECT_EQ(0, tst_reap(&self->ring, NULL));
 	/* It may have finished at FIN_WAIT2; the server's FIN ends it. */
-	EXPECT_EQ(TCP_CLOSE, dcx_wait_state(self->cfd, TCP_CLOSE, 2000));
+	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
 	/* Ended without reuse: a second DisconnectEx(0) succeeds. */
 	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* Still connected as far as the socket layer knows: no reuse. */
@@ -488,65 +488,65 @@ TEST_F(conn, without_reuse_then_again)
 	EXPECT_EQ(EISCONN, errno);
 	/* An ended connection with reuse is recycled. */
 	req.flags = DCX_REUSE_SOCKET;
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
 	check_reusable(_metadata, self);
 }
 
 TEST_F(conn, peer_reset)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(-ECONNRESET, dcx_reap(&self->ring, NULL));
+	EXPECT_EQ(-ECONNRESET, tst_reap(&self->ring, NULL));
 	check_reusable(_metadata, self);
 }
 
 TEST_F(conn, peer_silent_times_out)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET,
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET,
 					    SHORT_TIMEOUT_MS);
 	long long start, took;
 	size_t n;
 
-	start = dcx_now_ms();
-	EXPECT_EQ(-ETIMEDOUT, dcx_ioctl(self->devfd, &req));
-	took = dcx_now_ms() - start;
+	start = tst_now_ms();
+	EXPECT_EQ(-ETIMEDOUT, tst_ioctl(self->devfd, &req));
+	took = tst_now_ms() - start;
 	EXPECT_LE(SHORT_TIMEOUT_MS - 20, took);
 	EXPECT_GT(SHORT_TIMEOUT_MS + 3000, took);
 	/* Our FIN arrived first (EOF); the abort's RST then closed the peer. */
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
-	EXPECT_EQ(TCP_CLOSE, dcx_wait_state(self->sfd, TCP_CLOSE, 2000));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
+	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->sfd, TCP_CLOSE, 2000));
 	check_reusable(_metadata, self);
 }
 
 TEST_F(conn, default_timeout_parameter)
 {
 	/* Reuse waits for the silent server's FIN; flags 0 only for its ACK. */
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	long long start, took;
 	int pfd;
 
-	pfd = open(DCX_PARAMS "timeout_ms", O_WRONLY);
+	pfd = open(TST_PARAMS "timeout_ms", O_WRONLY);
 	ASSERT_LE(0, pfd);
 	/* 0 is what a request says to mean "the parameter": refused. */
 	EXPECT_EQ(-1, write(pfd, "0", 1));
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(3, pwrite(pfd, "300", 3, 0));
 
-	start = dcx_now_ms();
-	EXPECT_EQ(-ETIMEDOUT, dcx_uring(&self->ring, self->devfd, &req, 0));
-	took = dcx_now_ms() - start;
+	start = tst_now_ms();
+	EXPECT_EQ(-ETIMEDOUT, tst_uring(&self->ring, self->devfd, &req, 0));
+	took = tst_now_ms() - start;
 	ASSERT_EQ(5, pwrite(pfd, "10000", 5, 0));
 	close(pfd);
 	EXPECT_LE(280, took);
 	EXPECT_GT(3300, took);
 	/* Aborted and recycled: unconnected, nothing to end any more. */
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 }
 
@@ -579,7 +579,7 @@ static void *read_all(void *arg)
 TEST_F_TIMEOUT(conn, large_transfer, 120)
 {
 	const size_t size = 8 << 20;
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 60000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 60000);
 	struct reader r = { .fd = self->sfd };
 	unsigned int sum = 0;
 	unsigned char *data;
@@ -601,7 +601,7 @@ TEST_F_TIMEOUT(conn, large_transfer, 120)
 		ASSERT_LT(0, n);
 	}
 	/* Right behind the last write: the FIN must follow all 8 MiB. */
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
 	pthread_join(tid, NULL);
 	EXPECT_EQ(0, r.err);
 	EXPECT_EQ(size, r.total);
@@ -634,7 +634,7 @@ static void *write_then_close(void *arg)
 
 TEST_F_TIMEOUT(conn, unread_peer_data_discarded, 120)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 60000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 60000);
 	struct writer w = { .fd = self->sfd, .size = 4 << 20 };
 	int rcvbuf = 65536;
 	long long start;
@@ -647,9 +647,9 @@ TEST_F_TIMEOUT(conn, unread_peer_data_discarded, 120)
 	/* Let the window fill: the writer then blocks until we drain. */
 	usleep(200000);
 
-	start = dcx_now_ms();
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
-	TH_LOG("peer wrote %zd bytes and closed; done in %lld ms", w.sent, dcx_now_ms() - start);
+	start = tst_now_ms();
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
+	TH_LOG("peer wrote %zd bytes and closed; done in %lld ms", w.sent, tst_now_ms() - start);
 	pthread_join(tid, NULL);
 	EXPECT_EQ(w.size, w.sent);
 	check_reusable(_metadata, self);
@@ -657,9 +657,9 @@ TEST_F_TIMEOUT(conn, unread_peer_data_discarded, 120)
 
 TEST_F_TIMEOUT(conn, reuse_1000_times, 300)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 	const int fd = self->cfd;
-	long reused = dcx_stat("reused");
+	long reused = tst_stat("reused");
 	char buf[100];
 	int i, res;
 	size_t n;
@@ -667,24 +667,24 @@ TEST_F_TIMEOUT(conn, reuse_1000_times, 300)
 	close(self->sfd);
 	self->sfd = -1;
 	/* The fixture's connection: ended by the server, recycled. */
-	ASSERT_EQ(0, dcx_ioctl(self->devfd, &req));
+	ASSERT_EQ(0, tst_ioctl(self->devfd, &req));
 
 	memset(buf, 'r', sizeof(buf));
 	for (i = 0; i < 1000; i++) {
-		ASSERT_EQ(fd, dcx_connect(fd, &self->addr)) TH_LOG("round %d", i);
+		ASSERT_EQ(fd, tst_connect(fd, &self->addr)) TH_LOG("round %d", i);
 		self->sfd = accept(self->lfd, NULL, NULL);
 		ASSERT_LE(0, self->sfd);
 		ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
-		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, i));
+		ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, i));
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
-		res = dcx_read_to_eof(self->sfd, &n);
+		res = tst_read_to_end(self->sfd, &n, TST_EOF_MS);
 		ASSERT_EQ(0, res) TH_LOG("round %d: server saw %s", i, strerror(-res));
 		ASSERT_EQ(sizeof(buf), n);
 		close(self->sfd);
 		self->sfd = -1;
-		ASSERT_EQ(0, dcx_reap(&self->ring, NULL)) TH_LOG("round %d", i);
+		ASSERT_EQ(0, tst_reap(&self->ring, NULL)) TH_LOG("round %d", i);
 	}
-	EXPECT_EQ(reused + 1001, dcx_stat("reused"));
+	EXPECT_EQ(reused + 1001, tst_stat("reused"));
 }
 
 TEST_HARNESS_MAIN

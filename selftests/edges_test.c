@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define EXEC_EXIT_ENV	"DCX_EDGES_EXEC_EXIT"
 
@@ -36,7 +36,7 @@ FIXTURE(edge) {
 	int lfd;
 	int cfd;	/* the client: the socket we disconnect */
 	int sfd;	/* the server's end of it */
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	struct io_uring ring;
 };
 
@@ -55,11 +55,11 @@ FIXTURE_VARIANT_ADD(edge, ipv6) {
 FIXTURE_SETUP(edge)
 {
 	signal(SIGPIPE, SIG_IGN);
-	self->devfd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", DCX_DEV, strerror(errno));
-	self->lfd = dcx_listen(variant->family, 128, &self->addr);
+	self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", TST_DEV, strerror(errno));
+	self->lfd = tst_listen(variant->family, 128, &self->addr);
 	ASSERT_LE(0, self->lfd);
-	self->cfd = dcx_connect(-1, &self->addr);
+	self->cfd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, self->cfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
@@ -80,16 +80,16 @@ static void expect_both(struct __test_metadata *_metadata, int devfd,
 			struct io_uring *ring, const struct dcx_disconnect *req,
 			int want)
 {
-	EXPECT_EQ(want, dcx_ioctl(devfd, req));
-	EXPECT_EQ(want, dcx_uring(ring, devfd, req, 0));
+	EXPECT_EQ(want, tst_ioctl(devfd, req));
+	EXPECT_EQ(want, tst_uring(ring, devfd, req, 0));
 }
 
 static void expect_cancel_both(struct __test_metadata *_metadata, int devfd,
 			       struct io_uring *ring,
 			       const struct dcx_disconnect *req, int want)
 {
-	EXPECT_EQ(want, dcx_cancel(devfd, req));
-	EXPECT_EQ(want, dcx_uring_op(ring, devfd, DCX_CMD_CANCEL, req, 0));
+	EXPECT_EQ(want, tst_cancel(devfd, req));
+	EXPECT_EQ(want, tst_uring_op(ring, devfd, DCX_CMD_CANCEL, req, 0));
 }
 
 /* Wait up to @ms for the CQE of @ring; its res, or INT_MIN. */
@@ -97,13 +97,13 @@ static int reap_within(struct io_uring *ring, int ms, __u64 *user_data)
 {
 	struct __kernel_timespec ts = { .tv_sec = ms / 1000,
 					.tv_nsec = (ms % 1000) * 1000000LL };
-	long long end = dcx_now_ms() + ms;
+	long long end = tst_now_ms() + ms;
 	struct io_uring_cqe *cqe;
 	int res, err;
 
 	do {
 		err = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-	} while (err == -EINTR && dcx_now_ms() < end);
+	} while (err == -EINTR && tst_now_ms() < end);
 	if (err)
 		return INT_MIN;
 	res = cqe->res;
@@ -116,7 +116,7 @@ static int reap_within(struct io_uring *ring, int ms, __u64 *user_data)
 /* Replace the fixture's connection by a fresh one to its listener. */
 static void reconnect(struct __test_metadata *_metadata, FIXTURE_DATA(edge) *self)
 {
-	ASSERT_EQ(self->cfd, dcx_connect(self->cfd, &self->addr));
+	ASSERT_EQ(self->cfd, tst_connect(self->cfd, &self->addr));
 	if (self->sfd >= 0)
 		close(self->sfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
@@ -130,14 +130,14 @@ static void check_reusable(struct __test_metadata *_metadata,
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
 	EXPECT_EQ(-1, getpeername(self->cfd, (struct sockaddr *)&ss, &len));
 	EXPECT_EQ(ENOTCONN, errno);
 	reconnect(_metadata, self);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
-static pid_t dcx_gettid(void)
+static pid_t tst_gettid(void)
 {
 	return syscall(SYS_gettid);
 }
@@ -225,8 +225,8 @@ static void *hog_run(void *arg)
 	}
 	h->running = 1;
 	/* Below the RT throttle's 950 ms, which would let the thread run. */
-	end = dcx_now_ms() + 900;
-	while (!h->stop && dcx_now_ms() < end)
+	end = tst_now_ms() + 900;
+	while (!h->stop && tst_now_ms() < end)
 		;
 	return NULL;
 }
@@ -248,7 +248,7 @@ static void *blocked_io_run(void *arg)
 
 	pin_cpu(1);
 	memset(buf, 'A', b->len);
-	b->tid = dcx_gettid();
+	b->tid = tst_gettid();
 	if (b->send)
 		b->ret = send(b->fd, buf, b->len, 0);
 	else
@@ -269,13 +269,13 @@ static bool wait_done(volatile int *done, int ms)
 /* Read what @fd has within @ms, without blocking longer: the byte count. */
 static size_t read_for(int fd, int ms)
 {
-	long long end = dcx_now_ms() + ms;
+	long long end = tst_now_ms() + ms;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[65536];
 	size_t total = 0;
 	ssize_t n;
 
-	while (dcx_now_ms() < end) {
+	while (tst_now_ms() < end) {
 		if (poll(&pfd, 1, 20) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -301,7 +301,7 @@ static void blocked_then_recycled(struct __test_metadata *_metadata,
 	for (round = 0; round < 3; round++) {
 		struct blocked_io b = { .fd = self->cfd, .send = send,
 					.len = send ? 4 << 20 : 2000 };
-		struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+		struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 		struct hog h = { .cpu = 1 };
 		pthread_t bt, ht;
 		size_t n, leaked;
@@ -321,10 +321,10 @@ static void blocked_then_recycled(struct __test_metadata *_metadata,
 		}
 
 		/* A ends gracefully and the socket is recycled ... */
-		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+		ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		if (send)
-			EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+			EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 		close(self->sfd);
 		self->sfd = -1;
 		EXPECT_EQ(0, reap_within(&self->ring, 3000, NULL));
@@ -359,7 +359,7 @@ static void blocked_then_recycled(struct __test_metadata *_metadata,
 			EXPECT_EQ(sizeof(data), recv(self->cfd, data, sizeof(data),
 						     MSG_WAITALL));
 		}
-		EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+		EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 	}
 }
 
@@ -384,17 +384,17 @@ TEST_F(edge, timeout_above_max)
 	/* The peer has closed: a request that got through would finish. */
 	close(self->sfd);
 	self->sfd = -1;
-	ASSERT_EQ(TCP_CLOSE_WAIT, dcx_wait_state(self->cfd, TCP_CLOSE_WAIT, 2000));
+	ASSERT_EQ(TCP_CLOSE_WAIT, tst_wait_tcp_state(self->cfd, TCP_CLOSE_WAIT, 2000));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		req = dcx_req(self->cfd, DCX_REUSE_SOCKET, bad[i]);
+		req = tst_req(self->cfd, DCX_REUSE_SOCKET, bad[i]);
 		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 		req.flags = 0;
 		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	}
 	/* No side effect: still the half-closed connection. */
-	EXPECT_EQ(TCP_CLOSE_WAIT, dcx_tcp_state(self->cfd));
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS);
-	EXPECT_EQ(0, dcx_uring(&self->ring, self->devfd, &req, 0));
+	EXPECT_EQ(TCP_CLOSE_WAIT, tst_tcp_state(self->cfd));
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS);
+	EXPECT_EQ(0, tst_uring(&self->ring, self->devfd, &req, 0));
 	check_reusable(_metadata, self);
 }
 
@@ -413,7 +413,7 @@ TEST(timeout_parameter_max)
 	char before[32], now[32];
 	int pfd;
 
-	pfd = open(DCX_PARAMS "timeout_ms", O_RDWR);
+	pfd = open(TST_PARAMS "timeout_ms", O_RDWR);
 	ASSERT_LE(0, pfd);
 	ASSERT_EQ(0, read_param(pfd, before, sizeof(before)));
 	EXPECT_EQ(-1, pwrite(pfd, "120001", 6, 0));
@@ -446,7 +446,7 @@ static void owner_goes_away(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(edge) *self, enum owner_end how,
 			    bool fixed)
 {
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	int ready[2], go[2], status, i;
 	long long start, took;
 	pid_t pid;
@@ -457,23 +457,23 @@ static void owner_goes_away(struct __test_metadata *_metadata,
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET,
+		struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET,
 						    OWNER_GONE_TIMEOUT_MS);
 		char *argv[] = { "edges_test", NULL };
 		char *envp[] = { EXEC_EXIT_ENV "=1", NULL };
 		struct io_uring ring;
 		int devfd;
 
-		devfd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
+		devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
 		if (devfd < 0 || io_uring_queue_init(8, &ring, 0))
 			_exit(2);
 		if (fixed) {
 			if (io_uring_register_files(&ring, &devfd, 1))
 				_exit(3);
 			close(devfd);
-			if (dcx_queue(&ring, 0, &req, IOSQE_FIXED_FILE, 0))
+			if (tst_queue(&ring, 0, &req, IOSQE_FIXED_FILE, 0))
 				_exit(4);
-		} else if (dcx_queue(&ring, devfd, &req, 0, 0)) {
+		} else if (tst_queue(&ring, devfd, &req, 0, 0)) {
 			_exit(4);
 		}
 		if (io_uring_submit(&ring) != 1)
@@ -487,8 +487,8 @@ static void owner_goes_away(struct __test_metadata *_metadata,
 	}
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child failed to submit");
-	EXPECT_EQ(base + 1, dcx_wait_inflight(base + 1, 5000));
-	start = dcx_now_ms();
+	EXPECT_EQ(base + 1, tst_wait_inflight(base + 1, 5000));
+	start = tst_now_ms();
 	write(go[1], &c, 1);
 
 	if (how == END_EXEC_KILL) {
@@ -496,7 +496,7 @@ static void owner_goes_away(struct __test_metadata *_metadata,
 		kill(pid, SIGKILL);
 		for (i = 0; i < 200 && waitpid(pid, &status, WNOHANG) != pid; i++)
 			usleep(10000);
-		took = dcx_now_ms() - start;
+		took = tst_now_ms() - start;
 		EXPECT_GT(200, i) TH_LOG("SIGKILL in exec: still alive after %lld ms", took);
 		if (i == 200) {
 			char path[64], buf[512], *p;
@@ -515,17 +515,17 @@ static void owner_goes_away(struct __test_metadata *_metadata,
 		}
 	} else {
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		took = dcx_now_ms() - start;
+		took = tst_now_ms() - start;
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			TH_LOG("status %#x", status);
 		if (how == END_EXEC)
 			EXPECT_GT(3000, took) TH_LOG("exec took %lld ms", took);
 	}
 	TH_LOG("the owner was gone in %lld ms", took);
-	EXPECT_EQ(base, dcx_wait_inflight(base, 2000))
+	EXPECT_EQ(base, tst_wait_inflight(base, 2000))
 		TH_LOG("operation still in flight 2 s after its owner went");
 	/* Leave no operation behind for the next test. */
-	dcx_wait_inflight(base, OWNER_GONE_TIMEOUT_MS + 3000);
+	tst_wait_inflight(base, OWNER_GONE_TIMEOUT_MS + 3000);
 	close(ready[0]);
 	close(go[0]);
 	close(go[1]);
@@ -561,9 +561,9 @@ static void *watch_cq(void *arg)
 	struct io_uring_cqe *cqe;
 
 	w->seen_at = -1;
-	while (dcx_now_ms() - w->start < 6000) {
+	while (tst_now_ms() - w->start < 6000) {
 		if (!io_uring_peek_cqe(w->ring, &cqe)) {
-			w->seen_at = dcx_now_ms() - w->start;
+			w->seen_at = tst_now_ms() - w->start;
 			w->res = cqe->res;
 			io_uring_cqe_seen(w->ring, cqe);
 			break;
@@ -575,21 +575,21 @@ static void *watch_cq(void *arg)
 
 TEST_F_TIMEOUT(edge, blocking_ioctl_keeps_ring_completions, 30)
 {
-	struct dcx_disconnect a = dcx_req(self->cfd, DCX_REUSE_SOCKET, 10000);
+	struct dcx_disconnect a = tst_req(self->cfd, DCX_REUSE_SOCKET, 10000);
 	struct cq_watch w = { .ring = &self->ring };
 	int close_a[2], close_b[2], cfd2, sfd2;
 	pthread_t ta, tb, tw;
 	struct dcx_disconnect b;
 	long long took;
 
-	cfd2 = dcx_connect(-1, &self->addr);
+	cfd2 = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, cfd2);
 	sfd2 = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, sfd2);
-	b = dcx_req(cfd2, DCX_REUSE_SOCKET, 10000);
+	b = tst_req(cfd2, DCX_REUSE_SOCKET, 10000);
 
-	w.start = dcx_now_ms();
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &a, 0, 1));
+	w.start = tst_now_ms();
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &a, 0, 1));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 	close_a[0] = self->sfd;
 	close_a[1] = 200;
@@ -600,8 +600,8 @@ TEST_F_TIMEOUT(edge, blocking_ioctl_keeps_ring_completions, 30)
 	ASSERT_EQ(0, pthread_create(&tb, NULL, delayed_close, close_b));
 	ASSERT_EQ(0, pthread_create(&tw, NULL, watch_cq, &w));
 	/* A ends at 200 ms while this thread sleeps in B's ioctl until 2.5 s. */
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &b));
-	took = dcx_now_ms() - w.start;
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &b));
+	took = tst_now_ms() - w.start;
 	pthread_join(tw, NULL);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
@@ -637,10 +637,10 @@ TEST_F(edge, nonblocking_connect_then_reset)
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->sfd);
 	self->sfd = -1;
-	ASSERT_EQ(TCP_CLOSE, dcx_wait_state(fd, TCP_CLOSE, 2000));
+	ASSERT_EQ(TCP_CLOSE, tst_wait_tcp_state(fd, TCP_CLOSE, 2000));
 
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 2000);
-	res = dcx_ioctl(self->devfd, &req);
+	req = tst_req(fd, DCX_REUSE_SOCKET, 2000);
+	res = tst_ioctl(self->devfd, &req);
 	EXPECT_TRUE(res == 0 || res == -ECONNRESET) TH_LOG("REUSE: %s", strerror(-res));
 	/* Blocking again, the same socket connects. */
 	ASSERT_EQ(0, fcntl(fd, F_SETFL, 0));
@@ -652,14 +652,14 @@ TEST_F(edge, nonblocking_connect_then_reset)
 	}
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
-	EXPECT_TRUE(dcx_still_connected(fd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(fd, self->sfd));
 	close(fd);
 }
 
 /* ---- 7. Dual stack: IPv4-mapped, then native IPv6 on the same socket. */
 
 /* Connect @fd to @a within @ms; 0 or -errno (-ETIMEDOUT if no answer). */
-static int connect_within(int fd, const struct dcx_addr *a, int ms)
+static int connect_within(int fd, const struct tst_addr *a, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
@@ -677,7 +677,7 @@ static int connect_within(int fd, const struct dcx_addr *a, int ms)
 	return -err;
 }
 
-static void mapped_addr(struct dcx_addr *m, const struct dcx_addr *v4)
+static void mapped_addr(struct tst_addr *m, const struct tst_addr *v4)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&v4->ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&m->ss;
@@ -693,17 +693,17 @@ static void mapped_addr(struct dcx_addr *m, const struct dcx_addr *v4)
 
 static void dual_stack(struct __test_metadata *_metadata, bool mapped_first)
 {
-	struct dcx_addr a4, a6, m, *first, *second;
+	struct tst_addr a4, a6, m, *first, *second;
 	int l4, l6, devfd, fd, s, off = 0, res;
 	struct dcx_disconnect req;
 	long long start;
 
 	signal(SIGPIPE, SIG_IGN);
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
-	l4 = dcx_listen(AF_INET, 8, &a4);
+	l4 = tst_listen(AF_INET, 8, &a4);
 	ASSERT_LE(0, l4);
-	l6 = dcx_listen(AF_INET6, 8, &a6);
+	l6 = tst_listen(AF_INET6, 8, &a6);
 	ASSERT_LE(0, l6);
 	mapped_addr(&m, &a4);
 	first = mapped_first ? &m : &a6;
@@ -715,20 +715,20 @@ static void dual_stack(struct __test_metadata *_metadata, bool mapped_first)
 	ASSERT_EQ(0, connect_within(fd, first, 2000));
 	s = accept(mapped_first ? l4 : l6, NULL, NULL);
 	ASSERT_LE(0, s);
-	EXPECT_TRUE(dcx_still_connected(fd, s));
+	EXPECT_TRUE(tst_still_connected(fd, s));
 	close(s);
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 5000);
-	ASSERT_EQ(0, dcx_ioctl(devfd, &req));
+	req = tst_req(fd, DCX_REUSE_SOCKET, 5000);
+	ASSERT_EQ(0, tst_ioctl(devfd, &req));
 
-	start = dcx_now_ms();
+	start = tst_now_ms();
 	res = connect_within(fd, second, 2000);
 	EXPECT_EQ(0, res) TH_LOG("connect to the %s address: %s after %lld ms",
 				 mapped_first ? "native IPv6" : "IPv4-mapped",
-				 strerror(-res), dcx_now_ms() - start);
+				 strerror(-res), tst_now_ms() - start);
 	if (!res) {
 		s = accept(mapped_first ? l6 : l4, NULL, NULL);
 		ASSERT_LE(0, s);
-		EXPECT_TRUE(dcx_still_connected(fd, s));
+		EXPECT_TRUE(tst_still_connected(fd, s));
 		close(s);
 	}
 	close(fd);
@@ -793,11 +793,11 @@ struct ioctl_thread {
 static void *ioctl_run(void *arg)
 {
 	struct ioctl_thread *t = arg;
-	long long start = dcx_now_ms();
+	long long start = tst_now_ms();
 
-	t->tid = dcx_gettid();
-	t->res = dcx_ioctl(t->devfd, &t->req);
-	t->took = dcx_now_ms() - start;
+	t->tid = tst_gettid();
+	t->res = tst_ioctl(t->devfd, &t->req);
+	t->took = tst_now_ms() - start;
 	__atomic_store_n(&t->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -808,7 +808,7 @@ TEST_F_TIMEOUT(edge, suspend_with_ioctl_asleep, 60)
 {
 	struct ioctl_thread t = {
 		.devfd = self->devfd,
-		.req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 30000),
+		.req = tst_req(self->cfd, DCX_REUSE_SOCKET, 30000),
 	};
 	char states[128], timeout[32], delay[32];
 	pthread_t tid;
@@ -895,7 +895,7 @@ out:
 static void urgent_with_signal(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(edge) *self, bool ring)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 10000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 10000);
 	struct oob_peer p = { .fd = self->sfd, .target = pthread_self(),
 			      .size = 4 << 20 };
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
@@ -908,15 +908,15 @@ static void urgent_with_signal(struct __test_metadata *_metadata,
 	/* A window the bulk data fills: the FIN waits behind it. */
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
 	self->sfd = -1;
-	start = dcx_now_ms();
+	start = tst_now_ms();
 	if (!ring) {
 		ASSERT_EQ(0, pthread_create(&tid, NULL, oob_peer_run, &p));
 		/* The signal comes while this thread sleeps in the ioctl. */
-		res = dcx_ioctl(self->devfd, &req);
+		res = tst_ioctl(self->devfd, &req);
 	} else {
 		pid_t pid;
 
-		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+		ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		ASSERT_EQ(0, pthread_create(&tid, NULL, oob_peer_run, &p));
 		/*
@@ -937,7 +937,7 @@ static void urgent_with_signal(struct __test_metadata *_metadata,
 		res = reap_within(&self->ring, 15000, NULL);
 	}
 	TH_LOG("urgent byte, %zu bytes and a FIN, %d signal(s): %d after %lld ms",
-	       p.sent, (int)usr1_seen, res, dcx_now_ms() - start);
+	       p.sent, (int)usr1_seen, res, tst_now_ms() - start);
 	pthread_join(tid, NULL);
 	EXPECT_EQ(0, res);
 	EXPECT_EQ(p.size, p.sent);
@@ -968,10 +968,10 @@ static void check_b_alive(struct __test_metadata *_metadata, int cfd, int bfd)
 {
 	char c;
 
-	EXPECT_EQ(TCP_ESTABLISHED, dcx_tcp_state(cfd));
-	EXPECT_EQ(TCP_ESTABLISHED, dcx_tcp_state(bfd));
-	EXPECT_TRUE(dcx_still_connected(cfd, bfd));
-	EXPECT_TRUE(dcx_still_connected(bfd, cfd));
+	EXPECT_EQ(TCP_ESTABLISHED, tst_tcp_state(cfd));
+	EXPECT_EQ(TCP_ESTABLISHED, tst_tcp_state(bfd));
+	EXPECT_TRUE(tst_still_connected(cfd, bfd));
+	EXPECT_TRUE(tst_still_connected(bfd, cfd));
 	/* No RST came: nothing but EAGAIN on either side. */
 	EXPECT_EQ(-1, recv(bfd, &c, 1, MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
@@ -981,7 +981,7 @@ static void check_b_alive(struct __test_metadata *_metadata, int cfd, int bfd)
 
 TEST_F_TIMEOUT(edge, stale_operation_defer_taskrun, 30)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 1000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 1000);
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 	};
@@ -993,7 +993,7 @@ TEST_F_TIMEOUT(edge, stale_operation_defer_taskrun, 30)
 		SKIP(return, "no IORING_SETUP_DEFER_TASKRUN");
 	ASSERT_EQ(0, res);
 	/* Submitted against A; its events wait until the ring is entered. */
-	ASSERT_EQ(0, dcx_queue(&ring, self->devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	/* The program drops A itself and connects the socket to B. */
 	ASSERT_EQ(0, disconnect_unspec(self->cfd));
@@ -1019,13 +1019,13 @@ TEST_F_TIMEOUT(edge, stale_operation_other_process, 30)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 1000);
+		struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 1000);
 		struct io_uring ring;
 		int devfd, r;
 
-		devfd = open(DCX_DEV, O_RDWR);
+		devfd = open(TST_DEV, O_RDWR);
 		if (devfd < 0 || io_uring_queue_init(8, &ring, 0) ||
-		    dcx_queue(&ring, devfd, &req, 0, 0) || io_uring_submit(&ring) != 1)
+		    tst_queue(&ring, devfd, &req, 0, 0) || io_uring_submit(&ring) != 1)
 			_exit(2);
 		c = 'r';
 		write(ready[1], &c, 1);
@@ -1178,7 +1178,7 @@ static long proc_net_counter(const char *file, const char *group, const char *na
 
 TEST_F_TIMEOUT(edge, recverr_icmp_in_fin_wait2, 30)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 	struct sockaddr_storage local, peer;
 	socklen_t llen = sizeof(local), plen = sizeof(peer);
 	int on = 1, off = 0, q = TCP_SEND_QUEUE, err, res;
@@ -1200,10 +1200,10 @@ TEST_F_TIMEOUT(edge, recverr_icmp_in_fin_wait2, 30)
 	ASSERT_EQ(0, getsockname(self->cfd, (struct sockaddr *)&local, &llen));
 	ASSERT_EQ(0, getpeername(self->cfd, (struct sockaddr *)&peer, &plen));
 
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 	/* Our FIN is acknowledged; the peer keeps its side open. */
-	ASSERT_EQ(TCP_FIN_WAIT2, dcx_wait_state(self->cfd, TCP_FIN_WAIT2, 2000));
+	ASSERT_EQ(TCP_FIN_WAIT2, tst_wait_tcp_state(self->cfd, TCP_FIN_WAIT2, 2000));
 
 	oow = proc_net_counter("/proc/net/netstat", "TcpExt", "OutOfWindowIcmps");
 	unreach = variant->family == AF_INET ?
@@ -1216,7 +1216,7 @@ TEST_F_TIMEOUT(edge, recverr_icmp_in_fin_wait2, 30)
 	       unreach, variant->family == AF_INET ?
 	       proc_net_counter("/proc/net/snmp", "Icmp", "InDestUnreachs") : -1,
 	       oow, proc_net_counter("/proc/net/netstat", "TcpExt", "OutOfWindowIcmps"));
-	EXPECT_EQ(TCP_FIN_WAIT2, dcx_tcp_state(self->cfd));
+	EXPECT_EQ(TCP_FIN_WAIT2, tst_tcp_state(self->cfd));
 
 	/* Then the peer closes: a graceful end all the same. */
 	close(self->sfd);
@@ -1238,11 +1238,11 @@ static void *flood_run(void *arg)
 {
 	struct flood *f = arg;
 	static char buf[65536];
-	long long end = dcx_now_ms() + f->ms;
+	long long end = tst_now_ms() + f->ms;
 	ssize_t n;
 
 	memset(buf, 'f', sizeof(buf));
-	while (dcx_now_ms() < end) {
+	while (tst_now_ms() < end) {
 		n = write(f->fd, buf, sizeof(buf));
 		if (n <= 0)
 			break;
@@ -1254,7 +1254,7 @@ static void *flood_run(void *arg)
 
 TEST_F_TIMEOUT(edge, flood_keeps_submitter_responsive, 30)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 20000);
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 20000);
 	struct __kernel_timespec ts = { .tv_nsec = 100000000 };
 	struct flood f = { .fd = self->sfd, .ms = 2000 };
 	long long start, t0, dt, worst = 0;
@@ -1265,13 +1265,13 @@ TEST_F_TIMEOUT(edge, flood_keeps_submitter_responsive, 30)
 	ASSERT_EQ(0, pthread_create(&tid, NULL, flood_run, &f));
 	self->sfd = -1;
 	usleep(100000);
-	start = dcx_now_ms();
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+	start = tst_now_ms();
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
-	while (dcx_now_ms() - start < 8000) {
-		t0 = dcx_now_ms();
+	while (tst_now_ms() - start < 8000) {
+		t0 = tst_now_ms();
 		err = io_uring_wait_cqe_timeout(&self->ring, &cqe, &ts);
-		dt = dcx_now_ms() - t0;
+		dt = tst_now_ms() - t0;
 		waits++;
 		if (dt > worst)
 			worst = dt;
@@ -1285,7 +1285,7 @@ TEST_F_TIMEOUT(edge, flood_keeps_submitter_responsive, 30)
 	}
 	pthread_join(tid, NULL);
 	TH_LOG("%zu bytes flooded; %d waits of 100 ms, the longest %lld ms; done %d after %lld ms",
-	       f.sent, waits, worst, res, dcx_now_ms() - start);
+	       f.sent, waits, worst, res, tst_now_ms() - start);
 	EXPECT_GT(1000, worst);
 	EXPECT_EQ(0, res);
 	check_reusable(_metadata, self);
@@ -1297,14 +1297,14 @@ static void expect_rejected(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(edge) *self,
 			    const struct dcx_disconnect *req, int want)
 {
-	long before = dcx_stat("rejected");
+	long before = tst_stat("rejected");
 
-	EXPECT_EQ(want, dcx_ioctl(self->devfd, req));
-	EXPECT_EQ(before + 1, dcx_stat("rejected"))
+	EXPECT_EQ(want, tst_ioctl(self->devfd, req));
+	EXPECT_EQ(before + 1, tst_stat("rejected"))
 		TH_LOG("ioctl %s (fd %d) not counted", strerror(-want), req->fd);
-	before = dcx_stat("rejected");
-	EXPECT_EQ(want, dcx_uring(&self->ring, self->devfd, req, 0));
-	EXPECT_EQ(before + 1, dcx_stat("rejected"))
+	before = tst_stat("rejected");
+	EXPECT_EQ(want, tst_uring(&self->ring, self->devfd, req, 0));
+	EXPECT_EQ(before + 1, tst_stat("rejected"))
 		TH_LOG("uring_cmd %s (fd %d) not counted", strerror(-want), req->fd);
 }
 
@@ -1315,41 +1315,41 @@ TEST_F(edge, rejections_counted)
 	int pfd[2], udp, fresh;
 	size_t n;
 
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	req.reserved = 1;
 	expect_rejected(_metadata, self, &req, -EINVAL);
-	req = dcx_req(self->cfd, 0x4, 0);
+	req = tst_req(self->cfd, 0x4, 0);
 	expect_rejected(_metadata, self, &req, -EINVAL);
-	req = dcx_req(-1, 0, 0);
+	req = tst_req(-1, 0, 0);
 	expect_rejected(_metadata, self, &req, -EBADF);
 	ASSERT_EQ(0, pipe(pfd));
-	req = dcx_req(pfd[0], 0, 0);
+	req = tst_req(pfd[0], 0, 0);
 	expect_rejected(_metadata, self, &req, -ENOTSOCK);
 	close(pfd[0]);
 	close(pfd[1]);
 	udp = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_LE(0, udp);
-	req = dcx_req(udp, 0, 0);
+	req = tst_req(udp, 0, 0);
 	expect_rejected(_metadata, self, &req, -EOPNOTSUPP);
 	close(udp);
 	fresh = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_LE(0, fresh);
-	req = dcx_req(fresh, DCX_REUSE_SOCKET, 0);
+	req = tst_req(fresh, DCX_REUSE_SOCKET, 0);
 	expect_rejected(_metadata, self, &req, -ENOTCONN);
 	/* The timeout is checked first (a never-connected socket, so that a
 	 * module without the check answers at once). */
-	req = dcx_req(fresh, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS + 1);
+	req = tst_req(fresh, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS + 1);
 	expect_rejected(_metadata, self, &req, -EINVAL);
 	close(fresh);
 
 	/* One in flight on the fixture's socket, from another ring. */
 	ASSERT_EQ(0, io_uring_queue_init(8, &other, 0));
-	busy = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
-	ASSERT_EQ(0, dcx_queue(&other, self->devfd, &busy, 0, 0));
+	busy = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	ASSERT_EQ(0, tst_queue(&other, self->devfd, &busy, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&other));
-	req = dcx_req(self->cfd, 0, 0);
+	req = tst_req(self->cfd, 0, 0);
 	expect_rejected(_metadata, self, &req, -EALREADY);
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(0, reap_within(&other, 3000, NULL));
@@ -1360,19 +1360,19 @@ TEST_F(edge, rejections_counted)
 
 TEST_F(edge, without_reuse_is_half_close)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 5000);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 5000);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	char buf[16];
 	long long took;
 
 	ASSERT_EQ(5, write(self->sfd, "early", 5));
-	took = dcx_now_ms();
+	took = tst_now_ms();
 	/* The peer stays open and silent: only its ACK of our FIN counts. */
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
-	took = dcx_now_ms() - took;
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
+	took = tst_now_ms() - took;
 	EXPECT_GT(2000, took) TH_LOG("DisconnectEx(0) took %lld ms", took);
-	EXPECT_EQ(TCP_FIN_WAIT2, dcx_wait_state(self->cfd, TCP_FIN_WAIT2, 1000));
+	EXPECT_EQ(TCP_FIN_WAIT2, tst_wait_tcp_state(self->cfd, TCP_FIN_WAIT2, 1000));
 	/* The peer got our FIN ... */
 	EXPECT_EQ(0, read(self->sfd, buf, sizeof(buf)));
 	/* ... and can still send: nothing of it is discarded. */
@@ -1388,32 +1388,32 @@ TEST_F(edge, without_reuse_is_half_close)
 	close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(0, read(self->cfd, buf, sizeof(buf)));
-	EXPECT_EQ(TCP_CLOSE, dcx_wait_state(self->cfd, TCP_CLOSE, 2000));
+	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
 	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* And reuse still recycles what is left. */
 	req.flags = DCX_REUSE_SOCKET;
-	EXPECT_EQ(0, dcx_uring(&self->ring, self->devfd, &req, 0));
+	EXPECT_EQ(0, tst_uring(&self->ring, self->devfd, &req, 0));
 	check_reusable(_metadata, self);
 }
 
 TEST_F(edge, without_reuse_after_reset)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 2000);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 2000);
 	int res;
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->sfd);
 	self->sfd = -1;
-	ASSERT_EQ(TCP_CLOSE, dcx_wait_state(self->cfd, TCP_CLOSE, 2000));
+	ASSERT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
 	/* Already ended, however: nothing to do. */
 	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	req.flags = DCX_REUSE_SOCKET;
-	res = dcx_ioctl(self->devfd, &req);
+	res = tst_ioctl(self->devfd, &req);
 	EXPECT_TRUE(res == 0 || res == -ECONNRESET) TH_LOG("REUSE: %d", res);
 	check_reusable(_metadata, self);
 	/* Never connected and listening stay ENOTCONN. */
-	req = dcx_req(self->lfd, 0, 0);
+	req = tst_req(self->lfd, 0, 0);
 	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 }
 
@@ -1421,39 +1421,39 @@ TEST_F(edge, without_reuse_after_reset)
 
 TEST_F(edge, cancel_nothing_in_flight)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 0);
 
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -ENOENT);
-	EXPECT_TRUE(dcx_still_connected(self->cfd, self->sfd));
+	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
 TEST_F(edge, cancel_bad_payload)
 {
-	struct dcx_disconnect op = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	struct dcx_disconnect op = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 	struct dcx_disconnect req;
 	struct io_uring other;
 	size_t n;
 
 	ASSERT_EQ(0, io_uring_queue_init(8, &other, 0));
-	ASSERT_EQ(0, dcx_queue(&other, self->devfd, &op, 0, 0));
+	ASSERT_EQ(0, tst_queue(&other, self->devfd, &op, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&other));
 	/* Only fd may be set; none of these touches the operation. */
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 0);
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
-	req = dcx_req(self->cfd, 0, 1);
+	req = tst_req(self->cfd, 0, 1);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
-	req = dcx_req(self->cfd, 0, 0);
+	req = tst_req(self->cfd, 0, 0);
 	req.reserved = 1;
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
-	req = dcx_req(-1, 0, 0);
+	req = tst_req(-1, 0, 0);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
-	req = dcx_req(0x7fffffff, 0, 0);
+	req = tst_req(0x7fffffff, 0, 0);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 	/* Not a socket: the device itself. */
-	req = dcx_req(self->devfd, 0, 0);
+	req = tst_req(self->devfd, 0, 0);
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	/* The operation goes on and ends gracefully. */
-	EXPECT_EQ(0, dcx_read_to_eof(self->sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(0, reap_within(&other, 3000, NULL));
@@ -1463,19 +1463,19 @@ TEST_F(edge, cancel_bad_payload)
 static void cancel_in_flight(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(edge) *self, bool by_ring)
 {
-	struct dcx_disconnect op = dcx_req(self->cfd, DCX_REUSE_SOCKET, 20000);
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 0);
-	long canceled = dcx_stat("canceled");
+	struct dcx_disconnect op = tst_req(self->cfd, DCX_REUSE_SOCKET, 20000);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 0);
+	long canceled = tst_stat("canceled");
 	int res, i, cancel_res = INT_MIN, op_res = INT_MIN;
 	long long start;
 	__u64 ud;
 
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &op, 0, 1));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &op, 0, 1));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 	usleep(50000);	/* the silent peer has acknowledged our FIN */
-	start = dcx_now_ms();
+	start = tst_now_ms();
 	if (by_ring) {
-		ASSERT_EQ(0, dcx_queue_op(&self->ring, self->devfd, DCX_CMD_CANCEL,
+		ASSERT_EQ(0, tst_queue_op(&self->ring, self->devfd, DCX_CMD_CANCEL,
 					  &req, 0, 2));
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		for (i = 0; i < 2; i++) {
@@ -1488,11 +1488,11 @@ static void cancel_in_flight(struct __test_metadata *_metadata,
 				op_res = res;
 		}
 	} else {
-		cancel_res = dcx_cancel(self->devfd, &req);
+		cancel_res = tst_cancel(self->devfd, &req);
 		op_res = reap_within(&self->ring, 2000, NULL);
 	}
 	TH_LOG("cancel %d, operation %d after %lld ms", cancel_res, op_res,
-	       dcx_now_ms() - start);
+	       tst_now_ms() - start);
 	EXPECT_EQ(0, cancel_res);
 	EXPECT_EQ(-ECANCELED, op_res);
 	if (op_res == INT_MIN) {
@@ -1502,7 +1502,7 @@ static void cancel_in_flight(struct __test_metadata *_metadata,
 		reap_within(&self->ring, 3000, NULL);
 		return;
 	}
-	EXPECT_EQ(canceled + 1, dcx_stat("canceled"));
+	EXPECT_EQ(canceled + 1, tst_stat("canceled"));
 	/* Nothing left to cancel. */
 	expect_cancel_both(_metadata, self->devfd, &self->ring, &req, -ENOENT);
 	check_reusable(_metadata, self);
@@ -1522,16 +1522,16 @@ TEST_F(edge, cancel_blocking_ioctl)
 {
 	struct ioctl_thread t = {
 		.devfd = self->devfd,
-		.req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 20000),
+		.req = tst_req(self->cfd, DCX_REUSE_SOCKET, 20000),
 	};
-	struct dcx_disconnect req = dcx_req(self->cfd, 0, 0);
+	struct dcx_disconnect req = tst_req(self->cfd, 0, 0);
 	pthread_t tid;
 	int res;
 
 	ASSERT_EQ(0, pthread_create(&tid, NULL, ioctl_run, &t));
 	ASSERT_TRUE(wait_asleep(&t.tid, 3000));
 	usleep(50000);
-	res = dcx_cancel(self->devfd, &req);
+	res = tst_cancel(self->devfd, &req);
 	EXPECT_EQ(0, res);
 	wait_done(&t.done, 2000);
 	EXPECT_TRUE(t.done);
@@ -1588,10 +1588,10 @@ TEST_F_TIMEOUT(edge, handled_signals_restart_ioctl, 30)
 	alarms = 0;
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &every_5ms, NULL));
 
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
-	start = dcx_now_ms();
-	res = dcx_ioctl(self->devfd, &req);
-	took = dcx_now_ms() - start;
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	start = tst_now_ms();
+	res = tst_ioctl(self->devfd, &req);
+	took = tst_now_ms() - start;
 
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
@@ -1619,7 +1619,7 @@ static bool ioctl_escaped(int devfd, const struct dcx_disconnect *req)
 {
 	if (sigsetjmp(escape, 1))
 		return true;
-	dcx_ioctl(devfd, req);
+	tst_ioctl(devfd, req);
 	return false;
 }
 
@@ -1642,22 +1642,22 @@ static int second_ioctl_is_its_own(struct __test_metadata *_metadata,
 				   int devfd, int family)
 {
 	struct dcx_disconnect req;
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	int lfd, cfd, sfd, res;
 
-	lfd = dcx_listen(family, 4, &addr);
+	lfd = tst_listen(family, 4, &addr);
 	if (lfd < 0)
 		return lfd;
-	cfd = dcx_connect(-1, &addr);
+	cfd = tst_connect(-1, &addr);
 	sfd = cfd < 0 ? -1 : accept(lfd, NULL, NULL);
 	if (sfd < 0) {
 		res = -EIO;
 		goto out;
 	}
 	shutdown(sfd, SHUT_WR);
-	req = dcx_req(cfd, DCX_REUSE_SOCKET, 5000);
-	res = dcx_ioctl(devfd, &req);
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd));
+	req = tst_req(cfd, DCX_REUSE_SOCKET, 5000);
+	res = tst_ioctl(devfd, &req);
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(cfd));
 	close(sfd);
 out:
 	if (cfd >= 0)
@@ -1676,18 +1676,18 @@ static long abandon_ioctl(struct __test_metadata *_metadata,
 {
 	struct sigaction sa = { .sa_handler = on_usr1_escape };
 	struct kicker k = { .target = pthread_self(), .ms = 100 };
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	struct dcx_disconnect req;
 	pthread_t tid;
 
 	EXPECT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	req = dcx_req(self->cfd, DCX_REUSE_SOCKET, 5000);
+	req = tst_req(self->cfd, DCX_REUSE_SOCKET, 5000);
 	EXPECT_EQ(0, pthread_create(&tid, NULL, kick_run, &k));
 	EXPECT_TRUE(ioctl_escaped(self->devfd, &req))
 		TH_LOG("the ioctl returned before the signal");
 	pthread_join(tid, NULL);
 	signal(SIGUSR1, SIG_DFL);
-	EXPECT_EQ(base + 1, dcx_stat("inflight"));
+	EXPECT_EQ(base + 1, tst_stat("inflight"));
 	return base;
 }
 
@@ -1698,7 +1698,7 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 	/* The abandoned operation goes on: the peer's FIN ends it. */
 	close(self->sfd);
 	self->sfd = -1;
-	EXPECT_EQ(base, dcx_wait_inflight(base, 3000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 3000));
 	check_reusable(_metadata, self);
 
 	/* The same thread's next ioctl, on another connection, is its own. */
@@ -1709,13 +1709,13 @@ TEST_F_TIMEOUT(edge, interrupted_ioctl_abandoned, 30)
 /* A close() of the device reaps what an abandoned ioctl parked. */
 TEST_F_TIMEOUT(edge, interrupted_ioctl_reaped_by_close, 30)
 {
-	long canceled = dcx_stat("canceled");
+	long canceled = tst_stat("canceled");
 	long base = abandon_ioctl(_metadata, self);
 
 	/* flush of a dup: the operation aborted, its parked result dropped. */
 	EXPECT_EQ(0, close(dup(self->devfd)));
-	EXPECT_EQ(base, dcx_wait_inflight(base, 3000));
-	EXPECT_EQ(canceled + 1, dcx_stat("canceled"));
+	EXPECT_EQ(base, tst_wait_inflight(base, 3000));
+	EXPECT_EQ(canceled + 1, tst_stat("canceled"));
 	check_reusable(_metadata, self);
 	/* The restart that never came finds nothing: a new request. */
 	EXPECT_EQ(0, second_ioctl_is_its_own(_metadata, self->devfd,

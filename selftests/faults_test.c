@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define PEER_PORT	5001
 
@@ -26,7 +26,7 @@ FIXTURE(hosts) {
 	pid_t peer;
 	int report;	/* read end: one struct peer_report */
 	int go;		/* write end: the peer may stop */
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	int devfd;
 	struct io_uring ring;
 };
@@ -79,7 +79,7 @@ static void peer_serve(const FIXTURE_VARIANT(hosts) *variant, enum peer_mode mod
 	struct peer_report rep = { };
 	struct linger lg = { 1, 0 };
 	static char buf[65536];
-	struct dcx_addr a;
+	struct tst_addr a;
 	int lfd, fd, one = 1;
 	ssize_t n;
 	char c;
@@ -192,10 +192,10 @@ FIXTURE_SETUP(hosts)
 	self->peer = -1;
 	if (access("/bin/ip", X_OK) || access("/bin/tc", X_OK))
 		SKIP(return, "no ip(8)/tc(8) in the VM");
-	dcx_load_extra_modules();
+	tst_load_extra_modules();
 	/* Our own host: a network namespace of our own, so nothing leaks. */
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	self->devfd = open(DCX_DEV, O_RDWR);
+	self->devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, self->devfd);
 	ASSERT_EQ(0, io_uring_queue_init(8, &self->ring, 0));
 
@@ -245,9 +245,9 @@ static void reconnect(struct __test_metadata *_metadata,
 {
 	int res, tries = 300;
 
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(fd));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(fd));
 	/* After a link comes back up, IPv6 needs a moment for its route. */
-	while ((res = dcx_connect(fd, &self->addr)) == -ENETUNREACH && --tries)
+	while ((res = tst_connect(fd, &self->addr)) == -ENETUNREACH && --tries)
 		usleep(10000);
 	EXPECT_EQ(fd, res);
 }
@@ -266,7 +266,7 @@ TEST_F_TIMEOUT(hosts, loss_and_delay, 300)
 	start_peer(_metadata, self, variant, P_READ_ALL);
 	ASSERT_EQ(0, RUN("tc", "qdisc", "add", "dev", "dcx0", "root", "netem",
 			 "loss", "10%", "delay", "20ms"));
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
 	data = calloc(1, size);
 	ASSERT_NE(NULL, data);
@@ -274,11 +274,11 @@ TEST_F_TIMEOUT(hosts, loss_and_delay, 300)
 		n = write(fd, data + off, size - off);
 		ASSERT_LT(0, n);
 	}
-	start = dcx_now_ms();
-	req = dcx_req(fd, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS);
-	EXPECT_EQ(0, dcx_ioctl(self->devfd, &req));
+	start = tst_now_ms();
+	req = tst_req(fd, DCX_REUSE_SOCKET, DCX_TIMEOUT_MAX_MS);
+	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
 	TH_LOG("1 MiB through 10%% loss and 20 ms delay, then FIN: %lld ms",
-	       dcx_now_ms() - start);
+	       tst_now_ms() - start);
 	rep = peer_report(_metadata, self);
 	EXPECT_EQ(size, rep.bytes);
 	EXPECT_EQ(0, rep.err);
@@ -301,13 +301,13 @@ TEST_F_TIMEOUT(hosts, link_down, 60)
 		ASSERT_EQ(1, write(sfd, "1", 1));
 		close(sfd);
 	}
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, RUN("ip", "link", "set", "dcx0", "down"));
-	start = dcx_now_ms();
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 1000);
-	EXPECT_EQ(-ETIMEDOUT, dcx_uring(&self->ring, self->devfd, &req, 0));
-	took = dcx_now_ms() - start;
+	start = tst_now_ms();
+	req = tst_req(fd, DCX_REUSE_SOCKET, 1000);
+	EXPECT_EQ(-ETIMEDOUT, tst_uring(&self->ring, self->devfd, &req, 0));
+	took = tst_now_ms() - start;
 	EXPECT_LE(980, took);
 	EXPECT_GT(5000, took);
 	ASSERT_EQ(0, RUN("ip", "link", "set", "dcx0", "up"));
@@ -321,10 +321,10 @@ TEST_F_TIMEOUT(hosts, peer_silent, 60)
 	int fd;
 
 	start_peer(_metadata, self, variant, P_SILENT);
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 500);
-	EXPECT_EQ(-ETIMEDOUT, dcx_ioctl(self->devfd, &req));
+	req = tst_req(fd, DCX_REUSE_SOCKET, 500);
+	EXPECT_EQ(-ETIMEDOUT, tst_ioctl(self->devfd, &req));
 	reconnect(_metadata, self, fd);
 	close(fd);
 }
@@ -335,10 +335,10 @@ TEST_F_TIMEOUT(hosts, peer_resets, 60)
 	int fd;
 
 	start_peer(_metadata, self, variant, P_RESET_AFTER_FIN);
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 10000);
-	EXPECT_EQ(-ECONNRESET, dcx_uring(&self->ring, self->devfd, &req, 0));
+	req = tst_req(fd, DCX_REUSE_SOCKET, 10000);
+	EXPECT_EQ(-ECONNRESET, tst_uring(&self->ring, self->devfd, &req, 0));
 	reconnect(_metadata, self, fd);
 	close(fd);
 }
@@ -350,12 +350,12 @@ TEST_F_TIMEOUT(hosts, peer_sends_forever, 60)
 	int fd;
 
 	start_peer(_metadata, self, variant, P_FLOOD);
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
 	usleep(200000);
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 1500);
+	req = tst_req(fd, DCX_REUSE_SOCKET, 1500);
 	/* Everything it sends is discarded; it never closes: abort. */
-	EXPECT_EQ(-ETIMEDOUT, dcx_ioctl(self->devfd, &req));
+	EXPECT_EQ(-ETIMEDOUT, tst_ioctl(self->devfd, &req));
 	rep = peer_report(_metadata, self);
 	TH_LOG("the peer sent %lld bytes before our RST stopped it", rep.bytes);
 	EXPECT_LT(0, rep.bytes);
@@ -380,11 +380,11 @@ TEST_F_TIMEOUT(hosts, peer_sends_forever_ring_responsive, 60)
 	int fd, res, nops = 0, result = INT_MIN;
 
 	start_peer(_metadata, self, variant, P_FLOOD);
-	fd = dcx_connect(-1, &self->addr);
+	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
 	usleep(200000);
-	req = dcx_req(fd, DCX_REUSE_SOCKET, 1500);
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 1));
+	req = tst_req(fd, DCX_REUSE_SOCKET, 1500);
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 1));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 
 	while (result == INT_MIN) {
@@ -393,16 +393,16 @@ TEST_F_TIMEOUT(hosts, peer_sends_forever_ring_responsive, 60)
 		ASSERT_NE(NULL, sqe);
 		io_uring_prep_nop(sqe);
 		sqe->user_data = 2;
-		sent = dcx_now_ms();
+		sent = tst_now_ms();
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		do {
-			res = dcx_reap(&self->ring, &ud);
+			res = tst_reap(&self->ring, &ud);
 			ASSERT_NE(INT_MIN, res);
 			if (ud == 1)
 				result = res;
 		} while (ud != 2);
-		if (dcx_now_ms() - sent > worst)
-			worst = dcx_now_ms() - sent;
+		if (tst_now_ms() - sent > worst)
+			worst = tst_now_ms() - sent;
 		nops++;
 	}
 	TH_LOG("%d NOPs while the flood ran, the slowest took %lld ms", nops, worst);

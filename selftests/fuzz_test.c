@@ -13,7 +13,7 @@
 #include <sys/un.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define POOL		48	/* fds the fuzzer picks from */
 #define RING_DEPTH	256
@@ -31,7 +31,7 @@ struct slot {
 FIXTURE(fuzz) {
 	int devfd;
 	int lfd, synlfd, synblock;
-	struct dcx_addr addr, synaddr;
+	struct tst_addr addr, synaddr;
 	struct io_uring ring;
 	struct slot slot[POOL];
 	unsigned int seed, first_seed;
@@ -83,7 +83,7 @@ static void slot_fill(FIXTURE_DATA(fuzz) *self, int family, struct slot *s)
 
 	switch (s->kind) {
 	case K_PAIR:
-		s->fd = dcx_connect(-1, &self->addr);
+		s->fd = tst_connect(-1, &self->addr);
 		s->peer = s->fd >= 0 ? accept(self->lfd, NULL, NULL) : -1;
 		break;
 	case K_LISTEN:
@@ -211,7 +211,7 @@ FIXTURE_SETUP(fuzz)
 	int i, pfd;
 
 	signal(SIGPIPE, SIG_IGN);
-	dcx_raise_nofile(4096);
+	tst_raise_nofile(4096);
 	env = getenv("DCX_FUZZ_SEED");
 	self->seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
 	if (!self->seed)
@@ -223,19 +223,19 @@ FIXTURE_SETUP(fuzz)
 	       self->seed, self->count, self->seed, self->count);
 
 	/* A request with timeout 0 must not wait 10 s on a silent peer. */
-	pfd = open(DCX_PARAMS "timeout_ms", O_WRONLY);
+	pfd = open(TST_PARAMS "timeout_ms", O_WRONLY);
 	ASSERT_LE(0, pfd);
 	ASSERT_EQ(2, write(pfd, "50", 2));
 	close(pfd);
 
-	self->devfd = open(DCX_DEV, O_RDWR);
+	self->devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, self->devfd);
-	self->lfd = dcx_listen(variant->family, 1024, &self->addr);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_LE(0, self->lfd);
 	/* Backlog 0 and one queued connection: later SYNs stay unanswered. */
-	self->synlfd = dcx_listen(variant->family, 0, &self->synaddr);
+	self->synlfd = tst_listen(variant->family, 0, &self->synaddr);
 	ASSERT_LE(0, self->synlfd);
-	self->synblock = dcx_connect(-1, &self->synaddr);
+	self->synblock = tst_connect(-1, &self->synaddr);
 	ASSERT_LE(0, self->synblock);
 	ASSERT_EQ(0, io_uring_queue_init(RING_DEPTH, &self->ring, 0));
 	for (i = 0; i < POOL; i++) {
@@ -255,7 +255,7 @@ FIXTURE_TEARDOWN(fuzz)
 	close(self->synlfd);
 	close(self->lfd);
 	close(self->devfd);
-	pfd = open(DCX_PARAMS "timeout_ms", O_WRONLY);
+	pfd = open(TST_PARAMS "timeout_ms", O_WRONLY);
 	if (pfd >= 0) {
 		write(pfd, "10000", 5);
 		close(pfd);
@@ -300,7 +300,7 @@ static void reap(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *self,
 TEST_F_TIMEOUT(fuzz, random_requests, 900)
 {
 	unsigned long total = self->count, i;
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	struct dcx_disconnect req;
 	struct io_uring_sqe *sqe;
 	struct slot *s;
@@ -317,7 +317,7 @@ TEST_F_TIMEOUT(fuzz, random_requests, 900)
 
 		if (r % 3 == 0) {
 			/* ioctl: blocks at most the request's short timeout. */
-			res = dcx_ioctl(self->devfd, &req);
+			res = tst_ioctl(self->devfd, &req);
 			ASSERT_TRUE(documented(res))
 				TH_LOG("ioctl: unexpected %d for fd %d flags %#x",
 				       res, req.fd, req.flags);
@@ -329,7 +329,7 @@ TEST_F_TIMEOUT(fuzz, random_requests, 900)
 			}
 			sqe = io_uring_get_sqe(&self->ring);
 			ASSERT_NE(NULL, sqe);
-			dcx_fill_sqe(sqe, self->devfd, &req);
+			tst_fill_sqe(sqe, self->devfd, &req);
 			sqe->user_data = 0;
 			switch (r >> 4 & 15) {
 			case 0:
@@ -380,7 +380,7 @@ TEST_F_TIMEOUT(fuzz, random_requests, 900)
 	TH_LOG("%lu requests, seed %u", self->count, self->first_seed);
 	EXPECT_LE(total, self->count);
 	/* Nothing stays in flight once the last completion is in. */
-	EXPECT_EQ(base, dcx_wait_inflight(base, 5000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 5000));
 }
 
 TEST_HARNESS_MAIN

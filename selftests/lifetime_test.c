@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 /* Tasks whose parent is kthreadd: kernel threads. */
 static int count_kthreads(void)
@@ -64,14 +64,14 @@ static long meminfo_kb(const char *key)
 /* @n connected pairs to a listener of @family; fds in @cfd / @sfd. */
 static int make_pairs(int family, int n, int *lfd, int *cfd, int *sfd)
 {
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	int i;
 
-	*lfd = dcx_listen(family, 4096, &addr);
+	*lfd = tst_listen(family, 4096, &addr);
 	if (*lfd < 0)
 		return *lfd;
 	for (i = 0; i < n; i++) {
-		cfd[i] = dcx_connect(-1, &addr);
+		cfd[i] = tst_connect(-1, &addr);
 		if (cfd[i] < 0)
 			return cfd[i];
 		sfd[i] = accept(*lfd, NULL, NULL);
@@ -98,19 +98,19 @@ TEST(close_socket_mid_operation)
 	int lfd, cfd, sfd, devfd;
 	size_t n;
 
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	ASSERT_EQ(0, make_pairs(AF_INET, 1, &lfd, &cfd, &sfd));
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 
-	struct dcx_disconnect req = dcx_req(cfd, DCX_REUSE_SOCKET, 30000);
+	struct dcx_disconnect req = tst_req(cfd, DCX_REUSE_SOCKET, 30000);
 
-	ASSERT_EQ(0, dcx_queue(&ring, devfd, &req, 0, 0));
+	ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, 0));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	close(cfd);	/* the operation holds the socket: it goes on */
-	EXPECT_EQ(0, dcx_read_to_eof(sfd, &n));
+	EXPECT_EQ(0, tst_read_to_end(sfd, &n, TST_EOF_MS));
 	close(sfd);
-	EXPECT_EQ(0, dcx_reap(&ring, NULL));
+	EXPECT_EQ(0, tst_reap(&ring, NULL));
 	io_uring_queue_exit(&ring);
 	close(lfd);
 	close(devfd);
@@ -120,33 +120,33 @@ TEST(close_device_aborts)
 {
 	enum { N = 16 };
 	int lfd, cfd[N], sfd[N], devfd, i, res;
-	long canceled = dcx_stat("canceled");
+	long canceled = tst_stat("canceled");
 	struct dcx_disconnect req;
 	struct io_uring ring;
 	long long start;
 
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	ASSERT_EQ(0, make_pairs(AF_INET6, N, &lfd, cfd, sfd));
 	ASSERT_EQ(0, io_uring_queue_init(64, &ring, 0));
 	for (i = 0; i < N; i++) {
-		req = dcx_req(cfd[i], DCX_REUSE_SOCKET, 60000);
-		ASSERT_EQ(0, dcx_queue(&ring, devfd, &req, 0, i));
+		req = tst_req(cfd[i], DCX_REUSE_SOCKET, 60000);
+		ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, i));
 	}
 	ASSERT_EQ(N, io_uring_submit(&ring));
 	usleep(100000);
 
-	start = dcx_now_ms();
+	start = tst_now_ms();
 	close(devfd);
 	for (i = 0; i < N; i++) {
-		res = dcx_reap(&ring, NULL);
+		res = tst_reap(&ring, NULL);
 		EXPECT_EQ(-ECANCELED, res);
 	}
-	EXPECT_GT(5000, dcx_now_ms() - start);
-	EXPECT_EQ(canceled + N, dcx_stat("canceled"));
+	EXPECT_GT(5000, tst_now_ms() - start);
+	EXPECT_EQ(canceled + N, tst_stat("canceled"));
 	/* Aborted with reuse: every socket is ready for connect() again. */
 	for (i = 0; i < N; i++)
-		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd[i]));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(cfd[i]));
 	io_uring_queue_exit(&ring);
 	close_pairs(N, lfd, cfd, sfd);
 }
@@ -155,17 +155,17 @@ TEST(ring_closed_with_operations)
 {
 	enum { N = 16 };
 	int lfd, cfd[N], sfd[N], devfd, i;
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	struct dcx_disconnect req;
 	struct io_uring ring;
 
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	ASSERT_EQ(0, make_pairs(AF_INET, N, &lfd, cfd, sfd));
 	ASSERT_EQ(0, io_uring_queue_init(64, &ring, 0));
 	for (i = 0; i < N; i++) {
-		req = dcx_req(cfd[i], DCX_REUSE_SOCKET, 500);
-		ASSERT_EQ(0, dcx_queue(&ring, devfd, &req, 0, i));
+		req = tst_req(cfd[i], DCX_REUSE_SOCKET, 500);
+		ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, i));
 	}
 	ASSERT_EQ(N, io_uring_submit(&ring));
 	/*
@@ -174,9 +174,9 @@ TEST(ring_closed_with_operations)
 	 * device fd is still open, so flush does not fire), then free all.
 	 */
 	io_uring_queue_exit(&ring);
-	EXPECT_EQ(base, dcx_wait_inflight(base, 5000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 5000));
 	for (i = 0; i < N; i++)
-		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(cfd[i]));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(cfd[i]));
 	close_pairs(N, lfd, cfd, sfd);
 	close(devfd);
 }
@@ -189,8 +189,8 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 				       int n, bool use_ioctl, int sig,
 				       unsigned int ring_flags)
 {
-	long base = dcx_stat("inflight");
-	long canceled = dcx_stat("canceled");
+	long base = tst_stat("inflight");
+	long canceled = tst_stat("canceled");
 	/*
 	 * 6.1's SQ thread, exiting, waits for every request of its ring before
 	 * the process's files close, so flush comes too late: the timer's look
@@ -204,7 +204,7 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 	pid_t pid;
 	char c;
 
-	dcx_raise_nofile(4 * n + 64);
+	tst_raise_nofile(4 * n + 64);
 	cfd = calloc(n, sizeof(int));
 	sfd = calloc(n, sizeof(int));
 	ASSERT_NE(NULL, cfd);
@@ -221,14 +221,14 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 		struct io_uring ring;
 		int devfd, i;
 
-		devfd = open(DCX_DEV, O_RDWR);
+		devfd = open(TST_DEV, O_RDWR);
 		if (devfd < 0)
 			_exit(2);
 		if (use_ioctl) {
-			req = dcx_req(cfd[0], DCX_REUSE_SOCKET, 60000);
+			req = tst_req(cfd[0], DCX_REUSE_SOCKET, 60000);
 			c = 'r';
 			write(ready[1], &c, 1);
-			dcx_ioctl(devfd, &req);
+			tst_ioctl(devfd, &req);
 			_exit(3);	/* only if the kill never came */
 		}
 		p.flags = IORING_SETUP_CQSIZE | ring_flags;
@@ -236,8 +236,8 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 		if (io_uring_queue_init_params(n < 1024 ? n : 1024, &ring, &p))
 			_exit(4);
 		for (i = 0; i < n; i++) {
-			req = dcx_req(cfd[i], DCX_REUSE_SOCKET, timeout_ms);
-			if (dcx_queue(&ring, devfd, &req, 0, i)) {
+			req = tst_req(cfd[i], DCX_REUSE_SOCKET, timeout_ms);
+			if (tst_queue(&ring, devfd, &req, 0, i)) {
 				io_uring_submit(&ring);
 				i--;
 			}
@@ -254,14 +254,14 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	/* Let the operations reach the network. */
-	EXPECT_EQ(base + n, dcx_wait_inflight(base + n, 10000));
-	start = dcx_now_ms();
+	EXPECT_EQ(base + n, tst_wait_inflight(base + n, 10000));
+	start = tst_now_ms();
 	if (sig)
 		kill(pid, sig);
 	else
 		write(go[1], &c, 1);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	took = dcx_now_ms() - start;
+	took = tst_now_ms() - start;
 	TH_LOG("%d operations in flight: the owner was gone in %lld ms", n, took);
 	EXPECT_GT(sqpoll ? 3000 : 10000, took);
 	if (sig) {
@@ -269,8 +269,8 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 	} else {
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	EXPECT_EQ(base, dcx_wait_inflight(base, 10000));
-	EXPECT_EQ(canceled + n, dcx_stat("canceled"));
+	EXPECT_EQ(base, tst_wait_inflight(base, 10000));
+	EXPECT_EQ(canceled + n, tst_stat("canceled"));
 
 	close_pairs(n, lfd, cfd, sfd);
 	close(ready[0]);
@@ -338,18 +338,18 @@ TEST_F_TIMEOUT(slow, ten_thousand_in_flight, 900)
 {
 	enum { N = 10000 };
 	int lfd, *cfd, *sfd, devfd, i, res, kt_before, kt_during;
-	long slab_before, slab_during, base = dcx_stat("inflight");
+	long slab_before, slab_during, base = tst_stat("inflight");
 	struct io_uring_params p = { };
 	struct dcx_disconnect req;
 	struct io_uring ring;
 
-	dcx_raise_nofile(4 * N + 64);
+	tst_raise_nofile(4 * N + 64);
 	cfd = calloc(N, sizeof(int));
 	sfd = calloc(N, sizeof(int));
 	ASSERT_NE(NULL, cfd);
 	ASSERT_NE(NULL, sfd);
 	ASSERT_EQ(0, make_pairs(AF_INET, N, &lfd, cfd, sfd));
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	p.flags = IORING_SETUP_CQSIZE;
 	p.cq_entries = 2 * N;
@@ -359,14 +359,14 @@ TEST_F_TIMEOUT(slow, ten_thousand_in_flight, 900)
 	kt_before = count_kthreads();
 	slab_before = meminfo_kb("Slab");
 	for (i = 0; i < N; i++) {
-		req = dcx_req(cfd[i], DCX_REUSE_SOCKET, 120000);
-		if (dcx_queue(&ring, devfd, &req, 0, i)) {
+		req = tst_req(cfd[i], DCX_REUSE_SOCKET, 120000);
+		if (tst_queue(&ring, devfd, &req, 0, i)) {
 			ASSERT_LT(0, io_uring_submit(&ring));
 			i--;
 		}
 	}
 	ASSERT_LT(0, io_uring_submit(&ring));
-	ASSERT_EQ(base + N, dcx_wait_inflight(base + N, 60000));
+	ASSERT_EQ(base + N, tst_wait_inflight(base + N, 60000));
 	/* Consume the peers' FINs, so only the operations stay counted. */
 	for (i = 0; i < N; i++) {
 		char c;
@@ -381,16 +381,16 @@ TEST_F_TIMEOUT(slow, ten_thousand_in_flight, 900)
 	       (slab_during - slab_before) * 1024 / N);
 	EXPECT_GE(kt_before + 2, kt_during);
 	/* Our object and io_uring's request, plus noise. */
-	if (!dcx_debug_kernel())
+	if (!tst_debug_kernel())
 		EXPECT_GT(1024, (slab_during - slab_before) * 1024 / N);
 
 	/* Abort them all through flush; every one completes. */
 	close(devfd);
 	for (i = 0; i < N; i++) {
-		res = dcx_reap(&ring, NULL);
+		res = tst_reap(&ring, NULL);
 		ASSERT_EQ(-ECANCELED, res) TH_LOG("completion %d", i);
 	}
-	EXPECT_EQ(base, dcx_wait_inflight(base, 10000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 10000));
 	io_uring_queue_exit(&ring);
 	close_pairs(N, lfd, cfd, sfd);
 	free(cfd);
@@ -411,38 +411,38 @@ TEST(counters_in_sysfs)
 	int devfd, fd;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), DCX_STATS "%s", names[i]);
+		snprintf(path, sizeof(path), TST_STATS "%s", names[i]);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_EQ(0444, st.st_mode & 0777);
-		EXPECT_LE(0, dcx_stat(names[i]));
+		EXPECT_LE(0, tst_stat(names[i]));
 	}
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
-	rejected = dcx_stat("rejected");
-	submitted = dcx_stat("submitted");
-	req = dcx_req(fd, 0, 0);
-	EXPECT_EQ(-ENOTCONN, dcx_ioctl(devfd, &req));
-	EXPECT_EQ(rejected + 1, dcx_stat("rejected"));
-	EXPECT_EQ(submitted + 1, dcx_stat("submitted"));
+	rejected = tst_stat("rejected");
+	submitted = tst_stat("submitted");
+	req = tst_req(fd, 0, 0);
+	EXPECT_EQ(-ENOTCONN, tst_ioctl(devfd, &req));
+	EXPECT_EQ(rejected + 1, tst_stat("rejected"));
+	EXPECT_EQ(submitted + 1, tst_stat("submitted"));
 	/* A bad payload never becomes an operation. */
 	req.reserved = 1;
-	EXPECT_EQ(-EINVAL, dcx_ioctl(devfd, &req));
-	EXPECT_EQ(submitted + 1, dcx_stat("submitted"));
+	EXPECT_EQ(-EINVAL, tst_ioctl(devfd, &req));
+	EXPECT_EQ(submitted + 1, tst_stat("submitted"));
 	close(fd);
 	close(devfd);
 }
 
 TEST(rmmod_while_open)
 {
-	int devfd = open(DCX_DEV, O_RDWR);
+	int devfd = open(TST_DEV, O_RDWR);
 
 	ASSERT_LE(0, devfd);
 	/* 6.1's delete_module() says EWOULDBLOCK for a module in use. */
 	EXPECT_EQ(-1, syscall(__NR_delete_module, "disconnectex", O_NONBLOCK));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
-	EXPECT_EQ(0, access(DCX_DEV, F_OK));
+	EXPECT_EQ(0, access(TST_DEV, F_OK));
 	close(devfd);
 }
 

@@ -9,7 +9,7 @@
 #include <pthread.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define ROUNDS	300
 
@@ -19,13 +19,13 @@ struct racer {
 	pthread_barrier_t go;
 	enum race what;
 	int devfd, fd, dupfd, peer;
-	struct dcx_addr *addr;
+	struct tst_addr *addr;
 	int res;
 };
 
 FIXTURE(race) {
 	int devfd, lfd;
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	struct io_uring ring;
 };
 
@@ -44,9 +44,9 @@ FIXTURE_VARIANT_ADD(race, ipv6) {
 FIXTURE_SETUP(race)
 {
 	signal(SIGPIPE, SIG_IGN);
-	self->devfd = open(DCX_DEV, O_RDWR);
+	self->devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, self->devfd);
-	self->lfd = dcx_listen(variant->family, 128, &self->addr);
+	self->lfd = tst_listen(variant->family, 128, &self->addr);
 	ASSERT_LE(0, self->lfd);
 	ASSERT_EQ(0, io_uring_queue_init(8, &self->ring, 0));
 }
@@ -62,7 +62,7 @@ static void *race_other(void *arg)
 {
 	struct racer *r = arg;
 	struct linger lg = { 1, 0 };
-	struct dcx_disconnect req = dcx_req(r->fd, DCX_REUSE_SOCKET, 200);
+	struct dcx_disconnect req = tst_req(r->fd, DCX_REUSE_SOCKET, 200);
 
 	pthread_barrier_wait(&r->go);
 	switch (r->what) {
@@ -78,7 +78,7 @@ static void *race_other(void *arg)
 				 r->addr->len) ? -errno : 0;
 		break;
 	case R_DISCONNECT:
-		r->res = dcx_ioctl(r->devfd, &req);
+		r->res = tst_ioctl(r->devfd, &req);
 		break;
 	case R_PEER_RESET:
 		setsockopt(r->peer, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -104,7 +104,7 @@ static bool documented(int res)
 
 TEST_F_TIMEOUT(race, everything_at_once, 600)
 {
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	unsigned long results[R_NR][2] = { };
 	struct dcx_disconnect req;
 	struct racer r = { };
@@ -115,7 +115,7 @@ TEST_F_TIMEOUT(race, everything_at_once, 600)
 	r.addr = &self->addr;
 	for (i = 0; i < ROUNDS * R_NR; i++) {
 		r.what = i % R_NR;
-		r.fd = dcx_connect(-1, &self->addr);
+		r.fd = tst_connect(-1, &self->addr);
 		ASSERT_LE(0, r.fd);
 		r.peer = accept(self->lfd, NULL, NULL);
 		ASSERT_LE(0, r.peer);
@@ -124,8 +124,8 @@ TEST_F_TIMEOUT(race, everything_at_once, 600)
 		ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
 		ASSERT_EQ(0, pthread_create(&tid, NULL, race_other, &r));
 
-		req = dcx_req(r.fd, DCX_REUSE_SOCKET, 200);
-		ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, 0, 0));
+		req = tst_req(r.fd, DCX_REUSE_SOCKET, 200);
+		ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 0));
 		pthread_barrier_wait(&r.go);
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		pthread_join(tid, NULL);
@@ -136,7 +136,7 @@ TEST_F_TIMEOUT(race, everything_at_once, 600)
 			shutdown(r.peer, SHUT_WR);
 			close(r.peer);
 		}
-		res = dcx_reap(&self->ring, NULL);
+		res = tst_reap(&self->ring, NULL);
 		ASSERT_TRUE(documented(res)) TH_LOG("round %d (%d): disconnect gave %d", i, r.what, res);
 		ASSERT_TRUE(documented(r.res) || r.what == R_CONNECT)
 			TH_LOG("round %d (%d): the other side gave %d", i, r.what, r.res);
@@ -147,7 +147,7 @@ TEST_F_TIMEOUT(race, everything_at_once, 600)
 	}
 	for (i = 0; i < R_NR; i++)
 		TH_LOG("race %d: %lu graceful, %lu otherwise", i, results[i][1], results[i][0]);
-	EXPECT_EQ(base, dcx_wait_inflight(base, 5000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 5000));
 }
 
 TEST_HARNESS_MAIN

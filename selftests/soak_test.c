@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define POOL		64
 #define MODULE_FILE	"/disconnectex.ko"
@@ -44,7 +44,7 @@ static long slab_kb(void)
  * with reuse in one submission; the servers read to EOF and close.
  */
 static int reuse_round(struct io_uring *ring, int devfd, int lfd,
-		       const struct dcx_addr *addr, const int *pool,
+		       const struct tst_addr *addr, const int *pool,
 		       unsigned long *bytes)
 {
 	static const char msg[64] = "soak";
@@ -53,27 +53,27 @@ static int reuse_round(struct io_uring *ring, int devfd, int lfd,
 	size_t n;
 
 	for (i = 0; i < POOL; i++) {
-		if (dcx_connect(pool[i], addr) != pool[i])
+		if (tst_connect(pool[i], addr) != pool[i])
 			return -ENOTCONN;
 		sfd[i] = accept(lfd, NULL, NULL);
 		if (sfd[i] < 0 || write(pool[i], msg, sizeof(msg)) != sizeof(msg))
 			return -EIO;
-		req = dcx_req(pool[i], DCX_REUSE_SOCKET, 30000);
-		res = dcx_queue(ring, devfd, &req, 0, i);
+		req = tst_req(pool[i], DCX_REUSE_SOCKET, 30000);
+		res = tst_queue(ring, devfd, &req, 0, i);
 		if (res)
 			return res;
 	}
 	if (io_uring_submit(ring) != POOL)
 		return -EIO;
 	for (i = 0; i < POOL; i++) {
-		res = dcx_read_to_eof(sfd[i], &n);
+		res = tst_read_to_end(sfd[i], &n, TST_EOF_MS);
 		close(sfd[i]);
 		if (res || n != sizeof(msg))
 			return res ?: -EPROTO;
 		*bytes += n;
 	}
 	for (i = 0; i < POOL; i++) {
-		res = dcx_reap(ring, NULL);
+		res = tst_reap(ring, NULL);
 		if (res)
 			return res;
 	}
@@ -99,15 +99,15 @@ TEST_F_TIMEOUT(soak, reuse_cycles, 3600)
 	unsigned long cycles = env_count("DCX_SOAK_CYCLES", 100000);
 	unsigned long done = 0, bytes = 0;
 	long slab_before, slab_mid = -1, slab_after, base;
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	int pool[POOL], lfd, devfd, i, res;
 	struct io_uring ring;
 	long long start;
 
 	signal(SIGPIPE, SIG_IGN);
-	devfd = open(DCX_DEV, O_RDWR);
+	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
-	lfd = dcx_listen(AF_INET, POOL, &addr);
+	lfd = tst_listen(AF_INET, POOL, &addr);
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * POOL, &ring, 0));
 	for (i = 0; i < POOL; i++) {
@@ -117,9 +117,9 @@ TEST_F_TIMEOUT(soak, reuse_cycles, 3600)
 
 	/* A warm-up round fills the caches, so growth means a leak. */
 	ASSERT_EQ(0, reuse_round(&ring, devfd, lfd, &addr, pool, &bytes));
-	base = dcx_stat("inflight");
+	base = tst_stat("inflight");
 	slab_before = slab_kb();
-	start = dcx_now_ms();
+	start = tst_now_ms();
 	while (done < cycles) {
 		res = reuse_round(&ring, devfd, lfd, &addr, pool, &bytes);
 		ASSERT_EQ(0, res) TH_LOG("after %lu cycles: %s", done, strerror(-res));
@@ -127,19 +127,19 @@ TEST_F_TIMEOUT(soak, reuse_cycles, 3600)
 		if (slab_mid < 0 && done >= cycles / 2)
 			slab_mid = slab_kb();
 		if (done % (POOL * 64) == 0)
-			TH_LOG("%lu cycles, %lld ms", done, dcx_now_ms() - start);
+			TH_LOG("%lu cycles, %lld ms", done, tst_now_ms() - start);
 	}
 	slab_after = slab_kb();
 	TH_LOG("%lu reuse cycles on %d sockets in %lld ms; slab %ld -> %ld -> %ld kB; in flight %ld -> %ld",
-	       done, POOL, dcx_now_ms() - start, slab_before, slab_mid,
-	       slab_after, base, dcx_stat("inflight"));
-	EXPECT_EQ(base, dcx_stat("inflight"));
+	       done, POOL, tst_now_ms() - start, slab_before, slab_mid,
+	       slab_after, base, tst_stat("inflight"));
+	EXPECT_EQ(base, tst_stat("inflight"));
 	/*
 	 * TIME_WAIT socks fill up to tcp_max_tw_buckets in the first half;
 	 * from then on, memory that still grows is memory we leak. On a
 	 * debug kernel, init's kmemleak scan judges instead.
 	 */
-	if (!dcx_debug_kernel())
+	if (!tst_debug_kernel())
 		EXPECT_GT(slab_mid + 1024, slab_after);
 
 	io_uring_queue_exit(&ring);
@@ -166,19 +166,19 @@ TEST_F_TIMEOUT(soak, reload_with_traffic, 1200)
 	unsigned long reloads = env_count("DCX_SOAK_RELOADS", 100), i;
 	struct dcx_disconnect req;
 	struct io_uring ring;
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	int lfd, cfd, sfd, devfd;
 	size_t n;
 
 	if (access(MODULE_FILE, R_OK))
 		SKIP(return, "%s not in the VM", MODULE_FILE);
 	signal(SIGPIPE, SIG_IGN);
-	lfd = dcx_listen(AF_INET6, 8, &addr);
+	lfd = tst_listen(AF_INET6, 8, &addr);
 	ASSERT_LE(0, lfd);
 	for (i = 0; i < reloads; i++) {
 		ASSERT_EQ(0, syscall(__NR_delete_module, "disconnectex", O_NONBLOCK))
 			TH_LOG("unload %lu: %s", i, strerror(errno));
-		EXPECT_NE(0, access(DCX_DEV, F_OK));
+		EXPECT_NE(0, access(TST_DEV, F_OK));
 		ASSERT_EQ(0, load_module()) TH_LOG("load %lu", i);
 
 		/*
@@ -186,25 +186,25 @@ TEST_F_TIMEOUT(soak, reload_with_traffic, 1200)
 		 * then a reconnect of the same fd. We close first, so the
 		 * TIME_WAIT is ours and no new connection collides with it.
 		 */
-		devfd = open(DCX_DEV, O_RDWR);
+		devfd = open(TST_DEV, O_RDWR);
 		ASSERT_LE(0, devfd) TH_LOG("open after load %lu: %s", i, strerror(errno));
 		ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
-		cfd = dcx_connect(-1, &addr);
+		cfd = tst_connect(-1, &addr);
 		ASSERT_LE(0, cfd);
 		sfd = accept(lfd, NULL, NULL);
 		ASSERT_LE(0, sfd);
-		req = dcx_req(cfd, DCX_REUSE_SOCKET, 5000);
-		ASSERT_EQ(0, dcx_queue(&ring, devfd, &req, 0, 0));
+		req = tst_req(cfd, DCX_REUSE_SOCKET, 5000);
+		ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, 0));
 		ASSERT_EQ(1, io_uring_submit(&ring));
-		ASSERT_EQ(0, dcx_read_to_eof(sfd, &n));
+		ASSERT_EQ(0, tst_read_to_end(sfd, &n, TST_EOF_MS));
 		close(sfd);
-		ASSERT_EQ(0, dcx_reap(&ring, NULL)) TH_LOG("reload %lu", i);
+		ASSERT_EQ(0, tst_reap(&ring, NULL)) TH_LOG("reload %lu", i);
 		io_uring_queue_exit(&ring);
-		ASSERT_EQ(cfd, dcx_connect(cfd, &addr));
+		ASSERT_EQ(cfd, tst_connect(cfd, &addr));
 		sfd = accept(lfd, NULL, NULL);
 		ASSERT_LE(0, sfd);
 		ASSERT_EQ(0, shutdown(cfd, SHUT_WR));
-		ASSERT_EQ(0, dcx_read_to_eof(sfd, &n));
+		ASSERT_EQ(0, tst_read_to_end(sfd, &n, TST_EOF_MS));
 		close(sfd);
 		close(cfd);
 		close(devfd);

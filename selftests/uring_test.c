@@ -5,14 +5,14 @@
  * task_work mode and SQPOLL, and the payload read exactly once at issue time.
  */
 #include "kselftest_harness.h"
-#include "dcx_selftest.h"
+#include "selftest.h"
 
 #define BATCH	1000
 
 FIXTURE(batch) {
 	int devfd;
 	int lfd;
-	struct dcx_addr addr;
+	struct tst_addr addr;
 	struct io_uring ring;
 	int cfd[BATCH];
 	int sfd[BATCH];
@@ -35,13 +35,13 @@ FIXTURE_SETUP(batch)
 	int i;
 
 	signal(SIGPIPE, SIG_IGN);
-	dcx_raise_nofile(8192);
-	self->devfd = open(DCX_DEV, O_RDWR | O_CLOEXEC);
+	tst_raise_nofile(8192);
+	self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->devfd);
-	self->lfd = dcx_listen(variant->family, 1024, &self->addr);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_LE(0, self->lfd);
 	for (i = 0; i < BATCH; i++) {
-		self->cfd[i] = dcx_connect(-1, &self->addr);
+		self->cfd[i] = tst_connect(-1, &self->addr);
 		ASSERT_LE(0, self->cfd[i]) TH_LOG("connect %d: %s", i, strerror(-self->cfd[i]));
 		self->sfd[i] = accept(self->lfd, NULL, NULL);
 		ASSERT_LE(0, self->sfd[i]);
@@ -73,36 +73,36 @@ static void run_batch(struct __test_metadata *_metadata,
 {
 	static bool seen[BATCH];
 	struct dcx_disconnect req;
-	long base = dcx_stat("inflight");
+	long base = tst_stat("inflight");
 	__u64 ud;
 	size_t n;
 	int i, res;
 
 	memset(seen, 0, sizeof(seen));
 	for (i = first; i < first + count; i++) {
-		req = dcx_req(self->cfd[i], DCX_REUSE_SOCKET, 30000);
-		ASSERT_EQ(0, dcx_queue(ring, self->devfd, &req, sqe_flags, i));
+		req = tst_req(self->cfd[i], DCX_REUSE_SOCKET, 30000);
+		ASSERT_EQ(0, tst_queue(ring, self->devfd, &req, sqe_flags, i));
 	}
 	ASSERT_EQ(count, io_uring_submit(ring));
 
 	for (i = first; i < first + count; i++) {
-		res = dcx_read_to_eof(self->sfd[i], &n);
+		res = tst_read_to_end(self->sfd[i], &n, TST_EOF_MS);
 		ASSERT_EQ(0, res) TH_LOG("server %d: %s", i, strerror(-res));
 		close(self->sfd[i]);
 		self->sfd[i] = -1;
 	}
 	for (i = 0; i < count; i++) {
-		res = dcx_reap(ring, &ud);
+		res = tst_reap(ring, &ud);
 		ASSERT_EQ(0, res) TH_LOG("completion %d: %d", i, res);
 		ASSERT_LE(first, ud);
 		ASSERT_GT(first + count, ud);
 		EXPECT_FALSE(seen[ud]);
 		seen[ud] = true;
 	}
-	EXPECT_EQ(base, dcx_wait_inflight(base, 2000));
+	EXPECT_EQ(base, tst_wait_inflight(base, 2000));
 	for (i = first; i < first + count; i++) {
-		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[i]));
-		EXPECT_EQ(self->cfd[i], dcx_connect(self->cfd[i], &self->addr));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd[i]));
+		EXPECT_EQ(self->cfd[i], tst_connect(self->cfd[i], &self->addr));
 	}
 }
 
@@ -147,7 +147,7 @@ TEST_F_TIMEOUT(batch, ring_setup_flags, 300)
 
 TEST_F_TIMEOUT(batch, payload_read_once, 60)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
+	struct dcx_disconnect req = tst_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
 	struct dcx_disconnect junk = { .fd = -1, .flags = ~0u, .reserved = ~0u };
 	static const __u8 flags[] = { 0, IOSQE_ASYNC };
 	struct io_uring_sqe *sqe;
@@ -158,23 +158,23 @@ TEST_F_TIMEOUT(batch, payload_read_once, 60)
 		req.fd = self->cfd[i];
 		sqe = io_uring_get_sqe(&self->ring);
 		ASSERT_NE(NULL, sqe);
-		dcx_fill_sqe(sqe, self->devfd, &req);
+		tst_fill_sqe(sqe, self->devfd, &req);
 		sqe->flags = flags[i];
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		/* Scribble over the SQE the kernel was given. */
-		memcpy((char *)sqe + DCX_SQE_CMD_OFFSET, &junk, sizeof(junk));
+		memcpy((char *)sqe + TST_SQE_CMD_OFFSET, &junk, sizeof(junk));
 
-		ASSERT_EQ(0, dcx_read_to_eof(self->sfd[i], &n));
+		ASSERT_EQ(0, tst_read_to_end(self->sfd[i], &n, TST_EOF_MS));
 		close(self->sfd[i]);
 		self->sfd[i] = -1;
-		EXPECT_EQ(0, dcx_reap(&self->ring, NULL));
-		EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[i]));
+		EXPECT_EQ(0, tst_reap(&self->ring, NULL));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd[i]));
 	}
 }
 
 TEST_F(batch, linked_after_nop)
 {
-	struct dcx_disconnect req = dcx_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
+	struct dcx_disconnect req = tst_req(self->cfd[0], DCX_REUSE_SOCKET, 30000);
 	struct io_uring_sqe *sqe;
 	__u64 ud = 0;
 	size_t n;
@@ -185,20 +185,20 @@ TEST_F(batch, linked_after_nop)
 	io_uring_prep_nop(sqe);
 	sqe->flags = IOSQE_IO_LINK;
 	sqe->user_data = 100;
-	ASSERT_EQ(0, dcx_queue(&self->ring, self->devfd, &req, IOSQE_IO_LINK, 101));
+	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, IOSQE_IO_LINK, 101));
 	sqe = io_uring_get_sqe(&self->ring);
 	io_uring_prep_nop(sqe);
 	sqe->user_data = 102;
 	ASSERT_EQ(3, io_uring_submit(&self->ring));
 
-	ASSERT_EQ(0, dcx_read_to_eof(self->sfd[0], &n));
+	ASSERT_EQ(0, tst_read_to_end(self->sfd[0], &n, TST_EOF_MS));
 	close(self->sfd[0]);
 	self->sfd[0] = -1;
 	for (i = 0; i < 3; i++) {
-		res = dcx_reap(&self->ring, &ud);
+		res = tst_reap(&self->ring, &ud);
 		EXPECT_EQ(0, res) TH_LOG("user_data %llu", (unsigned long long)ud);
 	}
-	EXPECT_EQ(TCP_CLOSE, dcx_tcp_state(self->cfd[0]));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd[0]));
 }
 
 TEST_HARNESS_MAIN

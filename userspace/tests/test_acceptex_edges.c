@@ -36,8 +36,7 @@ FIXTURE(ae) {
 	HANDLE port;
 	OVERLAPPED ov;
 	char buf[BUFSZ];
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 };
 
 FIXTURE_SETUP(ae)
@@ -49,7 +48,7 @@ FIXTURE_SETUP(ae)
 	self->c = -1;
 	self->port = NULL;
 	memset(&self->ov, 0, sizeof(self->ov));
-	self->l = tst_listener(AF_INET, &self->addr, &self->alen);
+	self->l = tst_listen(AF_INET, 1024, &self->addr);
 	ASSERT_GE(self->l, 0);
 	self->a = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_GE(self->a, 0);
@@ -119,7 +118,7 @@ TEST_F(ae, cancel_in_receive_stage_leaves_accept_socket_fresh)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	/* Reaps the accept (swap, receive queued); no packet yet. */
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 300));
@@ -143,7 +142,7 @@ TEST_F(ae, cancel_before_reap_rxlen_leaves_accept_socket_fresh)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	tst_sleep_ms(100);	/* the accept's CQE is in the port's ring */
 	ASSERT_TRUE(CancelIoEx(h(self->l), &self->ov));
@@ -168,7 +167,7 @@ TEST_F(ae, close_and_reuse_number_keeps_new_sockets_options)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	tst_sleep_ms(100);
 	ASSERT_EQ(0, closesocket(self->a));
@@ -186,7 +185,7 @@ TEST_F(ae, close_and_reuse_number_keeps_new_sockets_options)
 
 	memset(&ov2, 0, sizeof(ov2));
 	ASSERT_EQ(0, start_on(self->l, a2, self->buf, 0, &ov2));
-	c2 = tst_connect(AF_INET, &self->addr, self->alen);
+	c2 = tst_connect(-1, &self->addr);
 	ASSERT_GE(c2, 0);
 	ASSERT_EQ(0, dequeue(self->port, &bytes, &got, 2000));
 	ASSERT_EQ(&ov2, got);
@@ -209,7 +208,7 @@ TEST_F(ae, close_accept_socket_then_other_file_takes_number)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	tst_sleep_ms(100);
 	ASSERT_EQ(0, closesocket(self->a));
@@ -234,7 +233,7 @@ TEST_F(ae, nonblocking_listener_waits_for_client)
 	ASSERT_EQ(0, ioctlsocket(self->l, FIONBIO, &on));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 200));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	ASSERT_EQ(0, dequeue(self->port, &bytes, &got, 2000));
 	EXPECT_TRUE(is_connected(self->a));
@@ -250,7 +249,7 @@ TEST_F(ae, nonblocking_accept_socket_waits_for_data)
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, &on));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 300));
 	ASSERT_EQ(5, write(self->c, "hello", 5));
@@ -271,7 +270,7 @@ TEST_F(ae, skip_on_success_listener_still_gets_packet)
 	ASSERT_TRUE(SetFileCompletionNotificationModes(h(self->l),
 				FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	ASSERT_EQ(0, dequeue(self->port, &bytes, &got, 2000));
 	ASSERT_EQ(&self->ov, got);
@@ -286,7 +285,7 @@ TEST_F(ae, client_resets_before_data)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(AF_INET, &self->addr, self->alen);
+	self->c = tst_connect(-1, &self->addr);
 	ASSERT_GE(self->c, 0);
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 200));
 	tst_reset_close(self->c);
@@ -315,7 +314,7 @@ TEST_F(ae, listener_closed_with_many_pending)
 		ASSERT_EQ(0, start_on(self->l, s[i], bufs[i], 0, &ov[i]));
 	}
 	for (i = 0; i < 2; i++) {
-		c[i] = tst_connect(AF_INET, &self->addr, self->alen);
+		c[i] = tst_connect(-1, &self->addr);
 		ASSERT_GE(c[i], 0);
 	}
 	for (i = 0; i < 2; i++)

@@ -20,8 +20,7 @@
 
 FIXTURE(args) {
 	int lfd, cfd, sfd;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 	char *ro;		/* a read-only page */
 	char *edge;		/* a writable page followed by an unmapped one */
 };
@@ -40,10 +39,9 @@ FIXTURE_VARIANT_ADD(args, ipv6) {
 
 FIXTURE_SETUP(args)
 {
-	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-			      self->alen, &self->cfd, &self->sfd));
+	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &self->cfd, &self->sfd));
 	self->ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, self->ro);
@@ -165,7 +163,7 @@ TEST_F(args, not_tcp)
 	u = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_GE(u, 0);
 	/* A connected datagram socket is still not TCP. */
-	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr, self->alen));
+	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, 0, 0, 5000));
 	EXPECT_EQ(FALSE, DisconnectEx(u, NULL, TF_REUSE_SOCKET, 0));
 	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
@@ -219,7 +217,7 @@ TEST_F(args, probe)
 
 TEST_F(args, connectex_arguments)
 {
-	struct sockaddr_storage a = self->addr;
+	struct tst_addr a = self->addr;
 	OVERLAPPED *ro = (OVERLAPPED *)self->ro;
 	int s, fds[2];
 
@@ -227,16 +225,16 @@ TEST_F(args, connectex_arguments)
 	ASSERT_GE(s, 0);
 	EXPECT_EQ(FALSE, ConnectEx(s, NULL, 0, NULL, 0, NULL, NULL));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, 4, NULL, 0, NULL,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), 4, NULL, 0, NULL,
 				   NULL));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)self->alen,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)self->addr.len,
 				   NULL, 10, NULL, NULL));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)self->alen,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)self->addr.len,
 				   NULL, 0, NULL, ro));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)self->alen,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)self->addr.len,
 				   NULL, 0, (DWORD *)self->ro, NULL));
 	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
 	/* Still unconnected after all that. */
@@ -244,45 +242,44 @@ TEST_F(args, connectex_arguments)
 	close(s);
 
 	ASSERT_EQ(0, pipe(fds));
-	EXPECT_EQ(FALSE, ConnectEx(fds[0], (struct sockaddr *)&a,
-				   (int)self->alen, NULL, 0, NULL, NULL));
+	EXPECT_EQ(FALSE, ConnectEx(fds[0], tst_sa(&a),
+				   (int)self->addr.len, NULL, 0, NULL, NULL));
 	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
 	close(fds[0]);
 	close(fds[1]);
 
 	s = socket(variant->family, SOCK_DGRAM, 0);
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)self->alen,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)self->addr.len,
 				   NULL, 0, NULL, NULL));
 	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
 	close(s);
 
 	/* Already connected. */
-	EXPECT_EQ(FALSE, ConnectEx(self->cfd, (struct sockaddr *)&a,
-				   (int)self->alen, NULL, 0, NULL, NULL));
+	EXPECT_EQ(FALSE, ConnectEx(self->cfd, tst_sa(&a),
+				   (int)self->addr.len, NULL, 0, NULL, NULL));
 	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
 }
 
 TEST_F(args, connectex_refused)
 {
-	struct sockaddr_storage a;
-	socklen_t alen;
+	struct tst_addr a;
 	OVERLAPPED ov;
 	int lfd, s;
 
 	/* A port nobody listens on: bound, never listening. */
-	lfd = tst_listener(variant->family, &a, &alen);
+	lfd = tst_listen(variant->family, 1024, &a);
 	ASSERT_GE(lfd, 0);
 	close(lfd);
 
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)alen, "x", 1,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)a.len, "x", 1,
 				   NULL, NULL));
 	EXPECT_EQ(WSAECONNREFUSED, WSAGetLastError());
 
 	memset(&ov, 0, sizeof(ov));
 	ov.hEvent = WSACreateEvent();
-	EXPECT_EQ(FALSE, ConnectEx(s, (struct sockaddr *)&a, (int)alen, "x", 1,
+	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)a.len, "x", 1,
 				   NULL, &ov));
 	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	EXPECT_EQ(WSAECONNREFUSED, tst_overlapped_result(&ov, NULL, 5000));

@@ -54,8 +54,7 @@ TEST(unknown_value_is_an_error)
 
 TEST(forced_kernel_without_device)
 {
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 	int lfd, cfd, sfd;
 	const char *msg;
 	OVERLAPPED ov;
@@ -70,9 +69,9 @@ TEST(forced_kernel_without_device)
 	EXPECT_STREQ("kernel", dcx_backend_name());
 	EXPECT_EQ(-ENODEV, dcx_backend_error());
 
-	lfd = tst_listener(AF_INET, &addr, &alen);
+	lfd = tst_listen(AF_INET, 1024, &addr);
 	ASSERT_GE(lfd, 0);
-	ASSERT_EQ(0, tst_pair(AF_INET, lfd, &addr, alen, &cfd, &sfd));
+	ASSERT_EQ(0, tst_pair(lfd, &addr, &cfd, &sfd));
 	/* Every disconnect fails, and touches nothing. */
 	EXPECT_EQ(-ENODEV, dcx_disconnect(cfd, DCX_REUSE_SOCKET, 0));
 	EXPECT_EQ(FALSE, DisconnectEx(cfd, NULL, TF_REUSE_SOCKET, 0));
@@ -92,7 +91,7 @@ TEST(forced_kernel_without_device)
 
 	/* ConnectEx does not need the module. */
 	cfd = socket(AF_INET, SOCK_STREAM, 0);
-	EXPECT_EQ(TRUE, ConnectEx(cfd, (struct sockaddr *)&addr, (int)alen,
+	EXPECT_EQ(TRUE, ConnectEx(cfd, (struct sockaddr *)&addr.ss, (int)addr.len,
 				  NULL, 0, NULL, NULL));
 	close(cfd);
 	close(lfd);
@@ -106,19 +105,18 @@ TEST(forced_kernel_without_device)
  */
 TEST(kernel_backend_plumbing)
 {
-	struct sockaddr_storage addr;
+	struct tst_addr addr;
 	int lfd, cfd, sfd, i;
 	DWORD bytes = 1;
-	socklen_t alen;
 	OVERLAPPED ov;
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "kernel", 1));
 	ASSERT_EQ(0, setenv("DCX_DEVICE", "/dev/null", 1));
 	ASSERT_EQ(DCX_BACKEND_KERNEL, dcx_backend());
 	ASSERT_EQ(0, dcx_backend_error());
-	lfd = tst_listener(AF_INET, &addr, &alen);
+	lfd = tst_listen(AF_INET, 1024, &addr);
 	ASSERT_GE(lfd, 0);
-	ASSERT_EQ(0, tst_pair(AF_INET, lfd, &addr, alen, &cfd, &sfd));
+	ASSERT_EQ(0, tst_pair(lfd, &addr, &cfd, &sfd));
 
 	memset(&ov, 0, sizeof(ov));
 	ov.hEvent = WSACreateEvent();

@@ -40,8 +40,7 @@ static int count_lines_with(const char *text, const char *needle)
 /* A connected loopback pair, made with the C library. */
 FIXTURE(bad)
 {
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 	int lfd, cfd, sfd;
 };
 
@@ -50,9 +49,9 @@ FIXTURE_SETUP(bad)
 	struct timeval tmo = { .tv_usec = 200000 };
 
 	ASSERT_EQ(0, setenv("DCX_BACKEND", BAD, 1));
-	self->lfd = tst_listener(AF_INET, &self->addr, &self->alen);
+	self->lfd = tst_listen(AF_INET, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(AF_INET, self->lfd, &self->addr, self->alen,
+	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr,
 			      &self->cfd, &self->sfd));
 	/* A call that is let through must not hang the test. */
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
@@ -140,11 +139,11 @@ TEST_F(bad, bsd_calls)
 		EXPECT_EQ(SOCKET_ERROR, (call));			\
 		EXPECT_NOT_READY();					\
 	} while (0)
-	EXPECT_WS_FAILS(dcx_ws_bind(fd, (struct sockaddr *)&self->addr,
-				    (int)self->alen));
+	EXPECT_WS_FAILS(dcx_ws_bind(fd, (struct sockaddr *)&self->addr.ss,
+				    (int)self->addr.len));
 	EXPECT_WS_FAILS(dcx_ws_listen(self->lfd, 5));
-	EXPECT_WS_FAILS(dcx_ws_connect(fd, (struct sockaddr *)&self->addr,
-				       (int)self->alen));
+	EXPECT_WS_FAILS(dcx_ws_connect(fd, (struct sockaddr *)&self->addr.ss,
+				       (int)self->addr.len));
 	EXPECT_EQ(0, tst_get_int_opt(fd, SOL_SOCKET, SO_ERROR));
 	EXPECT_WS_FAILS(dcx_ws_send(self->cfd, &c, 1, 0));
 	EXPECT_WS_FAILS(dcx_ws_sendto(self->cfd, &c, 1, 0, NULL, 0));
@@ -196,8 +195,8 @@ TEST_F(bad, extensions)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_GE(fd, 0);
 	WSASetLastError(0);
-	EXPECT_EQ(FALSE, ConnectEx(fd, (struct sockaddr *)&self->addr,
-				   (int)self->alen, NULL, 0, NULL, &ov));
+	EXPECT_EQ(FALSE, ConnectEx(fd, (struct sockaddr *)&self->addr.ss,
+				   (int)self->addr.len, NULL, 0, NULL, &ov));
 	EXPECT_NOT_READY();
 	EXPECT_EQ(0x1234U, ov.Internal);
 	EXPECT_EQ(0, tst_get_int_opt(fd, SOL_SOCKET, SO_ERROR));

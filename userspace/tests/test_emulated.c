@@ -21,8 +21,7 @@
 
 FIXTURE(emul) {
 	int lfd, cfd, sfd;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 };
 
 FIXTURE_VARIANT(emul) {
@@ -42,10 +41,9 @@ FIXTURE_SETUP(emul)
 	/* Before any library call: the backend is chosen once. */
 	ASSERT_EQ(0, setenv("DCX_BACKEND", "emulated", 1));
 	ASSERT_EQ(DCX_BACKEND_EMULATED, dcx_backend());
-	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-			      self->alen, &self->cfd, &self->sfd));
+	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &self->cfd, &self->sfd));
 }
 
 FIXTURE_TEARDOWN(emul)
@@ -143,7 +141,7 @@ TEST_F(emul, reuse_same_fd_options_kept)
 	EXPECT_EQ(0, tst_get_int_opt(fd, SOL_SOCKET, SO_ERROR));
 
 	/* connect() works at once, and the new connection is clean. */
-	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&self->addr, self->alen));
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	sfd = tst_accept(self->lfd, TIMEOUT_MS);
 	ASSERT_GE(sfd, 0);
 	EXPECT_EQ(1, send(sfd, "y", 1, 0));
@@ -251,8 +249,8 @@ TEST_F(emul, peer_reset)
 	WSACloseEvent(ov.hEvent);
 	/* Reusable all the same. */
 	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 }
 
 TEST_F(emul, already_reset_connection)
@@ -270,8 +268,8 @@ TEST_F(emul, already_reset_connection)
 	int err = tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET, 0, TIMEOUT_MS);
 
 	EXPECT_TRUE(err == 0 || err == WSAECONNRESET) TH_LOG("error %d", err);
-	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 	sfd = tst_accept(self->lfd, TIMEOUT_MS);
 	ASSERT_GE(sfd, 0);
 	/* No stale error from the old connection. */
@@ -296,8 +294,8 @@ TEST_F(emul, timeout_aborts_with_rst)
 	/* Ours is reusable. */
 	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
 	EXPECT_EQ(0, tst_get_int_opt(self->cfd, SOL_SOCKET, SO_ERROR));
-	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 	sfd = tst_accept(self->lfd, TIMEOUT_MS);
 	ASSERT_GE(sfd, 0);
 	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
@@ -351,8 +349,8 @@ TEST_F(emul, peer_closed_first)
 	tst_sleep_ms(10);
 	EXPECT_EQ(0, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 0));
 	EXPECT_EQ(TCP_CLOSE_, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 }
 
 TEST_F(emul, close_while_in_flight)
@@ -401,8 +399,8 @@ TEST_F(emul, cleanup_right_after_disconnect)
 	EXPECT_EQ(0, tst_peer_join(&peer));
 
 	/* The library starts again on demand. */
-	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 	self->sfd = tst_accept(self->lfd, TIMEOUT_MS);
 	ASSERT_GE(self->sfd, 0);
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
@@ -452,14 +450,15 @@ TEST_F(emul, native_api_keeps_errno)
 TEST_F(emul, connectex_unbound_socket)
 {
 	DWORD sent = 0, bytes = 0;
+	LPFN_CONNECTEX connect_ex;
 	OVERLAPPED ov;
 	char buf[6];
 	int s, sfd;
 
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
-	EXPECT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&self->addr,
-				  (int)self->alen, "hello", 5, &sent, NULL))
+	EXPECT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&self->addr.ss,
+				  (int)self->addr.len, "hello", 5, &sent, NULL))
 		TH_LOG("error %d", WSAGetLastError());
 	EXPECT_EQ(5U, sent);
 	sfd = tst_accept(self->lfd, TIMEOUT_MS);
@@ -473,9 +472,10 @@ TEST_F(emul, connectex_unbound_socket)
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
 	init_ov(&ov);
-	EXPECT_EQ(FALSE, tst_get_connectex(s)(s, (struct sockaddr *)&self->addr,
-					      (int)self->alen, "world!", 6,
-					      NULL, &ov));
+	connect_ex = tst_extension(s, (GUID)WSAID_CONNECTEX);
+	EXPECT_EQ(FALSE, connect_ex(s, tst_sa(&self->addr),
+				    (int)self->addr.len, "world!", 6, NULL,
+				    &ov));
 	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	EXPECT_EQ(0, tst_overlapped_result(&ov, &bytes, TIMEOUT_MS));
 	EXPECT_EQ(6U, bytes);
@@ -506,8 +506,8 @@ TEST_F(emul, connectex_recycled_socket_big_send)
 	memset(buf, 'q', n);
 	/* The peer must read while ConnectEx sends. */
 	ASSERT_EQ(0, tst_server_start(&srv, self->lfd, 1, TIMEOUT_MS));
-	EXPECT_EQ(TRUE, ConnectEx(self->cfd, (struct sockaddr *)&self->addr,
-				  (int)self->alen, buf, n, &sent, NULL))
+	EXPECT_EQ(TRUE, ConnectEx(self->cfd, (struct sockaddr *)&self->addr.ss,
+				  (int)self->addr.len, buf, n, &sent, NULL))
 		TH_LOG("error %d", WSAGetLastError());
 	EXPECT_EQ(n, sent);
 	EXPECT_EQ(TRUE, DisconnectEx(self->cfd, NULL, TF_REUSE_SOCKET, 0));
@@ -529,8 +529,8 @@ TEST_F_TIMEOUT(emul, reuse_loop, 120)
 	char buf[1024];
 
 	memset(buf, 'r', sizeof(buf));
-	disconnect_ex = tst_get_disconnectex(fd);
-	connect_ex = tst_get_connectex(fd);
+	disconnect_ex = tst_extension(fd, (GUID)WSAID_DISCONNECTEX);
+	connect_ex = tst_extension(fd, (GUID)WSAID_CONNECTEX);
 	ASSERT_NE(NULL, disconnect_ex);
 	ASSERT_NE(NULL, connect_ex);
 	ASSERT_EQ(0, tst_set_int_opt(fd, IPPROTO_TCP, TCP_NODELAY, 1));
@@ -542,8 +542,8 @@ TEST_F_TIMEOUT(emul, reuse_loop, 120)
 	ASSERT_EQ(0, dcx_disconnect(fd, DCX_REUSE_SOCKET, 0));
 	init_ov(&ov);
 	for (i = 0; i < iterations && !err; i++) {
-		if (connect_ex(fd, (struct sockaddr *)&self->addr,
-			       (int)self->alen, buf, len, NULL, &ov) ||
+		if (connect_ex(fd, (struct sockaddr *)&self->addr.ss,
+			       (int)self->addr.len, buf, len, NULL, &ov) ||
 		    WSAGetLastError() != WSA_IO_PENDING) {
 			err = -1;
 			break;
@@ -606,8 +606,7 @@ TEST_F_TIMEOUT(emul, threads_64, 120)
 
 	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
 	for (i = 0; i < NTHREADS; i++) {
-		ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-				      self->alen, &t[i].fd, &sfd[i]));
+		ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &t[i].fd, &sfd[i]));
 		t[i].barrier = &barrier;
 		t[i].issue_err = -1;
 		t[i].result = -1;

@@ -269,19 +269,18 @@ TEST(startup_cleanup)
 
 TEST(cleanup_stops_engine)
 {
-	struct sockaddr_storage addr;
+	struct tst_addr addr;
 	WSADATA wd;
-	socklen_t alen;
 	int lfd, s;
 
 	EXPECT_EQ(0, tst_count_threads("dcx-engine"));
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
-	lfd = tst_listener(AF_INET, &addr, &alen);
+	lfd = tst_listen(AF_INET, 1024, &addr);
 	ASSERT_GE(lfd, 0);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
 	/* Any ConnectEx starts the engine thread. */
-	ASSERT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&addr, alen, NULL, 0,
+	ASSERT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&addr.ss, addr.len, NULL, 0,
 				  NULL, NULL));
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
 	EXPECT_EQ(0, WSACleanup());
@@ -289,7 +288,7 @@ TEST(cleanup_stops_engine)
 	/* And the library still works afterwards. */
 	closesocket(s);
 	s = socket(AF_INET, SOCK_STREAM, 0);
-	EXPECT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&addr, alen, NULL, 0,
+	EXPECT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&addr.ss, addr.len, NULL, 0,
 				  NULL, NULL));
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
 	closesocket(s);

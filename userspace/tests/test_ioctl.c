@@ -59,10 +59,9 @@ TEST_F(ioctl, disconnectex_guid)
 TEST_F(ioctl, connectex_guid)
 {
 	static const GUID guid = WSAID_CONNECTEX;	/* read-only is fine */
-	struct sockaddr_storage addr;
+	struct tst_addr addr;
 	LPFN_CONNECTEX fn = NULL;
 	DWORD bytes = 0, sent = 99;
-	socklen_t alen;
 	int lfd, sfd;
 	char buf[3];
 
@@ -73,9 +72,9 @@ TEST_F(ioctl, connectex_guid)
 	EXPECT_EQ((void *)ConnectEx, (void *)fn);
 	ASSERT_NE(NULL, fn);
 
-	lfd = tst_listener(variant->family, &addr, &alen);
+	lfd = tst_listen(variant->family, 1024, &addr);
 	ASSERT_GE(lfd, 0);
-	EXPECT_EQ(TRUE, fn(self->s, (struct sockaddr *)&addr, (int)alen,
+	EXPECT_EQ(TRUE, fn(self->s, (struct sockaddr *)&addr.ss, (int)addr.len,
 			   "abc", 3, &sent, NULL));
 	EXPECT_EQ(3U, sent);
 	sfd = tst_accept(lfd, 5000);

@@ -13,8 +13,6 @@
 #include "helpers.h"
 
 #define VM_TIMEOUT_MS	20000
-#define VM_TCP_ESTABLISHED 1
-#define VM_TCP_CLOSE	7
 
 #define VM_NO_MODULE	"/dev/disconnectex absent (disconnectex module not loaded)"
 

@@ -341,8 +341,7 @@ static void log_census(struct __test_metadata *_metadata,
 
 struct load {
 	int family;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 	unsigned long cycles;
 	HANDLE port;
 	atomic_ulong next;
@@ -404,12 +403,12 @@ static void *client_main(void *arg)
 		if (c->recycle) {
 			sent = 0;
 			if (!ConnectEx(s, (struct sockaddr *)&ld->addr,
-				       (int)ld->alen, req, (DWORD)len, &sent,
+				       (int)ld->addr.len, req, (DWORD)len, &sent,
 				       NULL) || sent != len) {
 				load_fail(ld, n, "ConnectEx", WSAGetLastError());
 				break;
 			}
-		} else if (connect(s, (struct sockaddr *)&ld->addr, ld->alen) ||
+		} else if (connect(s, (struct sockaddr *)&ld->addr, ld->addr.len) ||
 			   send_all(s, req, len)) {
 			load_fail(ld, n, "connect/send", errno);
 			break;
@@ -644,7 +643,7 @@ static int run_pool(int family, unsigned long cycles, struct run *r,
 		srv->conn[i].s = first[i] = INVALID_SOCKET;
 	srv->family = ld.family = family;
 	srv->cycles = ld.cycles = cycles;
-	srv->l = tst_listener(family, &ld.addr, &ld.alen);
+	srv->l = tst_listen(family, 1024, &ld.addr);
 	srv->port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
 	ld.port = srv->port;
 	if (srv->l < 0 || !srv->port ||
@@ -813,11 +812,10 @@ static int cmp_i64(const void *a, const void *b)
 TEST_F(acc, active_close)
 {
 	int64_t dt[ACTIVE_ROUNDS], sum = 0, t0, bound_ms;
-	struct sockaddr_storage addr;
+	struct tst_addr addr;
 	char buf[BUFSZ], req[REQ_MAX];
 	OVERLAPPED aov, dov;
 	size_t len, got, extra;
-	socklen_t alen;
 	SOCKET l, a, c;
 	int r, end, early = 0;
 	DWORD bytes;
@@ -825,7 +823,7 @@ TEST_F(acc, active_close)
 
 	VM_REQUIRE();
 	bound_ms = debug_kernel() ? ACTIVE_DEBUG_BOUND_MS : ACTIVE_BOUND_MS;
-	l = tst_listener(variant->family, &addr, &alen);
+	l = tst_listen(variant->family, 1024, &addr);
 	ASSERT_GE(l, 0);
 	a = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 	ASSERT_NE(INVALID_SOCKET, a);
@@ -845,7 +843,7 @@ TEST_F(acc, active_close)
 		ASSERT_FALSE(AcceptEx(l, a, buf, rx ? RXLEN : 0, SLOT, SLOT,
 				      &bytes, &aov));
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError()) TH_LOG("round %d", r);
-		c = tst_connect(variant->family, &addr, alen);
+		c = tst_connect(-1, &addr);
 		ASSERT_GE(c, 0);
 		ASSERT_EQ(0, send_all(c, req, len));
 
@@ -888,7 +886,7 @@ TEST_F(acc, active_close)
 		dt[r] = now_us() - t0;
 		sum += dt[r];
 		EXPECT_GT(bound_ms * 1000, dt[r]) TH_LOG("round %d", r);
-		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(a));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(a));
 	}
 	qsort(dt, ACTIVE_ROUNDS, sizeof(dt[0]), cmp_i64);
 	TH_LOG("server's DisconnectEx after the client's close: median %lld us, mean %lld us, worst %lld us over %d rounds; %d done before it",
@@ -901,7 +899,7 @@ TEST_F(acc, active_close)
 	/* And once more: the recycled socket serves. */
 	ASSERT_FALSE(AcceptEx(l, a, buf, 0, SLOT, SLOT, &bytes, &aov));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	c = tst_connect(variant->family, &addr, alen);
+	c = tst_connect(-1, &addr);
 	ASSERT_GE(c, 0);
 	ASSERT_EQ(0, tst_overlapped_result(&aov, &bytes, VM_TIMEOUT_MS));
 	ASSERT_EQ(0, send_all(c, "last", 4));
@@ -940,8 +938,9 @@ static bool same_name(const struct sockaddr_storage *a,
  */
 TEST_F(acc, connectex_then_acceptex)
 {
-	struct sockaddr_storage addr, me, peer;
-	socklen_t alen, len;
+	struct tst_addr addr;
+	struct sockaddr_storage me, peer;
+	socklen_t len;
 	char buf[BUFSZ];
 	OVERLAPPED ov;
 	SOCKET l, s, c;
@@ -950,7 +949,7 @@ TEST_F(acc, connectex_then_acceptex)
 	int round, sfd;
 
 	VM_REQUIRE();
-	l = tst_listener(variant->family, &addr, &alen);
+	l = tst_listen(variant->family, 1024, &addr);
 	ASSERT_GE(l, 0);
 	s = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 	ASSERT_NE(INVALID_SOCKET, s);
@@ -960,7 +959,7 @@ TEST_F(acc, connectex_then_acceptex)
 
 	for (round = 0; round < 3; round++) {
 		/* The client role. */
-		ASSERT_FALSE(ConnectEx(s, (struct sockaddr *)&addr, (int)alen,
+		ASSERT_FALSE(ConnectEx(s, (struct sockaddr *)&addr.ss, (int)addr.len,
 				       "hello", 5, NULL, &ov));
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 		ASSERT_EQ(0, tst_overlapped_result(&ov, &bytes, VM_TIMEOUT_MS))
@@ -978,7 +977,7 @@ TEST_F(acc, connectex_then_acceptex)
 		close(sfd);
 		ASSERT_EQ(0, tst_overlapped_result(&ov, &bytes, VM_TIMEOUT_MS))
 			TH_LOG("round %d", round);
-		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(s));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(s));
 
 		/* The same SOCKET in the server role. */
 		ASSERT_FALSE(AcceptEx(l, s, buf, RXLEN, SLOT, SLOT, &bytes,
@@ -986,7 +985,7 @@ TEST_F(acc, connectex_then_acceptex)
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError())
 			TH_LOG("round %d: AcceptEx into the recycled client socket",
 			       round);
-		c = tst_connect(variant->family, &addr, alen);
+		c = tst_connect(-1, &addr);
 		ASSERT_GE(c, 0);
 		ASSERT_EQ(0, send_all(c, "world", 5));
 		ASSERT_EQ(0, tst_overlapped_result(&ov, &bytes, VM_TIMEOUT_MS))
@@ -1001,7 +1000,7 @@ TEST_F(acc, connectex_then_acceptex)
 		EXPECT_TRUE(same_name(&peer, &me));
 		len = sizeof(me);
 		ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&me, &len));
-		EXPECT_TRUE(same_name(&addr, &me));
+		EXPECT_TRUE(same_name(&addr.ss, &me));
 		ASSERT_EQ(0, send_all(s, "dlrow", 5));
 		ASSERT_EQ(0, tst_recv_exact(c, buf, 5, VM_TIMEOUT_MS));
 		EXPECT_EQ(0, memcmp(buf, "dlrow", 5));
@@ -1009,7 +1008,7 @@ TEST_F(acc, connectex_then_acceptex)
 		EXPECT_EQ(0, tst_read_to_end(s, &extra, VM_TIMEOUT_MS));
 		EXPECT_EQ(0, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
 						VM_TIMEOUT_MS));
-		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(s));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(s));
 	}
 	WSACloseEvent(ov.hEvent);
 	closesocket(s);

@@ -21,8 +21,7 @@
 
 FIXTURE(errors) {
 	int lfd, cfd, sfd;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 };
 
 FIXTURE_VARIANT(errors) {
@@ -43,10 +42,9 @@ FIXTURE_SETUP(errors)
 	if (!vm_present())
 		return;
 	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-			      self->alen, &self->cfd, &self->sfd));
+	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &self->cfd, &self->sfd));
 }
 
 FIXTURE_TEARDOWN(errors)
@@ -61,7 +59,7 @@ FIXTURE_TEARDOWN(errors)
 
 static int untouched(int cfd, int sfd)
 {
-	if (tst_tcp_state(cfd) != VM_TCP_ESTABLISHED)
+	if (tst_tcp_state(cfd) != TCP_ESTABLISHED)
 		return -1;
 	return tst_nothing_to_read(sfd);
 }
@@ -73,7 +71,7 @@ TEST_F(errors, datagram_socket)
 	VM_REQUIRE();
 	u = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_GE(u, 0);
-	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr, self->alen));
+	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, 0, 0, VM_TIMEOUT_MS));
 	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, TF_REUSE_SOCKET, 0,
 						    VM_TIMEOUT_MS));
@@ -172,9 +170,9 @@ TEST_F(errors, peer_reset)
 						       VM_TIMEOUT_MS));
 	WSACloseEvent(ov.hEvent);
 	/* Reusable after a reset too. */
-	EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 }
 
 TEST_F(errors, already_in_flight)
@@ -206,11 +204,11 @@ TEST_F(errors, timeout_then_reusable)
 	/* The peer never closes: abort with an RST after 300 ms. */
 	EXPECT_EQ(-ETIMEDOUT, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 300));
 	EXPECT_GE(tst_now_ms() - t0, 290);
-	EXPECT_EQ(VM_TCP_CLOSE, tst_wait_tcp_state(self->sfd, VM_TCP_CLOSE,
+	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->sfd, TCP_CLOSE,
 						   VM_TIMEOUT_MS));
-	EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr,
-			     self->alen));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
+	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
+			     self->addr.len));
 	sfd = tst_accept(self->lfd, VM_TIMEOUT_MS);
 	ASSERT_GE(sfd, 0);
 	/* No error left over from the aborted connection. */

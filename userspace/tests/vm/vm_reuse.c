@@ -16,8 +16,7 @@
 
 FIXTURE(reuse) {
 	int lfd;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 };
 
 FIXTURE_VARIANT(reuse) {
@@ -38,7 +37,7 @@ FIXTURE_SETUP(reuse)
 	if (!vm_present())
 		return;
 	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
 }
 
@@ -78,8 +77,8 @@ TEST_F_TIMEOUT(reuse, loop_1000, 500)
 	first_fd = s;
 	ASSERT_EQ(0, tst_set_int_opt(s, IPPROTO_TCP, TCP_NODELAY, 1));
 	ASSERT_EQ(0, fstat(s, &st0));
-	disconnect_ex = tst_get_disconnectex(s);
-	connect_ex = tst_get_connectex(s);
+	disconnect_ex = tst_extension(s, (GUID)WSAID_DISCONNECTEX);
+	connect_ex = tst_extension(s, (GUID)WSAID_CONNECTEX);
 	ASSERT_NE(NULL, disconnect_ex);
 	ASSERT_NE(NULL, connect_ex);
 
@@ -93,8 +92,8 @@ TEST_F_TIMEOUT(reuse, loop_1000, 500)
 		/* Half the time the first buffer goes with ConnectEx. */
 		bool with_buf = i % 2 == 0;
 
-		if (connect_ex(s, (struct sockaddr *)&self->addr,
-			       (int)self->alen, with_buf ? buf : NULL,
+		if (connect_ex(s, (struct sockaddr *)&self->addr.ss,
+			       (int)self->addr.len, with_buf ? buf : NULL,
 			       with_buf ? len : 0, NULL, &ov) ||
 		    WSAGetLastError() != WSA_IO_PENDING) {
 			err = 1;
@@ -136,7 +135,7 @@ TEST_F_TIMEOUT(reuse, loop_1000, 500)
 			err = 8;
 			break;
 		}
-		if (tst_tcp_state(s) != VM_TCP_CLOSE) {
+		if (tst_tcp_state(s) != TCP_CLOSE) {
 			err = 9;
 			break;
 		}
@@ -164,13 +163,13 @@ TEST_F(reuse, blocking_ioctl_path)
 	ASSERT_GE(s, 0);
 	ASSERT_EQ(0, tst_server_start(&srv, self->lfd, 10, VM_TIMEOUT_MS));
 	for (i = 0; i < 10; i++) {
-		ASSERT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&self->addr,
-					  (int)self->alen, "0123456789", 10,
+		ASSERT_EQ(TRUE, ConnectEx(s, (struct sockaddr *)&self->addr.ss,
+					  (int)self->addr.len, "0123456789", 10,
 					  &sent, NULL));
 		EXPECT_EQ(10U, sent);
 		ASSERT_EQ(TRUE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0))
 			TH_LOG("error %d", WSAGetLastError());
-		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(s));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(s));
 	}
 	EXPECT_EQ(0, tst_server_join(&srv));
 	EXPECT_EQ(10, srv.fins);
@@ -194,8 +193,7 @@ TEST_F(reuse, own_ring_prep_disconnect)
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	devfd = dcx_open_device();
 	ASSERT_GE(devfd, 0);
-	ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-			      self->alen, &cfd, &sfd));
+	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &cfd, &sfd));
 	ASSERT_EQ(0, tst_send_all(cfd, 100000));
 	ASSERT_EQ(0, tst_peer_start(&peer, sfd, VM_TIMEOUT_MS));
 
@@ -210,9 +208,9 @@ TEST_F(reuse, own_ring_prep_disconnect)
 
 	EXPECT_EQ(0, tst_peer_join(&peer));
 	EXPECT_EQ(100000U, peer.bytes);
-	EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(cfd));
+	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(cfd));
 	/* connect() succeeds at once: TIME_WAIT is not on our fd. */
-	EXPECT_EQ(0, connect(cfd, (struct sockaddr *)&self->addr, self->alen));
+	EXPECT_EQ(0, connect(cfd, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	sfd = tst_accept(self->lfd, VM_TIMEOUT_MS);
 	EXPECT_GE(sfd, 0);
 	close(sfd);

@@ -15,8 +15,7 @@
 
 FIXTURE(threads) {
 	int lfd;
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct tst_addr addr;
 };
 
 FIXTURE_VARIANT(threads) {
@@ -37,7 +36,7 @@ FIXTURE_SETUP(threads)
 	if (!vm_present())
 		return;
 	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listener(variant->family, &self->addr, &self->alen);
+	self->lfd = tst_listen(variant->family, 1024, &self->addr);
 	ASSERT_GE(self->lfd, 0);
 }
 
@@ -78,8 +77,7 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 	VM_REQUIRE();
 	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
 	for (i = 0; i < NTHREADS; i++) {
-		ASSERT_EQ(0, tst_pair(variant->family, self->lfd, &self->addr,
-				      self->alen, &t[i].fd, &sfd[i]));
+		ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &t[i].fd, &sfd[i]));
 		ASSERT_EQ(0, tst_send_all(t[i].fd, 4096));
 		t[i].barrier = &barrier;
 		t[i].issue_err = t[i].result = -1;
@@ -100,7 +98,7 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(WSA_IO_PENDING, t[i].issue_err) TH_LOG("thread %d", i);
 		EXPECT_EQ(0, t[i].result) TH_LOG("thread %d", i);
-		EXPECT_EQ(VM_TCP_CLOSE, tst_tcp_state(t[i].fd));
+		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(t[i].fd));
 		WSACloseEvent(t[i].ov.hEvent);
 		close(t[i].fd);
 	}
@@ -109,8 +107,7 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 }
 
 struct looper {
-	const struct sockaddr_storage *addr;
-	socklen_t alen;
+	const struct tst_addr *addr;
 	int family;
 	int done;
 	int err;
@@ -127,7 +124,7 @@ static void *looper_main(void *p)
 	memset(&ov, 0, sizeof(ov));
 	ov.hEvent = WSACreateEvent();
 	for (i = 0; i < LOOPS; i++) {
-		if (ConnectEx(s, (const struct sockaddr *)l->addr, (int)l->alen,
+		if (ConnectEx(s, tst_sa(l->addr), (int)l->addr->len,
 			      "ping", 4, NULL, &ov) ||
 		    WSAGetLastError() != WSA_IO_PENDING ||
 		    tst_overlapped_result(&ov, &bytes, VM_TIMEOUT_MS) ||
@@ -164,7 +161,6 @@ TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
 					      VM_TIMEOUT_MS));
 	for (i = 0; i < NTHREADS; i++) {
 		l[i] = (struct looper){ .addr = &self->addr,
-					.alen = self->alen,
 					.family = variant->family };
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, looper_main, &l[i]));
 	}

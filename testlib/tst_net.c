@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The test-helper library shared by every test tree; see tst_net.h. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tst_net.h"
+
+int tst_listen(int family, int backlog, struct tst_addr *a)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+	int fd, one = 1;
+
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		a->len = sizeof(*sin6);
+	}
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, tst_sa(a), a->len) || listen(fd, backlog) ||
+	    getsockname(fd, tst_sa(a), &a->len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int tst_connect(int fd, const struct tst_addr *a)
+{
+	bool own = fd < 0;
+
+	if (own) {
+		fd = socket(a->ss.ss_family, SOCK_STREAM, 0);
+		if (fd < 0)
+			return -errno;
+	}
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len)) {
+		int err = -errno;
+
+		if (own)
+			close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int tst_accept(int lfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	int fd, ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return -ETIMEDOUT;
+	fd = accept(lfd, NULL, NULL);
+	return fd < 0 ? -errno : fd;
+}
+
+int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd)
+{
+	*cfd = tst_connect(-1, a);
+	if (*cfd < 0)
+		return *cfd;
+	*sfd = tst_accept(lfd, 5000);
+	if (*sfd < 0) {
+		int err = *sfd;
+
+		close(*cfd);
+		*cfd = -1;
+		return err;
+	}
+	return 0;
+}
+
+int64_t tst_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tst_sleep_ms(int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int tst_count_dir(const char *path)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Not counting the directory stream's own fd. */
+int tst_count_fds(void)
+{
+	int n = tst_count_dir("/proc/self/fd");
+
+	return n < 0 ? n : n - 1;
+}
+
+/* Threads of this process whose name (comm) is @name. */
+int tst_count_threads(const char *name)
+{
+	char path[300], comm[32];
+	struct dirent *de;
+	int n = 0, fd;
+	ssize_t len;
+	DIR *d;
+
+	d = opendir("/proc/self/task");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		len = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		comm[len] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!strcmp(comm, name))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* struct tcp_info starts with tcpi_state in every version. */
+int tst_tcp_state(int fd)
+{
+	unsigned char info[256];
+	socklen_t len = sizeof(info);
+
+	memset(info, 0, sizeof(info));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &len))
+		return -errno;
+	return info[0];
+}
+
+int tst_wait_tcp_state(int fd, int state, int timeout_ms)
+{
+	int64_t end = tst_now_ms() + timeout_ms;
+	int s;
+
+	for (;;) {
+		s = tst_tcp_state(fd);
+		if (s == state || s < 0)
+			return s;
+		if (tst_now_ms() > end)
+			return -ETIMEDOUT;
+		tst_sleep_ms(1);
+	}
+}
+
+int tst_get_int_opt(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	if (getsockopt(fd, level, name, &v, &len))
+		return -errno;
+	return v;
+}
+
+int tst_set_int_opt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
+}
+
+int tst_send_all(int fd, size_t n)
+{
+	char buf[16384];
+	size_t i, chunk;
+	ssize_t w;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7 + 1);
+	while (n) {
+		chunk = n < sizeof(buf) ? n : sizeof(buf);
+		w = send(fd, buf, chunk, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int tst_recv_exact(int fd, void *buf, size_t n, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int64_t end = tst_now_ms() + timeout_ms;
+	size_t got = 0;
+	ssize_t r;
+	int left;
+
+	while (got < n) {
+		left = (int)(end - tst_now_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -errno;
+		r = recv(fd, (char *)buf + got, n - got, MSG_DONTWAIT);
+		if (r == 0)
+			return -ENODATA;
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int tst_nothing_to_read(int fd)
+{
+	char c;
+	ssize_t r = recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	return r < 0 ? -errno : (r == 0 ? -ENODATA : -EEXIST);
+}
+
+bool tst_still_connected(int a, int b)
+{
+	char c = 'x';
+
+	return write(a, &c, 1) == 1 && read(b, &c, 1) == 1 &&
+	       write(b, &c, 1) == 1 && read(a, &c, 1) == 1;
+}
+
+void tst_reset_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+int tst_read_to_end(int fd, size_t *bytes, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int64_t end = tst_now_ms() + timeout_ms;
+	char buf[65536];
+	ssize_t r;
+	int left;
+
+	if (bytes)
+		*bytes = 0;
+	for (;;) {
+		left = (int)(end - tst_now_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -errno;
+		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r == 0)
+			return 0;
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (bytes)
+			*bytes += (size_t)r;
+	}
+}
+
+enum tst_end tst_end_of(int read_to_end_result)
+{
+	if (!read_to_end_result)
+		return TST_FIN;
+	if (read_to_end_result == -ECONNRESET ||
+	    read_to_end_result == -EPIPE)
+		return TST_RESET;
+	return TST_ERROR;
+}
+
+static void *tst_peer_main(void *arg)
+{
+	struct tst_peer *p = arg;
+
+	p->end = tst_read_to_end(p->fd, &p->bytes, p->timeout_ms);
+	close(p->fd);
+	return NULL;
+}
+
+int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms)
+{
+	p->fd = fd;
+	p->timeout_ms = timeout_ms;
+	p->bytes = 0;
+	p->end = -EINPROGRESS;
+	return -pthread_create(&p->thread, NULL, tst_peer_main, p);
+}
+
+int tst_peer_join(struct tst_peer *p)
+{
+	pthread_join(p->thread, NULL);
+	return p->end;
+}
+
+static void *tst_server_main(void *arg)
+{
+	struct tst_server *s = arg;
+	size_t bytes;
+	int i, fd, end;
+
+	for (i = 0; i < s->conns; i++) {
+		fd = tst_accept(s->lfd, s->timeout_ms);
+		if (fd < 0) {
+			s->errors++;
+			break;
+		}
+		end = tst_read_to_end(fd, &bytes, s->timeout_ms);
+		s->bytes += bytes;
+		switch (tst_end_of(end)) {
+		case TST_FIN:
+			s->fins++;
+			break;
+		case TST_RESET:
+			s->resets++;
+			break;
+		default:
+			s->errors++;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+int tst_server_start(struct tst_server *s, int lfd, int conns,
+		     int timeout_ms)
+{
+	memset(s, 0, sizeof(*s));
+	s->lfd = lfd;
+	s->conns = conns;
+	s->timeout_ms = timeout_ms;
+	return -pthread_create(&s->thread, NULL, tst_server_main, s);
+}
+
+int tst_server_join(struct tst_server *s)
+{
+	pthread_join(s->thread, NULL);
+	return s->errors ? -EIO : 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The test-helper library shared by every test tree: selftests/ (the
+ * module's kselftests), userspace/tests/ (the library's host tests) and
+ * userspace/tests/vm/ (the library on the module, in the VM). Loopback TCP
+ * sockets for both families, TCP state, reading to the end of a connection
+ * and telling a FIN from a reset, and a little process state.
+ *
+ * Plain POSIX: nothing here knows the module, the library or Winsock, and
+ * nothing uses the harness's ASSERT_* (they longjmp, which is only valid on
+ * a test's main thread). Helpers return a value or -errno. TCP state
+ * numbers are <netinet/tcp.h>'s (TCP_ESTABLISHED, TCP_CLOSE, ...).
+ *
+ * The sockets made here are not close-on-exec: the module's tests hand them
+ * across fork() and exec() as a server would (edges_test's owner_goes_away).
+ */
+#ifndef TST_NET_H
+#define TST_NET_H
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* A socket address with its length, as bind()/connect() take them. */
+struct tst_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+#define tst_sa(a)	((struct sockaddr *)&(a)->ss)
+
+/*
+ * A listener on the loopback address of @family (AF_INET or AF_INET6), port
+ * chosen by the kernel, SO_REUSEADDR; @a gets its address.
+ * Returns the fd or -errno.
+ */
+int tst_listen(int family, int backlog, struct tst_addr *a);
+/* Connect @fd (a new socket if @fd < 0) to @a: the fd or -errno. */
+int tst_connect(int fd, const struct tst_addr *a);
+/* Accept within @timeout_ms: the fd, -ETIMEDOUT or -errno. */
+int tst_accept(int lfd, int timeout_ms);
+/* A new connection to listener @lfd at @a: both ends, 0 or -errno. */
+int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd);
+
+/* Time and process state. */
+int64_t tst_now_ms(void);		/* CLOCK_MONOTONIC */
+void tst_sleep_ms(int ms);
+int tst_count_fds(void);
+int tst_count_threads(const char *name);
+
+/* Socket state. */
+int tst_tcp_state(int fd);		/* tcpi_state, or -errno */
+/* Poll until @fd is in @state: the state, -ETIMEDOUT or -errno. */
+int tst_wait_tcp_state(int fd, int state, int timeout_ms);
+int tst_get_int_opt(int fd, int level, int name);
+int tst_set_int_opt(int fd, int level, int name, int val);
+int tst_send_all(int fd, size_t n);	/* n pattern bytes: 0 / -errno */
+int tst_recv_exact(int fd, void *buf, size_t n, int timeout_ms);
+int tst_nothing_to_read(int fd);	/* 0 when no byte and no EOF */
+bool tst_still_connected(int a, int b);	/* one byte each way gets through */
+void tst_reset_close(int fd);		/* close with an RST */
+
+/*
+ * Read until EOF (0), a reset (-ECONNRESET / -EPIPE ...) or the timeout
+ * (-ETIMEDOUT), counting bytes (@bytes may be NULL).
+ */
+int tst_read_to_end(int fd, size_t *bytes, int timeout_ms);
+
+/* How a connection ended, from tst_read_to_end()'s result. */
+enum tst_end { TST_FIN, TST_RESET, TST_ERROR };
+enum tst_end tst_end_of(int read_to_end_result);
+
+/* tst_read_to_end() in a thread, which closes the fd at the end. */
+struct tst_peer {
+	int fd;
+	int timeout_ms;
+	size_t bytes;
+	int end;
+	pthread_t thread;
+};
+
+int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms);
+int tst_peer_join(struct tst_peer *p);	/* the peer's tst_read_to_end() */
+
+/*
+ * A server thread for reuse loops: accepts @conns connections one after the
+ * other, reads each to its end, closes it, and counts bytes, FINs and
+ * resets.
+ */
+struct tst_server {
+	int lfd;
+	int conns;
+	int timeout_ms;
+	size_t bytes;
+	int fins;
+	int resets;
+	int errors;
+	pthread_t thread;
+};
+
+int tst_server_start(struct tst_server *s, int lfd, int conns,
+		     int timeout_ms);
+int tst_server_join(struct tst_server *s);	/* 0, or -EIO on any error */
+
+#endif /* TST_NET_H */
