@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
+#include "tst_variants.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -29,17 +30,7 @@ FIXTURE(conn) {
 	struct io_uring ring;
 };
 
-FIXTURE_VARIANT(conn) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(conn, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(conn, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(conn);
 
 FIXTURE_SETUP(conn)
 {

@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
+#include "tst_variants.h"
 
 #define EXEC_EXIT_ENV	"DCX_EDGES_EXEC_EXIT"
 
@@ -40,17 +41,7 @@ FIXTURE(edge) {
 	struct io_uring ring;
 };
 
-FIXTURE_VARIANT(edge) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(edge, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(edge, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(edge);
 
 FIXTURE_SETUP(edge)
 {

@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
+#include "tst_variants.h"
 
 #define POOL		48	/* fds the fuzzer picks from */
 #define RING_DEPTH	256
@@ -40,17 +41,7 @@ FIXTURE(fuzz) {
 	unsigned long inflight;
 };
 
-FIXTURE_VARIANT(fuzz) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(fuzz, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(fuzz, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(fuzz);
 
 static unsigned int rnd(unsigned int *seed)
 {

@@ -10,6 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
+#include "tst_variants.h"
 
 #define ROUNDS	300
 
@@ -29,17 +30,7 @@ FIXTURE(race) {
 	struct io_uring ring;
 };
 
-FIXTURE_VARIANT(race) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(race, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(race, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(race);
 
 FIXTURE_SETUP(race)
 {

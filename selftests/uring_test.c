@@ -6,6 +6,7 @@
  */
 #include "kselftest_harness.h"
 #include "selftest.h"
+#include "tst_variants.h"
 
 #define BATCH	1000
 
@@ -18,17 +19,7 @@ FIXTURE(batch) {
 	int sfd[BATCH];
 };
 
-FIXTURE_VARIANT(batch) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(batch, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(batch, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(batch);
 
 FIXTURE_SETUP(batch)
 {

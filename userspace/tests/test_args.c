@@ -15,6 +15,7 @@
 #include "disconnectex.h"
 #include "helpers.h"
 #include "../src/internal.h"
+#include "tst_variants.h"
 
 #define PAGE 4096
 
@@ -25,17 +26,7 @@ FIXTURE(args) {
 	char *edge;		/* a writable page followed by an unmapped one */
 };
 
-FIXTURE_VARIANT(args) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(args, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(args, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(args);
 
 FIXTURE_SETUP(args)
 {

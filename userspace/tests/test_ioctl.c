@@ -11,22 +11,13 @@
 #include "kselftest_harness.h"
 #include "disconnectex.h"
 #include "helpers.h"
+#include "tst_variants.h"
 
 FIXTURE(ioctl) {
 	int s;
 };
 
-FIXTURE_VARIANT(ioctl) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(ioctl, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(ioctl, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(ioctl);
 
 FIXTURE_SETUP(ioctl)
 {

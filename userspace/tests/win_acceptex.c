@@ -22,6 +22,7 @@
  * library's AcceptEx lands.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #define WAIT_MS		5000	/* for a completion that should come */
 #define KEY		((ULONG_PTR)0xacce)
@@ -63,20 +64,7 @@ FIXTURE(ax)
 	char pool_buf[POOL][2 * 64];
 };
 
-FIXTURE_VARIANT(ax)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(ax, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(ax, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(ax);
 
 FIXTURE_SETUP(ax)
 {

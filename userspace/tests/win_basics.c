@@ -8,6 +8,7 @@
  * on an empty non-blocking socket is WSAEWOULDBLOCK.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #define WAIT_MS		5000
 
@@ -50,17 +51,7 @@ FIXTURE(basics) {
 	SOCKET server;
 };
 
-FIXTURE_VARIANT(basics) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(basics, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(basics, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(basics);
 
 FIXTURE_SETUP(basics)
 {

@@ -14,6 +14,7 @@
  * test says how and allows Wine's answer on Wine only, or skips there.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #ifndef _WIN32
 #include <pthread.h>
@@ -179,20 +180,7 @@ FIXTURE(cx)
 	char data[8], data2[8];
 };
 
-FIXTURE_VARIANT(cx)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(cx, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(cx, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(cx);
 
 FIXTURE_SETUP(cx)
 {

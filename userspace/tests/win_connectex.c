@@ -10,6 +10,7 @@
  * ephemeral port is released), tested on Linux only.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #define WAIT_MS		5000
 
@@ -22,20 +23,7 @@ FIXTURE(cx)
 	OVERLAPPED ov;
 };
 
-FIXTURE_VARIANT(cx)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(cx, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(cx, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(cx);
 
 /* Bind @s to the loopback address of @family, port 0. */
 static int bind_loopback(SOCKET s, int family)

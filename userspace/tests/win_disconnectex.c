@@ -10,6 +10,7 @@
  * documentation of DisconnectEx is the reference for them.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #define WAIT_MS		5000
 
@@ -21,20 +22,7 @@ FIXTURE(dx)
 	OVERLAPPED ov;
 };
 
-FIXTURE_VARIANT(dx)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(dx, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(dx, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(dx);
 
 FIXTURE_SETUP(dx)
 {

@@ -5,6 +5,7 @@
  * against the Windows API only (Windows/Wine, host, VM).
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 /* STATUS_NOT_SUPPORTED, in Internal after an unsupported overlapped code. */
 #define NT_NOT_SUPPORTED	0xC00000BBU
@@ -17,20 +18,7 @@ FIXTURE(io)
 	OVERLAPPED ov;
 };
 
-FIXTURE_VARIANT(io)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(io, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(io, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(io);
 
 FIXTURE_SETUP(io)
 {

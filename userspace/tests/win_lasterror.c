@@ -13,6 +13,7 @@
  * same fact on Windows.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -367,20 +368,7 @@ FIXTURE(bsd)
 	SOCKET c, a;
 };
 
-FIXTURE_VARIANT(bsd)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(bsd, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(bsd, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(bsd);
 
 FIXTURE_SETUP(bsd)
 {
@@ -1639,20 +1627,7 @@ FIXTURE(udp)
 	int alen;
 };
 
-FIXTURE_VARIANT(udp)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(udp, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(udp, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(udp);
 
 /* s bound to loopback (its address in addr), t unbound. */
 FIXTURE_SETUP(udp)

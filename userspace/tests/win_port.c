@@ -12,6 +12,7 @@
  * GetQueuedCompletionStatusEx accepts ulCount 0.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #include <stdlib.h>
 
@@ -484,20 +485,7 @@ FIXTURE(sock)
 	OVERLAPPED ov;
 };
 
-FIXTURE_VARIANT(sock)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(sock, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(sock, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(sock);
 
 FIXTURE_SETUP(sock)
 {

@@ -15,6 +15,7 @@
  * bounded.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #ifndef _WIN32
 #include <sys/mman.h>
@@ -233,20 +234,7 @@ FIXTURE(rs)
 	char data[32];
 };
 
-FIXTURE_VARIANT(rs)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(rs, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(rs, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(rs);
 
 FIXTURE_SETUP(rs)
 {

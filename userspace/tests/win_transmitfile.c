@@ -15,6 +15,7 @@
  * reference.
  */
 #include "wintest.h"
+#include "tst_variants.h"
 
 #include <stdlib.h>
 
@@ -83,20 +84,7 @@ FIXTURE(tf)
 	HANDLE port;
 };
 
-FIXTURE_VARIANT(tf)
-{
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(tf, ipv4)
-{
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(tf, ipv6)
-{
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(tf);
 
 FIXTURE_SETUP(tf)
 {

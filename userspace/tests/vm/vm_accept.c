@@ -40,6 +40,7 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
+#include "tst_variants.h"
 #include <windows.h>
 
 #define POOL		16
@@ -79,17 +80,7 @@ FIXTURE(acc) {
 	int unused;
 };
 
-FIXTURE_VARIANT(acc) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(acc, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(acc, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(acc);
 
 /*
  * The clients' TIME_WAITs (two families x 10,000 cycles) outlive this

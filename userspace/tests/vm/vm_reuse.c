@@ -13,23 +13,14 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
+#include "tst_variants.h"
 
 FIXTURE(reuse) {
 	int lfd;
 	struct tst_addr addr;
 };
 
-FIXTURE_VARIANT(reuse) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(reuse, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(reuse, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(reuse);
 
 FIXTURE_SETUP(reuse)
 {

@@ -9,6 +9,7 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
+#include "tst_variants.h"
 
 #define NTHREADS	64
 #define LOOPS		16
@@ -18,17 +19,7 @@ FIXTURE(threads) {
 	struct tst_addr addr;
 };
 
-FIXTURE_VARIANT(threads) {
-	int family;
-};
-
-FIXTURE_VARIANT_ADD(threads, ipv4) {
-	.family = AF_INET,
-};
-
-FIXTURE_VARIANT_ADD(threads, ipv6) {
-	.family = AF_INET6,
-};
+TST_FAMILY_VARIANTS(threads);
 
 FIXTURE_SETUP(threads)
 {
