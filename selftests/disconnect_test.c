@@ -13,7 +13,6 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
-#include "tst_variants.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -21,48 +20,7 @@
 
 #define SHORT_TIMEOUT_MS	400
 
-FIXTURE(conn) {
-	int devfd;
-	int lfd;
-	int cfd;	/* the client: the socket we disconnect */
-	int sfd;	/* the server's end of it */
-	struct tst_addr addr;
-	struct io_uring ring;
-};
-
-TST_FAMILY_VARIANTS(conn);
-
-FIXTURE_SETUP(conn)
-{
-	signal(SIGPIPE, SIG_IGN);
-	self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", TST_DEV, strerror(errno));
-	self->lfd = tst_listen(variant->family, 128, &self->addr);
-	ASSERT_LE(0, self->lfd);
-	self->cfd = tst_connect(-1, &self->addr);
-	ASSERT_LE(0, self->cfd);
-	self->sfd = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->sfd);
-	ASSERT_EQ(0, io_uring_queue_init(64, &self->ring, 0));
-}
-
-FIXTURE_TEARDOWN(conn)
-{
-	io_uring_queue_exit(&self->ring);
-	close(self->sfd);
-	close(self->cfd);
-	close(self->lfd);
-	close(self->devfd);
-}
-
-/* Expect @want from the ioctl and from io_uring, in that order. */
-static void expect_both(struct __test_metadata *_metadata, int devfd,
-			struct io_uring *ring, const struct dcx_disconnect *req,
-			int want)
-{
-	EXPECT_EQ(want, tst_ioctl(devfd, req));
-	EXPECT_EQ(want, tst_uring(ring, devfd, req, 0));
-}
+TST_CONN_FIXTURE(conn)
 
 TEST(device_node)
 {
@@ -111,12 +69,12 @@ TEST_F(conn, reserved_nonzero)
 	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 0);
 
 	req.reserved = 1;
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	req.reserved = 0x80000000;
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	/* Checked before the fd: even a closed fd says EINVAL. */
 	req.fd = -1;
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
@@ -128,7 +86,7 @@ TEST_F(conn, unknown_flags)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		req = tst_req(self->cfd, bad[i], 0);
-		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+		tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	}
 	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
@@ -142,59 +100,66 @@ TEST_F(conn, bad_fds)
 	ASSERT_LE(0, closed);
 	close(closed);
 	req = tst_req(closed, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 	req = tst_req(-1, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 	req = tst_req(0x7fffffff, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EBADF);
 
 	ASSERT_EQ(0, pipe(pfd));
 	req = tst_req(pfd[0], DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	/* The device itself is no socket either. */
 	req = tst_req(self->devfd, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTSOCK);
 	close(pfd[0]);
 	close(pfd[1]);
+}
+
+/*
+ * A socket of a kind the kernel may not offer (raw, MPTCP): where it
+ * exists, both request paths refuse it with EOPNOTSUPP.
+ */
+static void expect_refused_if_any(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(conn) *self, int family,
+				  int type, int protocol, const char *what)
+{
+	struct dcx_disconnect req;
+	int fd = socket(family, type, protocol);
+
+	if (fd < 0) {
+		TH_LOG("%s: %s, not checked", what, strerror(errno));
+		return;
+	}
+	req = tst_req(fd, 0, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	close(fd);
 }
 
 TEST_F(conn, not_tcp)
 {
 	struct dcx_disconnect req;
-	int udp, raw, mptcp, sp[2];
+	int udp, sp[2];
 
 	udp = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_LE(0, udp);
 	/* A connected UDP socket, the closest a datagram gets to a peer. */
 	ASSERT_EQ(0, connect(udp, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	req = tst_req(udp, DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(udp);
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
 	req = tst_req(sp[0], DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(sp[0]);
 	close(sp[1]);
 
-	raw = socket(variant->family, SOCK_RAW, IPPROTO_TCP);
-	if (raw >= 0) {
-		req = tst_req(raw, 0, 0);
-		expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
-		close(raw);
-	} else {
-		TH_LOG("raw socket: %s, not checked", strerror(errno));
-	}
-
+	expect_refused_if_any(_metadata, self, variant->family, SOCK_RAW,
+			      IPPROTO_TCP, "raw socket");
 	/* An MPTCP socket says EOPNOTSUPP before ENOTCONN. */
-	mptcp = socket(variant->family, SOCK_STREAM, IPPROTO_MPTCP);
-	if (mptcp >= 0) {
-		req = tst_req(mptcp, 0, 0);
-		expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
-		close(mptcp);
-	} else {
-		TH_LOG("MPTCP: %s, not checked", strerror(errno));
-	}
+	expect_refused_if_any(_metadata, self, variant->family, SOCK_STREAM,
+			      IPPROTO_MPTCP, "MPTCP");
 }
 
 TEST_F(conn, tcp_repair)
@@ -204,7 +169,7 @@ TEST_F(conn, tcp_repair)
 
 	if (setsockopt(self->cfd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)))
 		SKIP(return, "TCP_REPAIR: %s", strerror(errno));
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)));
 	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
@@ -216,7 +181,7 @@ TEST_F(conn, ktls)
 	tst_load_extra_modules();	/* tls.ko on the stock kernel */
 	if (setsockopt(self->cfd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")))
 		SKIP(return, "kTLS ULP: %s", strerror(errno));
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
 
@@ -241,7 +206,7 @@ TEST_F(conn, sockmap)
 	ASSERT_EQ(0, syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)))
 		TH_LOG("sockmap update: %s", strerror(errno));
 	/* In a sockmap, TCP's proto is BPF's: not ours to drive. */
-	expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EOPNOTSUPP);
 	close(map);
 	EXPECT_TRUE(tst_still_connected(self->cfd, self->sfd));
 }
@@ -256,14 +221,14 @@ TEST_F(conn, not_connected)
 	fresh = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_LE(0, fresh);
 	req = tst_req(fresh, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 	req = tst_req(fresh, DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 	close(fresh);
 
 	/* Listening. */
 	req = tst_req(self->lfd, DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 
 	/*
 	 * Connecting: a listener with backlog 0 takes one connection into its
@@ -279,7 +244,7 @@ TEST_F(conn, not_connected)
 	ASSERT_EQ(EINPROGRESS, errno);
 	ASSERT_EQ(TCP_SYN_SENT, tst_tcp_state(syn));
 	req = tst_req(syn, DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 	EXPECT_EQ(TCP_SYN_SENT, tst_tcp_state(syn));
 	close(syn);
 	close(blocker);
@@ -296,7 +261,7 @@ TEST_F(conn, shut_down_without_reuse)
 
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
 	/* Already shut down for sending: DisconnectEx(0) has nothing left. */
-	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* Still half open: the server can send, the client receive. */
 	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	EXPECT_EQ(1, write(self->sfd, "y", 1));
@@ -323,12 +288,12 @@ TEST_F(conn, already_in_flight)
 	ASSERT_EQ(0, tst_queue(&self->ring, self->devfd, &req, 0, 1));
 	ASSERT_EQ(1, io_uring_submit(&self->ring));
 
-	expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
 	/* Another fd of the same socket is the same socket. */
 	dupfd = dup(self->cfd);
 	ASSERT_LE(0, dupfd);
 	again = tst_req(dupfd, DCX_REUSE_SOCKET, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &again, -EALREADY);
 	close(dupfd);
 
 	/* The first one goes on: the server sees EOF, closes, it completes. */
@@ -473,7 +438,7 @@ TEST_F(conn, without_reuse_then_again)
 	/* It may have finished at FIN_WAIT2; the server's FIN ends it. */
 	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
 	/* Ended without reuse: a second DisconnectEx(0) succeeds. */
-	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* Still connected as far as the socket layer knows: no reuse. */
 	EXPECT_EQ(-1, connect(self->cfd, (struct sockaddr *)&self->addr.ss, self->addr.len));
 	EXPECT_EQ(EISCONN, errno);
@@ -538,7 +503,7 @@ TEST_F(conn, default_timeout_parameter)
 	EXPECT_GT(3300, took);
 	/* Aborted and recycled: unconnected, nothing to end any more. */
 	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 }
 
 struct reader {
@@ -601,48 +566,26 @@ TEST_F_TIMEOUT(conn, large_transfer, 120)
 	check_reusable(_metadata, self);
 }
 
-struct writer {
-	int fd;
-	size_t size;
-	ssize_t sent;
-};
-
-static void *write_then_close(void *arg)
-{
-	struct writer *w = arg;
-	static char buf[65536];
-	ssize_t n;
-
-	memset(buf, 'p', sizeof(buf));
-	for (w->sent = 0; (size_t)w->sent < w->size; w->sent += n) {
-		n = write(w->fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-	}
-	close(w->fd);
-	return NULL;
-}
-
 TEST_F_TIMEOUT(conn, unread_peer_data_discarded, 120)
 {
 	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET, 60000);
-	struct writer w = { .fd = self->sfd, .size = 4 << 20 };
+	struct tst_peer w;
 	int rcvbuf = 65536;
 	long long start;
-	pthread_t tid;
 
 	/* A fixed window that 4 MiB overflows many times over. */
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
-	ASSERT_EQ(0, pthread_create(&tid, NULL, write_then_close, &w));
+	ASSERT_EQ(0, tst_writer_start(&w, self->sfd, 4 << 20));
 	self->sfd = -1;
 	/* Let the window fill: the writer then blocks until we drain. */
 	usleep(200000);
 
 	start = tst_now_ms();
 	EXPECT_EQ(0, tst_ioctl(self->devfd, &req));
-	TH_LOG("peer wrote %zd bytes and closed; done in %lld ms", w.sent, tst_now_ms() - start);
-	pthread_join(tid, NULL);
-	EXPECT_EQ(w.size, w.sent);
+	TH_LOG("disconnect done in %lld ms", tst_now_ms() - start);
+	EXPECT_EQ(0, tst_peer_join(&w));
+	TH_LOG("peer wrote %zu bytes and closed", w.bytes);
+	EXPECT_EQ(w.size, w.bytes);
 	check_reusable(_metadata, self);
 }
 

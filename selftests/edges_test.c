@@ -21,7 +21,6 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
-#include "tst_variants.h"
 
 #define EXEC_EXIT_ENV	"DCX_EDGES_EXEC_EXIT"
 
@@ -32,48 +31,7 @@ __attribute__((constructor)) static void exec_target(void)
 		_exit(0);
 }
 
-FIXTURE(edge) {
-	int devfd;
-	int lfd;
-	int cfd;	/* the client: the socket we disconnect */
-	int sfd;	/* the server's end of it */
-	struct tst_addr addr;
-	struct io_uring ring;
-};
-
-TST_FAMILY_VARIANTS(edge);
-
-FIXTURE_SETUP(edge)
-{
-	signal(SIGPIPE, SIG_IGN);
-	self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->devfd) TH_LOG("open %s: %s", TST_DEV, strerror(errno));
-	self->lfd = tst_listen(variant->family, 128, &self->addr);
-	ASSERT_LE(0, self->lfd);
-	self->cfd = tst_connect(-1, &self->addr);
-	ASSERT_LE(0, self->cfd);
-	self->sfd = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->sfd);
-	ASSERT_EQ(0, io_uring_queue_init(64, &self->ring, 0));
-}
-
-FIXTURE_TEARDOWN(edge)
-{
-	io_uring_queue_exit(&self->ring);
-	if (self->sfd >= 0)
-		close(self->sfd);
-	close(self->cfd);
-	close(self->lfd);
-	close(self->devfd);
-}
-
-static void expect_both(struct __test_metadata *_metadata, int devfd,
-			struct io_uring *ring, const struct dcx_disconnect *req,
-			int want)
-{
-	EXPECT_EQ(want, tst_ioctl(devfd, req));
-	EXPECT_EQ(want, tst_uring(ring, devfd, req, 0));
-}
+TST_CONN_FIXTURE(edge)
 
 static void expect_cancel_both(struct __test_metadata *_metadata, int devfd,
 			       struct io_uring *ring,
@@ -378,9 +336,9 @@ TEST_F(edge, timeout_above_max)
 	ASSERT_EQ(TCP_CLOSE_WAIT, tst_wait_tcp_state(self->cfd, TCP_CLOSE_WAIT, 2000));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		req = tst_req(self->cfd, DCX_REUSE_SOCKET, bad[i]);
-		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+		tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 		req.flags = 0;
-		expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
+		tst_expect_both(_metadata, self->devfd, &self->ring, &req, -EINVAL);
 	}
 	/* No side effect: still the half-closed connection. */
 	EXPECT_EQ(TCP_CLOSE_WAIT, tst_tcp_state(self->cfd));
@@ -862,22 +820,14 @@ struct oob_peer {
 static void *oob_peer_run(void *arg)
 {
 	struct oob_peer *p = arg;
-	static char buf[65536];
-	ssize_t n;
 
-	memset(buf, 'o', sizeof(buf));
 	usleep(100000);
 	/* First the signal: it must be pending when the urgent byte lands. */
 	pthread_kill(p->target, SIGUSR1);
 	usleep(50000);
 	if (send(p->fd, "!", 1, MSG_OOB) != 1)
 		goto out;
-	while (p->sent < p->size) {
-		n = write(p->fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		p->sent += n;
-	}
+	tst_send_count(p->fd, p->size, &p->sent);
 out:
 	close(p->fd);
 	return NULL;
@@ -1374,13 +1324,13 @@ TEST_F(edge, without_reuse_is_half_close)
 	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
 	/* A second DisconnectEx(0) succeeds, as on Windows. */
-	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* The peer closes: EOF, no reset. */
 	close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(0, read(self->cfd, buf, sizeof(buf)));
 	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
-	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	/* And reuse still recycles what is left. */
 	req.flags = DCX_REUSE_SOCKET;
 	EXPECT_EQ(0, tst_uring(&self->ring, self->devfd, &req, 0));
@@ -1398,14 +1348,14 @@ TEST_F(edge, without_reuse_after_reset)
 	self->sfd = -1;
 	ASSERT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->cfd, TCP_CLOSE, 2000));
 	/* Already ended, however: nothing to do. */
-	expect_both(_metadata, self->devfd, &self->ring, &req, 0);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, 0);
 	req.flags = DCX_REUSE_SOCKET;
 	res = tst_ioctl(self->devfd, &req);
 	EXPECT_TRUE(res == 0 || res == -ECONNRESET) TH_LOG("REUSE: %d", res);
 	check_reusable(_metadata, self);
 	/* Never connected and listening stay ENOTCONN. */
 	req = tst_req(self->lfd, 0, 0);
-	expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
+	tst_expect_both(_metadata, self->devfd, &self->ring, &req, -ENOTCONN);
 }
 
 /* ---- The cancel request. */

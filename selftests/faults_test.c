@@ -315,32 +315,39 @@ TEST_F_TIMEOUT(hosts, link_down, 60)
 	close(fd);
 }
 
-TEST_F_TIMEOUT(hosts, peer_silent, 60)
+/*
+ * A peer of kind @mode; the REUSE disconnect of a fresh connection to it
+ * ends with @want, through io_uring or the ioctl, and the socket connects
+ * again.
+ */
+static void peer_ends(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(hosts) *self,
+		      const FIXTURE_VARIANT(hosts) *variant,
+		      enum peer_mode mode,
+		      __u32 timeout_ms, bool ring, int want)
 {
 	struct dcx_disconnect req;
 	int fd;
 
-	start_peer(_metadata, self, variant, P_SILENT);
+	start_peer(_metadata, self, variant, mode);
 	fd = tst_connect(-1, &self->addr);
 	ASSERT_LE(0, fd);
-	req = tst_req(fd, DCX_REUSE_SOCKET, 500);
-	EXPECT_EQ(-ETIMEDOUT, tst_ioctl(self->devfd, &req));
+	req = tst_req(fd, DCX_REUSE_SOCKET, timeout_ms);
+	EXPECT_EQ(want, ring ? tst_uring(&self->ring, self->devfd, &req, 0) :
+			       tst_ioctl(self->devfd, &req));
 	reconnect(_metadata, self, fd);
 	close(fd);
 }
 
+TEST_F_TIMEOUT(hosts, peer_silent, 60)
+{
+	peer_ends(_metadata, self, variant, P_SILENT, 500, false, -ETIMEDOUT);
+}
+
 TEST_F_TIMEOUT(hosts, peer_resets, 60)
 {
-	struct dcx_disconnect req;
-	int fd;
-
-	start_peer(_metadata, self, variant, P_RESET_AFTER_FIN);
-	fd = tst_connect(-1, &self->addr);
-	ASSERT_LE(0, fd);
-	req = tst_req(fd, DCX_REUSE_SOCKET, 10000);
-	EXPECT_EQ(-ECONNRESET, tst_uring(&self->ring, self->devfd, &req, 0));
-	reconnect(_metadata, self, fd);
-	close(fd);
+	peer_ends(_metadata, self, variant, P_RESET_AFTER_FIN, 10000, true,
+		  -ECONNRESET);
 }
 
 TEST_F_TIMEOUT(hosts, peer_sends_forever, 60)

@@ -14,7 +14,6 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
-#include "tst_variants.h"
 
 #define POOL		48	/* fds the fuzzer picks from */
 #define RING_DEPTH	256

@@ -81,6 +81,48 @@ static int make_pairs(int family, int n, int *lfd, int *cfd, int *sfd)
 	return 0;
 }
 
+/* make_pairs() for a large @n: the arrays allocated, the fd limit raised. */
+static int alloc_pairs(int n, int *lfd, int **cfd, int **sfd)
+{
+	tst_raise_nofile(4 * n + 64);
+	*cfd = calloc(n, sizeof(int));
+	*sfd = calloc(n, sizeof(int));
+	if (!*cfd || !*sfd)
+		return -ENOMEM;
+	return make_pairs(AF_INET, n, lfd, *cfd, *sfd);
+}
+
+/*
+ * The device, @n connections of @family and a ring with one REUSE
+ * disconnect of @timeout_ms queued and submitted for each client (user_data
+ * its index): 0 or -errno.
+ */
+static int submit_reuse_all(int family, int n, int *devfd, int *lfd,
+			    int *cfd, int *sfd, struct io_uring *ring,
+			    __u32 timeout_ms)
+{
+	struct dcx_disconnect req;
+	int i, err;
+
+	*devfd = open(TST_DEV, O_RDWR);
+	if (*devfd < 0)
+		return -errno;
+	err = make_pairs(family, n, lfd, cfd, sfd);
+	if (err)
+		return err;
+	err = io_uring_queue_init(64, ring, 0);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		req = tst_req(cfd[i], DCX_REUSE_SOCKET, timeout_ms);
+		err = tst_queue(ring, *devfd, &req, 0, i);
+		if (err)
+			return err;
+	}
+	err = io_uring_submit(ring);
+	return err == n ? 0 : (err < 0 ? err : -EIO);
+}
+
 static void close_pairs(int n, int lfd, int *cfd, int *sfd)
 {
 	int i;
@@ -121,19 +163,11 @@ TEST(close_device_aborts)
 	enum { N = 16 };
 	int lfd, cfd[N], sfd[N], devfd, i, res;
 	long canceled = tst_stat("canceled");
-	struct dcx_disconnect req;
 	struct io_uring ring;
 	long long start;
 
-	devfd = open(TST_DEV, O_RDWR);
-	ASSERT_LE(0, devfd);
-	ASSERT_EQ(0, make_pairs(AF_INET6, N, &lfd, cfd, sfd));
-	ASSERT_EQ(0, io_uring_queue_init(64, &ring, 0));
-	for (i = 0; i < N; i++) {
-		req = tst_req(cfd[i], DCX_REUSE_SOCKET, 60000);
-		ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, i));
-	}
-	ASSERT_EQ(N, io_uring_submit(&ring));
+	ASSERT_EQ(0, submit_reuse_all(AF_INET6, N, &devfd, &lfd, cfd, sfd,
+				      &ring, 60000));
 	usleep(100000);
 
 	start = tst_now_ms();
@@ -156,18 +190,10 @@ TEST(ring_closed_with_operations)
 	enum { N = 16 };
 	int lfd, cfd[N], sfd[N], devfd, i;
 	long base = tst_stat("inflight");
-	struct dcx_disconnect req;
 	struct io_uring ring;
 
-	devfd = open(TST_DEV, O_RDWR);
-	ASSERT_LE(0, devfd);
-	ASSERT_EQ(0, make_pairs(AF_INET, N, &lfd, cfd, sfd));
-	ASSERT_EQ(0, io_uring_queue_init(64, &ring, 0));
-	for (i = 0; i < N; i++) {
-		req = tst_req(cfd[i], DCX_REUSE_SOCKET, 500);
-		ASSERT_EQ(0, tst_queue(&ring, devfd, &req, 0, i));
-	}
-	ASSERT_EQ(N, io_uring_submit(&ring));
+	ASSERT_EQ(0, submit_reuse_all(AF_INET, N, &devfd, &lfd, cfd, sfd,
+				      &ring, 500));
 	/*
 	 * 6.1 cannot cancel a uring_cmd and tells the driver nothing when
 	 * the ring goes away: the operations run to their own timeout (the
@@ -204,12 +230,7 @@ static void child_dies_with_operations(struct __test_metadata *_metadata,
 	pid_t pid;
 	char c;
 
-	tst_raise_nofile(4 * n + 64);
-	cfd = calloc(n, sizeof(int));
-	sfd = calloc(n, sizeof(int));
-	ASSERT_NE(NULL, cfd);
-	ASSERT_NE(NULL, sfd);
-	ASSERT_EQ(0, make_pairs(AF_INET, n, &lfd, cfd, sfd));
+	ASSERT_EQ(0, alloc_pairs(n, &lfd, &cfd, &sfd));
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(go));
 
@@ -343,12 +364,7 @@ TEST_F_TIMEOUT(slow, ten_thousand_in_flight, 900)
 	struct dcx_disconnect req;
 	struct io_uring ring;
 
-	tst_raise_nofile(4 * N + 64);
-	cfd = calloc(N, sizeof(int));
-	sfd = calloc(N, sizeof(int));
-	ASSERT_NE(NULL, cfd);
-	ASSERT_NE(NULL, sfd);
-	ASSERT_EQ(0, make_pairs(AF_INET, N, &lfd, cfd, sfd));
+	ASSERT_EQ(0, alloc_pairs(N, &lfd, &cfd, &sfd));
 	devfd = open(TST_DEV, O_RDWR);
 	ASSERT_LE(0, devfd);
 	p.flags = IORING_SETUP_CQSIZE;

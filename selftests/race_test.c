@@ -10,7 +10,6 @@
 
 #include "kselftest_harness.h"
 #include "selftest.h"
-#include "tst_variants.h"
 
 #define ROUNDS	300
 

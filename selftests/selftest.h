@@ -35,6 +35,7 @@
 #include <linux/disconnectex.h>
 
 #include "tst_net.h"
+#include "tst_variants.h"
 
 #define TST_DEV		"/dev/" DCX_DEVICE_NAME
 #define TST_STATS	"/sys/class/misc/" DCX_DEVICE_NAME "/stats/"
@@ -223,6 +224,55 @@ static inline void tst_load_extra_modules(void)
 		close(fd);
 	}
 	closedir(d);
+}
+
+/*
+ * The fixture most tests start from: the device, a listener on loopback of
+ * the variant's family (TST_FAMILY_VARIANTS), one connection - cfd is the
+ * client, the socket the tests disconnect; sfd the server's end of it (a
+ * test that closes it sets it to -1) - and a 64-entry ring.
+ */
+#define TST_CONN_FIXTURE(f)						\
+	FIXTURE(f) {							\
+		int devfd;						\
+		int lfd;						\
+		int cfd;						\
+		int sfd;						\
+		struct tst_addr addr;					\
+		struct io_uring ring;					\
+	};								\
+	TST_FAMILY_VARIANTS(f);						\
+	FIXTURE_SETUP(f)						\
+	{								\
+		signal(SIGPIPE, SIG_IGN);				\
+		self->devfd = open(TST_DEV, O_RDWR | O_CLOEXEC);	\
+		ASSERT_LE(0, self->devfd)				\
+			TH_LOG("open %s: %s", TST_DEV, strerror(errno)); \
+		self->lfd = tst_listen(variant->family, 128, &self->addr); \
+		ASSERT_LE(0, self->lfd);				\
+		self->cfd = tst_connect(-1, &self->addr);		\
+		ASSERT_LE(0, self->cfd);				\
+		self->sfd = accept(self->lfd, NULL, NULL);		\
+		ASSERT_LE(0, self->sfd);				\
+		ASSERT_EQ(0, io_uring_queue_init(64, &self->ring, 0));	\
+	}								\
+	FIXTURE_TEARDOWN(f)						\
+	{								\
+		io_uring_queue_exit(&self->ring);			\
+		if (self->sfd >= 0)					\
+			close(self->sfd);				\
+		close(self->cfd);					\
+		close(self->lfd);					\
+		close(self->devfd);					\
+	}
+
+/* Expect @want from the ioctl and from io_uring, in that order. */
+static inline void tst_expect_both(struct __test_metadata *_metadata,
+				   int devfd, struct io_uring *ring,
+				   const struct dcx_disconnect *req, int want)
+{
+	EXPECT_EQ(want, tst_ioctl(devfd, req));
+	EXPECT_EQ(want, tst_uring(ring, devfd, req, 0));
 }
 
 /*

@@ -6,7 +6,6 @@
  */
 #include "kselftest_harness.h"
 #include "selftest.h"
-#include "tst_variants.h"
 
 #define BATCH	1000
 

@@ -208,14 +208,16 @@ int tst_set_int_opt(int fd, int level, int name, int val)
 	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
 }
 
-int tst_send_all(int fd, size_t n)
+int tst_send_count(int fd, size_t n, size_t *sent)
 {
-	char buf[16384];
+	char buf[65536];
 	size_t i, chunk;
 	ssize_t w;
 
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (char)(i * 7 + 1);
+	if (sent)
+		*sent = 0;
 	while (n) {
 		chunk = n < sizeof(buf) ? n : sizeof(buf);
 		w = send(fd, buf, chunk, MSG_NOSIGNAL);
@@ -225,8 +227,15 @@ int tst_send_all(int fd, size_t n)
 			return -errno;
 		}
 		n -= (size_t)w;
+		if (sent)
+			*sent += (size_t)w;
 	}
 	return 0;
+}
+
+int tst_send_all(int fd, size_t n)
+{
+	return tst_send_count(fd, n, NULL);
 }
 
 int tst_recv_exact(int fd, void *buf, size_t n, int timeout_ms)
@@ -325,18 +334,33 @@ static void *tst_peer_main(void *arg)
 {
 	struct tst_peer *p = arg;
 
-	p->end = tst_read_to_end(p->fd, &p->bytes, p->timeout_ms);
+	if (p->size)
+		p->end = tst_send_count(p->fd, p->size, &p->bytes);
+	else
+		p->end = tst_read_to_end(p->fd, &p->bytes, p->timeout_ms);
 	close(p->fd);
 	return NULL;
 }
 
-int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms)
+static int tst_peer_spawn(struct tst_peer *p, int fd, int timeout_ms,
+			  size_t size)
 {
 	p->fd = fd;
 	p->timeout_ms = timeout_ms;
+	p->size = size;
 	p->bytes = 0;
 	p->end = -EINPROGRESS;
 	return -pthread_create(&p->thread, NULL, tst_peer_main, p);
+}
+
+int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms)
+{
+	return tst_peer_spawn(p, fd, timeout_ms, 0);
+}
+
+int tst_writer_start(struct tst_peer *p, int fd, size_t size)
+{
+	return tst_peer_spawn(p, fd, 0, size);
 }
 
 int tst_peer_join(struct tst_peer *p)

@@ -59,6 +59,8 @@ int tst_wait_tcp_state(int fd, int state, int timeout_ms);
 int tst_get_int_opt(int fd, int level, int name);
 int tst_set_int_opt(int fd, int level, int name, int val);
 int tst_send_all(int fd, size_t n);	/* n pattern bytes: 0 / -errno */
+/* The same, counting in @sent (may be NULL) what went before an error. */
+int tst_send_count(int fd, size_t n, size_t *sent);
 int tst_recv_exact(int fd, void *buf, size_t n, int timeout_ms);
 int tst_nothing_to_read(int fd);	/* 0 when no byte and no EOF */
 bool tst_still_connected(int a, int b);	/* one byte each way gets through */
@@ -74,17 +76,23 @@ int tst_read_to_end(int fd, size_t *bytes, int timeout_ms);
 enum tst_end { TST_FIN, TST_RESET, TST_ERROR };
 enum tst_end tst_end_of(int read_to_end_result);
 
-/* tst_read_to_end() in a thread, which closes the fd at the end. */
+/*
+ * A peer thread, which closes the fd at the end: tst_peer_start() reads to
+ * the end (tst_read_to_end()), tst_writer_start() sends @size pattern bytes
+ * (tst_send_count()). Either counts in @bytes; join returns the result.
+ */
 struct tst_peer {
 	int fd;
 	int timeout_ms;
+	size_t size;		/* to send: a writer */
 	size_t bytes;
 	int end;
 	pthread_t thread;
 };
 
 int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms);
-int tst_peer_join(struct tst_peer *p);	/* the peer's tst_read_to_end() */
+int tst_writer_start(struct tst_peer *p, int fd, size_t size);
+int tst_peer_join(struct tst_peer *p);
 
 /*
  * A server thread for reuse loops: accepts @conns connections one after the
