@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +192,29 @@ int tst_wait_tcp_state(int fd, int state, int timeout_ms)
 			return -ETIMEDOUT;
 		tst_sleep_ms(1);
 	}
+}
+
+long tst_tw_buckets(long set)
+{
+	char buf[32];
+	long old = -EIO;
+	int fd, n;
+
+	fd = open("/proc/sys/net/ipv4/tcp_max_tw_buckets", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n > 0) {
+		buf[n] = '\0';
+		old = strtol(buf, NULL, 10);
+	}
+	if (set >= 0) {
+		n = snprintf(buf, sizeof(buf), "%ld\n", set);
+		if (pwrite(fd, buf, n, 0) != n)
+			old = -EIO;
+	}
+	close(fd);
+	return old;
 }
 
 int tst_get_int_opt(int fd, int level, int name)

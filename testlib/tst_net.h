@@ -56,6 +56,16 @@ int tst_count_threads(const char *name);
 int tst_tcp_state(int fd);		/* tcpi_state, or -errno */
 /* Poll until @fd is in @state: the state, -ETIMEDOUT or -errno. */
 int tst_wait_tcp_state(int fd, int state, int timeout_ms);
+
+/*
+ * net.ipv4.tcp_max_tw_buckets: the value before, -errno if unreadable; @set
+ * is written if >= 0 (VM only: never on the host). With the table full the
+ * kernel drops an orphan in FIN_WAIT2 instead of keeping it, so a peer's
+ * late FIN meets a reset - in whichever program runs next, for the 60 s the
+ * TIME_WAITs last. TST_TW_UNFILLABLE is a table no test here fills.
+ */
+#define TST_TW_UNFILLABLE	262144
+long tst_tw_buckets(long set);
 int tst_get_int_opt(int fd, int level, int name);
 int tst_set_int_opt(int fd, int level, int name, int val);
 int tst_send_all(int fd, size_t n);	/* n pattern bytes: 0 / -errno */

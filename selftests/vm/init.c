@@ -87,20 +87,6 @@ static int vline(char *buf, const char *fmt, va_list ap)
 	return n < LINE_MAX_LEN ? n : LINE_MAX_LEN - 1;
 }
 
-static void __attribute__((format(printf, 1, 2)))
-say(const char *fmt, ...)
-{
-	char buf[LINE_MAX_LEN];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vline(buf, fmt, ap);
-	va_end(ap);
-	if (n >= 0)
-		emit(buf, n);
-}
-
 /*
  * A diagnostic dump (a kmemleak report, offending kernel log lines): as TAP
  * comments on the results port only, so that the host's scan of the console
@@ -114,7 +100,10 @@ static void note(const char *prefix, const char *text, size_t len)
 	write_all(results_fd, "\n", 1);
 }
 
-/* note() with a printf format; a line is cut at LINE_MAX_LEN. */
+/*
+ * A printf-formatted line (cut at LINE_MAX_LEN) to the console and results
+ * port, or with a @prefix as a note() only.
+ */
 static void __attribute__((format(printf, 2, 3)))
 notef(const char *prefix, const char *fmt, ...)
 {
@@ -125,9 +114,15 @@ notef(const char *prefix, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vline(buf, fmt, ap);
 	va_end(ap);
-	if (n >= 0)
+	if (n < 0)
+		return;
+	if (prefix)
 		note(prefix, buf, n);
+	else
+		emit(buf, n);
 }
+
+#define say(fmt, ...) notef(NULL, fmt, ##__VA_ARGS__)
 
 #define result(ok, fmt, ...) say("%s - vm: " fmt, (ok) ? "ok" : "not ok", ##__VA_ARGS__)
 

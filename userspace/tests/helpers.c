@@ -7,11 +7,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "disconnectex.h"
 #include "helpers.h"
 
 bool tst_device_present(void)
 {
 	return access("/dev/disconnectex", R_OK | W_OK) == 0;
+}
+
+int tst_use_emulated(void)
+{
+	if (setenv("DCX_BACKEND", "emulated", 1))
+		return -1;
+	return dcx_backend() == DCX_BACKEND_EMULATED ? 0 : -1;
 }
 
 /*
@@ -73,6 +81,12 @@ int tst_disconnect_wsa(SOCKET s, DWORD flags, DWORD reserved, int timeout_ms)
 	WSACloseEvent(ov->hEvent);
 	free(ov);
 	return err;
+}
+
+void tst_ov_init(OVERLAPPED *ov)
+{
+	memset(ov, 0, sizeof(*ov));
+	ov->hEvent = WSACreateEvent();
 }
 
 void *tst_extension(SOCKET s, GUID guid)

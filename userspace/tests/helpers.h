@@ -24,8 +24,11 @@
 #include <mswsock.h>
 
 #include "tst_net.h"
+#include "tst_variants.h"
 
 bool tst_device_present(void);		/* /dev/disconnectex opens */
+/* Force the emulated backend, before any library call: 0 or -1. */
+int tst_use_emulated(void);
 /* Run @fn with stderr captured: what it printed (a static buffer). */
 const char *tst_capture_stderr(void (*fn)(void));
 
@@ -39,7 +42,46 @@ const char *tst_capture_stderr(void (*fn)(void));
 int tst_overlapped_result(OVERLAPPED *ov, DWORD *bytes, int timeout_ms);
 int tst_disconnect_wsa(SOCKET s, DWORD flags, DWORD reserved,
 		       int timeout_ms);
+/* Zeroed, with a fresh manual-reset event: the usual overlapped call. */
+void tst_ov_init(OVERLAPPED *ov);
 /* SIO_GET_EXTENSION_FUNCTION_POINTER for @guid: the function, or NULL. */
 void *tst_extension(SOCKET s, GUID guid);
+
+/*
+ * The fixture of the library's end-to-end tests (include the harness
+ * first): a loopback listener of the variant's family (TST_FAMILY_VARIANTS)
+ * and, if @with_pair, one connection - cfd the client, the socket the tests
+ * disconnect, sfd the server's end (-1 once a test closed it). Setup does
+ * nothing unless @present (the tests then skip), and fails unless
+ * @backend_setup() - which picks the backend before any library call, as
+ * the choice is made once - returns 0.
+ */
+#define TST_PAIR_FIXTURE(f, present, backend_setup, with_pair)		\
+	FIXTURE(f) {							\
+		int lfd, cfd, sfd;					\
+		struct tst_addr addr;					\
+	};								\
+	TST_FAMILY_VARIANTS(f);						\
+	FIXTURE_SETUP(f)						\
+	{								\
+		self->lfd = self->cfd = self->sfd = -1;			\
+		if (!(present))						\
+			return;						\
+		ASSERT_EQ(0, backend_setup());				\
+		self->lfd = tst_listen(variant->family, 1024, &self->addr); \
+		ASSERT_GE(self->lfd, 0);				\
+		if (with_pair)						\
+			ASSERT_EQ(0, tst_pair(self->lfd, &self->addr,	\
+					      &self->cfd, &self->sfd));	\
+	}								\
+	FIXTURE_TEARDOWN(f)						\
+	{								\
+		if (self->cfd >= 0)					\
+			close(self->cfd);				\
+		if (self->sfd >= 0)					\
+			close(self->sfd);				\
+		if (self->lfd >= 0)					\
+			close(self->lfd);				\
+	}
 
 #endif /* DCX_TEST_HELPERS_H */

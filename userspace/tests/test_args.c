@@ -268,8 +268,7 @@ TEST_F(args, connectex_refused)
 				   NULL, NULL));
 	EXPECT_EQ(WSAECONNREFUSED, WSAGetLastError());
 
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, ConnectEx(s, tst_sa(&a), (int)a.len, "x", 1,
 				   NULL, &ov));
 	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());

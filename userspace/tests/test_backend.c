@@ -118,8 +118,7 @@ TEST(kernel_backend_plumbing)
 	ASSERT_GE(lfd, 0);
 	ASSERT_EQ(0, tst_pair(lfd, &addr, &cfd, &sfd));
 
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	for (i = 0; i < 100; i++) {
 		EXPECT_EQ(FALSE, DisconnectEx(cfd, &ov, TF_REUSE_SOCKET, 0));
 		EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());

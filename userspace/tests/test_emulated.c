@@ -17,41 +17,10 @@
 #include "kselftest_harness.h"
 #include "disconnectex.h"
 #include "helpers.h"
-#include "tst_variants.h"
 
 #define TIMEOUT_MS 10000
 
-FIXTURE(emul) {
-	int lfd, cfd, sfd;
-	struct tst_addr addr;
-};
-
-TST_FAMILY_VARIANTS(emul);
-
-FIXTURE_SETUP(emul)
-{
-	/* Before any library call: the backend is chosen once. */
-	ASSERT_EQ(0, setenv("DCX_BACKEND", "emulated", 1));
-	ASSERT_EQ(DCX_BACKEND_EMULATED, dcx_backend());
-	self->lfd = tst_listen(variant->family, 1024, &self->addr);
-	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &self->cfd, &self->sfd));
-}
-
-FIXTURE_TEARDOWN(emul)
-{
-	if (self->cfd >= 0)
-		close(self->cfd);
-	if (self->sfd >= 0)
-		close(self->sfd);
-	close(self->lfd);
-}
-
-static void init_ov(OVERLAPPED *ov)
-{
-	memset(ov, 0, sizeof(*ov));
-	ov->hEvent = WSACreateEvent();
-}
+TST_PAIR_FIXTURE(emul, true, tst_use_emulated, true)
 
 TEST_F(emul, graceful_fin_after_every_byte)
 {
@@ -92,7 +61,7 @@ TEST_F(emul, peer_sends_after_our_fin)
 	OVERLAPPED ov;
 	size_t got;
 
-	init_ov(&ov);
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	/* Half-closed: the peer may still send; it is all discarded. */
@@ -148,7 +117,7 @@ TEST_F(emul, overlapped_pending_then_signalled)
 	OVERLAPPED ov;
 	size_t got;
 
-	init_ov(&ov);
+	tst_ov_init(&ov);
 	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
 	WSASetEvent(ov.hEvent);		/* reset by the call */
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
@@ -334,7 +303,7 @@ TEST_F(emul, cleanup_keeps_pending_operations)
 	size_t got;
 
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
-	init_ov(&ov);
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
 	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	/* A result is still owed: the engine keeps running. */
@@ -385,7 +354,7 @@ TEST_F(emul, connectex_unbound_socket)
 	/* Overlapped, through the WSAIoctl pointer. */
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
-	init_ov(&ov);
+	tst_ov_init(&ov);
 	connect_ex = tst_extension(s, (GUID)WSAID_CONNECTEX);
 	EXPECT_EQ(FALSE, connect_ex(s, tst_sa(&self->addr),
 				    (int)self->addr.len, "world!", 6, NULL,

@@ -159,8 +159,7 @@ TEST_F(ioctl, overlapped_lookup)
 	void *fn = NULL;
 	DWORD bytes = 0;
 
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
 	/* Windows: the overlapped form needs the byte count all the same. */
 	ov.Internal = 0x1234;

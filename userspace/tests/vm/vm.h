@@ -41,11 +41,7 @@ static inline int vm_backend_setup(void)
 #define VM_REQUIRE()	do { } while (0)
 #define vm_present()	true
 
-static inline int vm_backend_setup(void)
-{
-	setenv("DCX_BACKEND", "emulated", 1);
-	return dcx_backend() == DCX_BACKEND_EMULATED ? 0 : -1;
-}
+#define vm_backend_setup	tst_use_emulated
 #endif
 
 #endif /* DCX_VM_H */

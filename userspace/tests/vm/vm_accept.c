@@ -82,33 +82,19 @@ FIXTURE(acc) {
 
 TST_FAMILY_VARIANTS(acc);
 
-/*
- * The clients' TIME_WAITs (two families x 10,000 cycles) outlive this
- * program by 60 s, and with tcp_max_tw_buckets full the kernel drops an
- * orphan in FIN_WAIT2 instead of keeping it, so that the peer's FIN meets a
- * reset (see client_main()) - in the programs the VM runs after this one
- * too (win_disconnectex's peers close first). In the VM, a table that
- * cannot fill; not restored, since the entries stay.
- */
-static void tw_table_large(void)
-{
-#ifndef VM_ON_EMULATED
-	int fd = open("/proc/sys/net/ipv4/tcp_max_tw_buckets", O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, "262144", 6) != 6)
-			perror("vm_accept: tcp_max_tw_buckets");
-		close(fd);
-	}
-#endif
-}
-
 FIXTURE_SETUP(acc)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (!vm_present())
 		return;
-	tw_table_large();
+#ifndef VM_ON_EMULATED
+	/*
+	 * The clients' TIME_WAITs (two families x 10,000 cycles) outlive this
+	 * program, and the programs the VM runs after it need their orphans'
+	 * FIN_WAIT2 kept (win_disconnectex's peers close first).
+	 */
+	tst_tw_buckets(TST_TW_UNFILLABLE);
+#endif
 	ASSERT_EQ(0, vm_backend_setup());
 }
 
@@ -944,8 +930,7 @@ TEST_F(acc, connectex_then_acceptex)
 	ASSERT_GE(l, 0);
 	s = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 	ASSERT_NE(INVALID_SOCKET, s);
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
 
 	for (round = 0; round < 3; round++) {

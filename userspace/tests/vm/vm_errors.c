@@ -18,35 +18,8 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
-#include "tst_variants.h"
 
-FIXTURE(errors) {
-	int lfd, cfd, sfd;
-	struct tst_addr addr;
-};
-
-TST_FAMILY_VARIANTS(errors);
-
-FIXTURE_SETUP(errors)
-{
-	self->lfd = self->cfd = self->sfd = -1;
-	if (!vm_present())
-		return;
-	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listen(variant->family, 1024, &self->addr);
-	ASSERT_GE(self->lfd, 0);
-	ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &self->cfd, &self->sfd));
-}
-
-FIXTURE_TEARDOWN(errors)
-{
-	if (self->cfd >= 0)
-		close(self->cfd);
-	if (self->sfd >= 0)
-		close(self->sfd);
-	if (self->lfd >= 0)
-		close(self->lfd);
-}
+TST_PAIR_FIXTURE(errors, vm_present(), vm_backend_setup, true)
 
 static int untouched(int cfd, int sfd)
 {
@@ -151,8 +124,7 @@ TEST_F(errors, peer_reset)
 	OVERLAPPED ov;
 
 	VM_REQUIRE();
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	tst_reset_close(self->sfd);
@@ -173,8 +145,7 @@ TEST_F(errors, already_in_flight)
 	int dupfd;
 
 	VM_REQUIRE();
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	EXPECT_EQ(WSAEALREADY, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET,
@@ -238,8 +209,7 @@ TEST_F(errors, close_while_in_flight)
 	size_t got;
 
 	VM_REQUIRE();
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	during = tst_count_fds();
@@ -281,8 +251,7 @@ static void *refuse_loop(void *arg)
 	OVERLAPPED ov;
 	int i, s;
 
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	for (i = 0; i < REFUSALS; i++) {
 		s = socket(r->family, SOCK_STREAM, 0);
 		ov.InternalHigh = 0x5eed;

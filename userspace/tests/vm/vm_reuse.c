@@ -13,30 +13,8 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
-#include "tst_variants.h"
 
-FIXTURE(reuse) {
-	int lfd;
-	struct tst_addr addr;
-};
-
-TST_FAMILY_VARIANTS(reuse);
-
-FIXTURE_SETUP(reuse)
-{
-	self->lfd = -1;
-	if (!vm_present())
-		return;
-	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listen(variant->family, 1024, &self->addr);
-	ASSERT_GE(self->lfd, 0);
-}
-
-FIXTURE_TEARDOWN(reuse)
-{
-	if (self->lfd >= 0)
-		close(self->lfd);
-}
+TST_PAIR_FIXTURE(reuse, vm_present(), vm_backend_setup, false)
 
 TEST_F(reuse, backend_is_kernel)
 {
@@ -75,8 +53,7 @@ TEST_F_TIMEOUT(reuse, loop_1000, 500)
 
 	ASSERT_EQ(0, tst_server_start(&srv, self->lfd, iterations,
 				      VM_TIMEOUT_MS));
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
 
 	for (i = 0; i < iterations; i++) {

@@ -9,33 +9,11 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
-#include "tst_variants.h"
 
 #define NTHREADS	64
 #define LOOPS		16
 
-FIXTURE(threads) {
-	int lfd;
-	struct tst_addr addr;
-};
-
-TST_FAMILY_VARIANTS(threads);
-
-FIXTURE_SETUP(threads)
-{
-	self->lfd = -1;
-	if (!vm_present())
-		return;
-	ASSERT_EQ(0, vm_backend_setup());
-	self->lfd = tst_listen(variant->family, 1024, &self->addr);
-	ASSERT_GE(self->lfd, 0);
-}
-
-FIXTURE_TEARDOWN(threads)
-{
-	if (self->lfd >= 0)
-		close(self->lfd);
-}
+TST_PAIR_FIXTURE(threads, vm_present(), vm_backend_setup, false)
 
 struct at_once {
 	int fd;
@@ -72,8 +50,7 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 		ASSERT_EQ(0, tst_send_all(t[i].fd, 4096));
 		t[i].barrier = &barrier;
 		t[i].issue_err = t[i].result = -1;
-		memset(&t[i].ov, 0, sizeof(t[i].ov));
-		t[i].ov.hEvent = WSACreateEvent();
+		tst_ov_init(&t[i].ov);
 		ASSERT_NE(WSA_INVALID_EVENT, t[i].ov.hEvent);
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, at_once_main, &t[i]));
 	}
@@ -112,8 +89,7 @@ static void *looper_main(void *p)
 	int s, i;
 
 	s = socket(l->family, SOCK_STREAM, 0);
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
+	tst_ov_init(&ov);
 	for (i = 0; i < LOOPS; i++) {
 		if (ConnectEx(s, tst_sa(l->addr), (int)l->addr->len,
 			      "ping", 4, NULL, &ov) ||
