@@ -139,41 +139,20 @@ static ssize_t dcx_stat_show(struct device *dev, struct device_attribute *attr,
 }
 
 /* One read-only file per counter: sysfs wants one value per file. */
-static struct dev_ext_attribute dcx_attr_inflight = {
-	__ATTR(inflight, 0444, dcx_stat_show, NULL), &dcx_stats.inflight
-};
+#define DCX_STAT_ATTR(_name)						\
+	static struct dev_ext_attribute dcx_attr_##_name = {		\
+		__ATTR(_name, 0444, dcx_stat_show, NULL), &dcx_stats._name \
+	}
 
-static struct dev_ext_attribute dcx_attr_submitted = {
-	__ATTR(submitted, 0444, dcx_stat_show, NULL), &dcx_stats.submitted
-};
-
-static struct dev_ext_attribute dcx_attr_rejected = {
-	__ATTR(rejected, 0444, dcx_stat_show, NULL), &dcx_stats.rejected
-};
-
-static struct dev_ext_attribute dcx_attr_completed = {
-	__ATTR(completed, 0444, dcx_stat_show, NULL), &dcx_stats.completed
-};
-
-static struct dev_ext_attribute dcx_attr_graceful = {
-	__ATTR(graceful, 0444, dcx_stat_show, NULL), &dcx_stats.graceful
-};
-
-static struct dev_ext_attribute dcx_attr_reset = {
-	__ATTR(reset, 0444, dcx_stat_show, NULL), &dcx_stats.reset
-};
-
-static struct dev_ext_attribute dcx_attr_timedout = {
-	__ATTR(timedout, 0444, dcx_stat_show, NULL), &dcx_stats.timedout
-};
-
-static struct dev_ext_attribute dcx_attr_canceled = {
-	__ATTR(canceled, 0444, dcx_stat_show, NULL), &dcx_stats.canceled
-};
-
-static struct dev_ext_attribute dcx_attr_reused = {
-	__ATTR(reused, 0444, dcx_stat_show, NULL), &dcx_stats.reused
-};
+DCX_STAT_ATTR(inflight);
+DCX_STAT_ATTR(submitted);
+DCX_STAT_ATTR(rejected);
+DCX_STAT_ATTR(completed);
+DCX_STAT_ATTR(graceful);
+DCX_STAT_ATTR(reset);
+DCX_STAT_ATTR(timedout);
+DCX_STAT_ATTR(canceled);
+DCX_STAT_ATTR(reused);
 
 static struct attribute *dcx_stat_attrs[] = {
 	&dcx_attr_inflight.attr.attr,
