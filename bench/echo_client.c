@@ -32,7 +32,13 @@
 
 #include <liburing.h>
 
-#include "portbench.h"
+#include "echo_client.h"
+#include "echo_server.h"
+#include "guest.h"
+#include "pbstat.h"
+#include "pbtrace.h"
+#include "stats.h"
+#include "util.h"
 
 #define CTRL_MS		10000	/* a report from the server */
 #define END_MS		20000	/* the server's end, threads joined */
@@ -59,40 +65,8 @@ struct client {
 	long counted;		/* in the window */
 	long failures;
 	double now, t_progress;
-	double *lat;
-	size_t nlat, caplat;
+	struct bench_samples lat;	/* us, of those in the window */
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-	size_t rank;
-
-	if (!n)
-		return NAN;
-	rank = (size_t)ceil(p / 100.0 * n);
-	return v[rank ? rank - 1 : 0];
-}
-
-static void lat_add(struct client *cl, double us)
-{
-	if (cl->nlat == cl->caplat) {
-		size_t cap = cl->caplat ? cl->caplat * 2 : 16384;
-		double *v = realloc(cl->lat, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		cl->lat = v;
-		cl->caplat = cap;
-	}
-	cl->lat[cl->nlat++] = us;
-}
 
 static void cl_queue(struct client *cl, int i)
 {
@@ -131,7 +105,7 @@ static void cl_request(struct client *cl, int i)
 static void cl_fail(struct client *cl, int i, const char *what, int err)
 {
 	if (++cl->failures <= 5)
-		pb_log("# portbench: client: connection %d: %s: %s", i, what,
+		bench_log("# portbench: client: connection %d: %s: %s", i, what,
 		       strerror(err));
 	cl->slots[i].step = C_IDLE;
 	cl->active--;
@@ -165,7 +139,7 @@ static void cl_event(struct client *cl, int i, int res)
 	cl->t_progress = cl->now;
 	if (cl->phase == 1) {
 		cl->counted++;
-		lat_add(cl, (cl->now - s->t0) * 1e6);
+		bench_samples_add(&cl->lat, (cl->now - s->t0) * 1e6);
 	}
 	cl_request(cl, i);
 }
@@ -180,7 +154,7 @@ static int cl_poll(struct client *cl)
 	ret = io_uring_submit_and_wait_timeout(&cl->ring, &cqe, 1, &ts, NULL);
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return ret;
-	cl->now = pb_now();
+	cl->now = bench_now();
 	io_uring_for_each_cqe(&cl->ring, head, cqe) {
 		cl_event(cl, (int)cqe->user_data, cqe->res);
 		seen++;
@@ -225,7 +199,7 @@ static int reap_server(pid_t pid, int ms)
 /* The snapshot at one end of the window: the server's first, then ours. */
 struct mark {
 	struct pb_srv_stats srv;
-	struct pb_cpu cpu;
+	struct guest_cpu cpu;
 	struct pb_syscalls sys;
 	uint64_t self_us;
 	double t;
@@ -237,8 +211,8 @@ static int take_mark(const struct pb_opts *o, int ctrl, pid_t pid,
 	int ret = 0;
 
 	if (!start) {
-		m->t = pb_now();
-		pb_cpu_read(&m->cpu);
+		m->t = bench_now();
+		guest_cpu_read(&m->cpu);
 		m->self_us = pb_self_cpu_us();
 	}
 	if (o->tracing && !start)
@@ -248,8 +222,8 @@ static int take_mark(const struct pb_opts *o, int ctrl, pid_t pid,
 		pb_trace_read(pid, &m->sys);
 	if (start) {
 		m->self_us = pb_self_cpu_us();
-		pb_cpu_read(&m->cpu);
-		m->t = pb_now();
+		guest_cpu_read(&m->cpu);
+		m->t = bench_now();
 	}
 	return ret;
 }
@@ -269,12 +243,12 @@ static void figures(struct pb_echo_result *r, const struct mark *a,
 	r->srv_us = r->srv_user_us + r->srv_sys_us;
 	r->csw = (double)(b->srv.nvcsw - a->srv.nvcsw +
 			  b->srv.nivcsw - a->srv.nivcsw) / n;
-	r->guest_us = (double)(b->cpu.busy - a->cpu.busy) * pb_tick_us() / n;
+	r->guest_us = (double)(b->cpu.user + b->cpu.sys - a->cpu.user - a->cpu.sys) *
+		      guest_tick_us() / n;
 	r->cli_us = (double)(b->self_us - a->self_us) / n;
 	r->srv_tasks = (long)b->srv.tasks;
-	qsort(cl->lat, cl->nlat, sizeof(*cl->lat), cmp_double);
-	r->p50_us = pct(cl->lat, cl->nlat, 50);
-	r->p99_us = pct(cl->lat, cl->nlat, 99);
+	r->p50_us = bench_quantile(cl->lat.v, cl->lat.n, 0.50);
+	r->p99_us = bench_quantile(cl->lat.v, cl->lat.n, 0.99);
 	pb_syscalls_delta(&a->sys, &b->sys, n, &r->sys);
 }
 
@@ -287,7 +261,7 @@ static int run(const struct pb_opts *o, struct client *cl, int ctrl,
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	cl->now = t_start = pb_now();
+	cl->now = t_start = bench_now();
 	cl->t_progress = t_start;
 	cl->active = PB_CONNS;
 	for (i = 0; i < PB_CONNS; i++)
@@ -309,7 +283,7 @@ static int run(const struct pb_opts *o, struct client *cl, int ctrl,
 			cl->phase = 2;
 		}
 		if (cl->now - cl->t_progress > STALL_S) {
-			pb_log("# portbench: client: no reply for %.0f s (%d connections waiting)",
+			bench_log("# portbench: client: no reply for %.0f s (%d connections waiting)",
 			       STALL_S, cl->active);
 			return -ETIMEDOUT;
 		}
@@ -367,7 +341,7 @@ int pb_echo_run(const struct pb_opts *o, const struct pb_variant *v,
 		ret = pb_server_cmd(ctrl, PB_SRV_END, &st, END_MS);
 		if (!ret && (st.ended != PB_CONNS || st.errors ||
 			     (long)st.echoed != cl->replies)) {
-			pb_log("# portbench: %s: server ended %llu of %d connections, %llu with an error, echoed %llu of %ld",
+			bench_log("# portbench: %s: server ended %llu of %d connections, %llu with an error, echoed %llu of %ld",
 			       v->name, (unsigned long long)st.ended, PB_CONNS,
 			       (unsigned long long)st.errors,
 			       (unsigned long long)st.echoed, cl->replies);
@@ -377,7 +351,7 @@ int pb_echo_run(const struct pb_opts *o, const struct pb_variant *v,
 	close(ctrl);
 	if (reap_server(pid, ret ? 0 : 5000) && !ret)
 		ret = -ECHILD;
-	free(cl->lat);
+	bench_samples_free(&cl->lat);
 	free(cl);
 	return ret;
 }

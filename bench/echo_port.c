@@ -26,7 +26,8 @@
 #include <winsock2.h>
 #include <windows.h>
 
-#include "portbench.h"
+#include "echo_port.h"
+#include "echo_server.h"
 
 #define PB_PORT_MAX_THREADS	16
 #define KEY_CONN		((ULONG_PTR)1)

@@ -22,7 +22,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "portbench.h"
+#include "echo_port.h"
+#include "echo_server.h"
+#include "echo_uring.h"
+#include "pbstat.h"
 
 #define PB_SRV_ALARM	600
 

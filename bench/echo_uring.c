@@ -34,7 +34,8 @@
 
 #include <liburing.h>
 
-#include "portbench.h"
+#include "echo_server.h"
+#include "echo_uring.h"
 
 #define PB_URING_MAX_THREADS	16
 #define UD_QUIT			1ULL	/* never a connection's address */

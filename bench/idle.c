@@ -32,27 +32,31 @@
 
 #include <liburing.h>
 
-#include "portbench.h"
+#include "guest.h"
+#include "idle.h"
+#include "idle_port.h"
+#include "pbstat.h"
+#include "util.h"
 
 #define DRAIN_MS	30000
 #define SETTLE_S	3.0
 
-static struct pb_slab slabs[6];
+static struct guest_mem slabs[6];
 
 static void stage(struct pb_idle_result *r, int k)
 {
 	struct pb_idle_stage *s = &r->s[k];
-	struct pb_cpu cpu = { 0 };
+	struct guest_cpu cpu = { 0 };
 
-	pb_slab_read(&slabs[k]);
-	pb_cpu_read(&cpu);
+	guest_mem_read(&slabs[k]);
+	guest_cpu_read(&cpu);
 	s->forks = cpu.forks;
 	s->tasks = pb_tasks();
 	s->rss = pb_rss();
 	s->heap = pb_heap();
 	s->slab = slabs[k].slab;
 	s->objs = slabs[k].objs;
-	s->t = pb_now();
+	s->t = bench_now();
 }
 
 static int peer_connect(const struct sockaddr_in *addr)
@@ -94,7 +98,7 @@ static int uring_stage(struct io_uring *ring, struct pb_idle_port *ip, int n,
 		       struct pb_idle_result *r)
 {
 	struct __kernel_timespec ts = { .tv_sec = 1 };
-	double deadline, t = pb_now();
+	double deadline, t = bench_now();
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	int i, got = 0, ret;
@@ -109,9 +113,9 @@ static int uring_stage(struct io_uring *ring, struct pb_idle_port *ip, int n,
 		/* One submission each, as each WSARecv() makes. */
 		io_uring_submit(ring);
 	}
-	r->uring_submit_us = (pb_now() - t) * 1e6 / n;
+	r->uring_submit_us = (bench_now() - t) * 1e6 / n;
 	if (!io_uring_peek_cqe(ring, &cqe)) {
-		pb_log("# portbench: P2: a recv completed while every peer is silent (%d)",
+		bench_log("# portbench: P2: a recv completed while every peer is silent (%d)",
 		       cqe->res);
 		return -EPROTO;
 	}
@@ -121,15 +125,15 @@ static int uring_stage(struct io_uring *ring, struct pb_idle_port *ip, int n,
 	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
 	io_uring_sqe_set_data64(sqe, 0);
 	io_uring_submit(ring);
-	deadline = pb_now() + 10;
-	while (got < n + 1 && pb_now() < deadline) {
+	deadline = bench_now() + 10;
+	while (got < n + 1 && bench_now() < deadline) {
 		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
 		if (ret == -ETIME || ret == -EINTR)
 			continue;
 		if (ret)
 			return ret;
 		if (cqe->user_data && cqe->res != -ECANCELED) {
-			pb_log("# portbench: P2: a recv ended with %d, not -ECANCELED",
+			bench_log("# portbench: P2: a recv ended with %d, not -ECANCELED",
 			       cqe->res);
 			return -EPROTO;
 		}
@@ -142,15 +146,15 @@ static int uring_stage(struct io_uring *ring, struct pb_idle_port *ip, int n,
 /* io_uring frees a closed ring's requests from a workqueue: wait for it. */
 static void settle(const struct pb_idle_result *r, int n)
 {
-	double deadline = pb_now() + SETTLE_S;
-	struct pb_slab now;
+	double deadline = bench_now() + SETTLE_S;
+	struct guest_mem now;
 
 	do {
-		pb_slab_read(&now);
+		guest_mem_read(&now);
 		if (now.objs < 0 || now.objs <= r->s[PB_IDLE_CONNECTED].objs + n * 16LL)
 			return;
 		usleep(50000);
-	} while (pb_now() < deadline);
+	} while (bench_now() < deadline);
 }
 
 int pb_idle_run(int n, struct pb_idle_result *r)
@@ -172,7 +176,7 @@ int pb_idle_run(int n, struct pb_idle_result *r)
 		ret = uring_init(&ring, n);
 		ring_ok = !ret;
 	}
-	t = pb_now();
+	t = bench_now();
 	for (i = 0; i < n && !ret; i++) {
 		ret = peers[i] = peer_connect(&addr);
 		if (ret < 0)
@@ -181,18 +185,18 @@ int pb_idle_run(int n, struct pb_idle_result *r)
 		ret = pb_idle_port_accept(ip, i, lfd) ? -EIO : 0;
 	}
 	if (ret) {
-		pb_log("# portbench: P2: setup, connection %d of %d: %s", i, n,
+		bench_log("# portbench: P2: setup, connection %d of %d: %s", i, n,
 		       strerror(-ret));
 		goto out;
 	}
-	r->setup_s = pb_now() - t;
+	r->setup_s = bench_now() - t;
 	stage(r, PB_IDLE_CONNECTED);
 
 	ret = uring_stage(&ring, ip, n, r);
 	io_uring_queue_exit(&ring);
 	ring_ok = false;
 	if (ret) {
-		pb_log("# portbench: P2: liburing stage: %s", strerror(-ret));
+		bench_log("# portbench: P2: liburing stage: %s", strerror(-ret));
 		goto out;
 	}
 	settle(r, n);
@@ -200,13 +204,13 @@ int pb_idle_run(int n, struct pb_idle_result *r)
 
 	r->failures += pb_idle_port_assoc(ip);
 	stage(r, PB_IDLE_ASSOC);
-	t = pb_now();
+	t = bench_now();
 	r->failures += pb_idle_port_recv(ip);
-	r->submit_us = (pb_now() - t) * 1e6 / n;
+	r->submit_us = (bench_now() - t) * 1e6 / n;
 	stage(r, PB_IDLE_PENDING);
-	pb_slab_top(&slabs[PB_IDLE_CONNECTED], &slabs[PB_IDLE_URING], n,
+	guest_mem_top(&slabs[PB_IDLE_CONNECTED], &slabs[PB_IDLE_URING], n,
 		    r->uring_top, sizeof(r->uring_top));
-	pb_slab_top(&slabs[PB_IDLE_ASSOC], &slabs[PB_IDLE_PENDING], n,
+	guest_mem_top(&slabs[PB_IDLE_ASSOC], &slabs[PB_IDLE_PENDING], n,
 		    r->port_top, sizeof(r->port_top));
 
 	for (i = 0; i < npeers; i++)
@@ -214,7 +218,7 @@ int pb_idle_run(int n, struct pb_idle_result *r)
 	npeers = 0;
 	r->packets = pb_idle_port_drain(ip, DRAIN_MS);
 	if (r->packets != n) {
-		pb_log("# portbench: P2: %ld of %d receives reported once", r->packets, n);
+		bench_log("# portbench: P2: %ld of %d receives reported once", r->packets, n);
 		r->failures++;
 	}
 	stage(r, PB_IDLE_DONE);

@@ -16,7 +16,9 @@
 #include <winsock2.h>
 #include <windows.h>
 
-#include "portbench.h"
+#include "echo_server.h"
+#include "idle_port.h"
+#include "util.h"
 
 struct pb_idle_conn {
 	OVERLAPPED ov;
@@ -79,7 +81,7 @@ struct pb_idle_port *pb_idle_port_new(int n)
 	ip->wsa = true;
 	ip->port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
 	if (!ip->port) {
-		pb_log("# portbench: P2: CreateIoCompletionPort: %lu",
+		bench_log("# portbench: P2: CreateIoCompletionPort: %lu",
 		       (unsigned long)GetLastError());
 		goto err;
 	}
@@ -96,7 +98,7 @@ int pb_idle_port_accept(struct pb_idle_port *ip, int i, int lfd)
 	ip->c[i].s = accept(lfd, NULL, NULL);
 	if (ip->c[i].s != INVALID_SOCKET)
 		return 0;
-	pb_log("# portbench: P2: accept %d: WSA error %d", i, WSAGetLastError());
+	bench_log("# portbench: P2: accept %d: WSA error %d", i, WSAGetLastError());
 	return -1;
 }
 
@@ -120,7 +122,7 @@ int pb_idle_port_assoc(struct pb_idle_port *ip)
 		if (CreateIoCompletionPort(handle_of(ip->c[i].s), ip->port,
 					   (ULONG_PTR)i, 0) != ip->port &&
 		    ++bad <= 3)
-			pb_log("# portbench: P2: associate %d: %lu", i,
+			bench_log("# portbench: P2: associate %d: %lu", i,
 			       (unsigned long)GetLastError());
 	return bad;
 }
@@ -149,12 +151,12 @@ int pb_idle_port_recv(struct pb_idle_port *ip)
 				continue;
 		}
 		if (++bad <= 3)
-			pb_log("# portbench: P2: WSARecv %d did not go pending: %d",
+			bench_log("# portbench: P2: WSARecv %d did not go pending: %d",
 			       i, err);
 	}
 	if (GetQueuedCompletionStatus(ip->port, &bytes, &key, &ov, 0) || ov ||
 	    GetLastError() != WAIT_TIMEOUT) {
-		pb_log("# portbench: P2: a packet while every peer is silent");
+		bench_log("# portbench: P2: a packet while every peer is silent");
 		bad++;
 	}
 	return bad;
@@ -167,19 +169,19 @@ int pb_idle_port_recv(struct pb_idle_port *ip)
  */
 long pb_idle_port_drain(struct pb_idle_port *ip, int timeout_ms)
 {
-	double deadline = pb_now() + timeout_ms / 1000.0;
+	double deadline = bench_now() + timeout_ms / 1000.0;
 	OVERLAPPED *ov;
 	ULONG_PTR key;
 	DWORD bytes;
 	long got = 0, bad = 0;
 	BOOL ok;
 
-	while (got < ip->n && pb_now() < deadline) {
+	while (got < ip->n && bench_now() < deadline) {
 		ov = NULL;
 		ok = GetQueuedCompletionStatus(ip->port, &bytes, &key, &ov, 1000);
 		if (!ov) {
 			if (GetLastError() != WAIT_TIMEOUT) {
-				pb_log("# portbench: P2: GetQueuedCompletionStatus: %lu",
+				bench_log("# portbench: P2: GetQueuedCompletionStatus: %lu",
 				       (unsigned long)GetLastError());
 				return -1;
 			}
@@ -188,7 +190,7 @@ long pb_idle_port_drain(struct pb_idle_port *ip, int timeout_ms)
 		if (key >= (ULONG_PTR)ip->n || ov != &ip->c[key].ov ||
 		    ip->seen[key] || ok) {
 			if (++bad <= 3)
-				pb_log("# portbench: P2: unexpected packet: key %lu ok %d bytes %lu",
+				bench_log("# portbench: P2: unexpected packet: key %lu ok %d bytes %lu",
 				       (unsigned long)key, ok, (unsigned long)bytes);
 			continue;
 		}

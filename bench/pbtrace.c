@@ -10,44 +10,29 @@
  * benchmark's.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "portbench.h"
+#include "pbtrace.h"
+#include "tune.h"
 
-#define TRACEFS		"/sys/kernel/tracing/"
 #define SYS_ENTER	TRACEFS "events/raw_syscalls/sys_enter/"
 #define HIST_SPEC	"hist:keys=common_pid,id.syscall:vals=hitcount:size=8192"
 
-static int write_text(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : n == (ssize_t)len ? 0 : -EIO;
-}
-
 int pb_trace_start(void)
 {
-	mount("tracefs", TRACEFS, "tracefs", 0, NULL);
-	return write_text(SYS_ENTER "trigger", HIST_SPEC "\n");
+	tune_tracefs();
+	return tune_write(SYS_ENTER "trigger", O_APPEND, HIST_SPEC "\n");
 }
 
 void pb_trace_stop(void)
 {
-	write_text(SYS_ENTER "trigger", "!" HIST_SPEC "\n");
+	tune_write(SYS_ENTER "trigger", O_APPEND, "!" HIST_SPEC "\n");
 }
 
 static bool task_of(pid_t tgid, int tid)

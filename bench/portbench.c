@@ -16,6 +16,15 @@
  * PORTBENCH-TABLE-BEGIN and -END; one TAP line, not ok if any request was
  * lost or wrong, a connection ended badly, or a pending receive did not
  * report exactly once.
+ *
+ * The files, one header each: echo_client.c is P1's client and runs one
+ * variant; echo_server.c is the server process around echo_port.c (the
+ * Windows API only) and echo_uring.c (liburing only); idle.c is P2, with
+ * idle_port.c its Windows side; pbstat.c reads the process's own counters,
+ * pbtrace.c counts system calls (--syscalls); the clock, the guest's
+ * counters and the quantiles are bench/'s shared layer (util, guest,
+ * stats). No portbench header includes <liburing.h> or <winsock2.h>: each
+ * .c file sees one of the two APIs at most, so neither's names can clash.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +37,13 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
-#include "portbench.h"
+#include "echo_client.h"
+#include "echo_server.h"
+#include "guest.h"
+#include "idle.h"
+#include "pbtrace.h"
+#include "stats.h"
+#include "util.h"
 
 #define MAX_ROUNDS	31
 #define MAX_IDLE_ROUNDS	5
@@ -81,28 +96,7 @@ static int find_variant(const char *name)
 	return -1;
 }
 
-/* ---- Statistics: as dcxbench's ---- */
-
-static double quantile(double *v, int n, double q)
-{
-	double t, pos;
-	int i, j, m = 0;
-
-	for (i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			v[m++] = v[i];
-	for (i = 1; i < m; i++)
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	if (!m)
-		return NAN;
-	pos = q * (m - 1);
-	i = (int)pos;
-	return i + 1 < m ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[i];
-}
+/* ---- Statistics: bench_quantile() of stats.h ---- */
 
 #define FIELD_FN(field) \
 	static double f_##field(const struct pb_echo_result *r) \
@@ -135,7 +129,7 @@ static double med(int vi, int rounds, field_fn f)
 
 	for (r = 0; r < rounds; r++)
 		v[r] = usable(&results[vi][r]) ? f(&results[vi][r]) : NAN;
-	return quantile(v, rounds, 0.5);
+	return bench_quantile(v, rounds, 0.5);
 }
 
 static double ratio_q(int a, int b, int rounds, field_fn f, double q)
@@ -146,7 +140,7 @@ static double ratio_q(int a, int b, int rounds, field_fn f, double q)
 	for (r = 0; r < rounds; r++)
 		v[r] = usable(&results[a][r]) && usable(&results[b][r]) ?
 		       f(&results[a][r]) / f(&results[b][r]) : NAN;
-	return quantile(v, rounds, q);
+	return bench_quantile(v, rounds, q);
 }
 
 static double ratio(int a, int b, int rounds, field_fn f)
@@ -172,15 +166,15 @@ static long run_echo(const struct pb_opts *o)
 			x = &results[vi][r];
 			memset(x, 0, sizeof(*x));
 			x->ran = true;
-			x->speed = pb_speed();
+			x->speed = guest_speed();
 			ret = pb_echo_run(o, &variants[vi], x);
 			if (ret) {
-				pb_log("# portbench: %s: %s", variants[vi].name,
+				bench_log("# portbench: %s: %s", variants[vi].name,
 				       strerror(-ret));
 				x->failures++;
 			}
 			failures += x->failures;
-			pb_log("# round %d P1 %-20s %8ld req %9.1f/s server %7.1f us/req (user %.1f sys %.1f) guest %7.1f us csw %5.2f rtt p50 %7.0f p99 %7.0f us tasks %ld speed %.0f%s",
+			bench_log("# round %d P1 %-20s %8ld req %9.1f/s server %7.1f us/req (user %.1f sys %.1f) guest %7.1f us csw %5.2f rtt p50 %7.0f p99 %7.0f us tasks %ld speed %.0f%s",
 			       r + 1, variants[vi].name, x->requests, x->rate,
 			       x->srv_us, x->srv_user_us, x->srv_sys_us,
 			       x->guest_us, x->csw, x->p50_us, x->p99_us,
@@ -200,7 +194,7 @@ static long run_traced(const struct pb_opts *o)
 
 	ret = pb_trace_start();
 	if (ret) {
-		pb_log("# portbench: --syscalls: histogram trigger: %s", strerror(-ret));
+		bench_log("# portbench: --syscalls: histogram trigger: %s", strerror(-ret));
 		return 0;
 	}
 	t.tracing = true;
@@ -213,12 +207,12 @@ static long run_traced(const struct pb_opts *o)
 		x->ran = true;
 		ret = pb_echo_run(&t, &variants[vi], x);
 		if (ret) {
-			pb_log("# portbench: --syscalls: %s: %s", variants[vi].name,
+			bench_log("# portbench: --syscalls: %s: %s", variants[vi].name,
 			       strerror(-ret));
 			x->failures++;
 		}
 		failures += x->failures;
-		pb_log("# syscalls P1 %-20s %8ld req %9.1f/s (traced) %.1f syscalls/req",
+		bench_log("# syscalls P1 %-20s %8ld req %9.1f/s (traced) %.1f syscalls/req",
 		       variants[vi].name, x->requests, x->rate, x->sys.total);
 	}
 	pb_trace_stop();
@@ -519,7 +513,7 @@ static void raise_nofile(int n, struct pb_idle_result *x)
 		if (rl.rlim_max < need)
 			rl.rlim_max = need;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
-			pb_log("# portbench: RLIMIT_NOFILE to %lu: %s (nr_open %ld)",
+			bench_log("# portbench: RLIMIT_NOFILE to %lu: %s (nr_open %ld)",
 			       (unsigned long)need, strerror(errno), nr_open);
 	}
 	getrlimit(RLIMIT_NOFILE, &rl);
@@ -628,7 +622,7 @@ int main(int argc, char **argv)
 	struct pb_opts o;
 	struct utsname u;
 	long failures = 0;
-	double t0 = pb_now();
+	double t0 = bench_now();
 	int r;
 
 	parse_opts(argc, argv, &o);
@@ -636,7 +630,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	printf("1..1\n");
 	uname(&u);
-	pb_log("# portbench: kernel %s, %ld CPUs, clocksource %s; P1 %d rounds of %.1f s, P2 N=%d x %d",
+	bench_log("# portbench: kernel %s, %ld CPUs, clocksource %s; P1 %d rounds of %.1f s, P2 N=%d x %d",
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), clocksource(), o.rounds,
 	       o.secs, o.idle_n, o.idle_rounds);
 
@@ -650,14 +644,14 @@ int main(int argc, char **argv)
 
 		raise_nofile(o.idle_n, &lim);
 		if (pb_idle_run(o.idle_n, x))
-			pb_log("# portbench: P2 round %d failed", r + 1);
+			bench_log("# portbench: P2 round %d failed", r + 1);
 		x->nofile_soft = lim.nofile_soft;
 		x->nofile_hard = lim.nofile_hard;
 		x->nofile_now = lim.nofile_now;
 		x->nr_open = lim.nr_open;
 		x->file_max = lim.file_max;
 		failures += x->failures;
-		pb_log("# round %d P2 N=%d: threads %ld -> %ld, WSARecv: heap %.0f B, slab objs %.0f B per op; packets %ld; setup %.1f s",
+		bench_log("# round %d P2 N=%d: threads %ld -> %ld, WSARecv: heap %.0f B, slab objs %.0f B per op; packets %ld; setup %.1f s",
 		       r + 1, x->n, x->s[PB_IDLE_CONNECTED].tasks,
 		       x->s[PB_IDLE_PENDING].tasks,
 		       per(x->s[PB_IDLE_ASSOC].heap, x->s[PB_IDLE_PENDING].heap, x->n),
@@ -682,7 +676,7 @@ int main(int argc, char **argv)
 	printf("PORTBENCH-TARGET: target,value,goal,verdict\n");
 	targets(&o);
 
-	pb_log("# portbench: %.0f s, %ld failures", pb_now() - t0, failures);
+	bench_log("# portbench: %.0f s, %ld failures", bench_now() - t0, failures);
 	printf("%sok 1 portbench\n", failures ? "not " : "");
 	return failures ? 1 : 0;
 }

@@ -12,6 +12,12 @@
  * The client steers it over a SOCK_SEQPACKET socketpair: counters, and a
  * hold mode that keeps connections open after their EOF, so that W2 can
  * look at its disconnects while they are all still waiting for the peer.
+ *
+ * The tests' peer (testlib's tst_server(), a thread of the test) judges the
+ * same FIN-or-reset ending, but cannot serve here: the benchmark needs the
+ * peer's CPU counted apart from the client's (a process of its own), its
+ * own io_uring so that 10,000 connections cost one thread, and the hold
+ * mode.
  */
 #include <errno.h>
 #include <sched.h>
@@ -26,7 +32,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "dcxbench.h"
+#include <liburing.h>
+
+#include "server.h"
+#include "util.h"
 
 enum {
 	SRV_ACCEPT,
@@ -306,12 +315,12 @@ static void pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
-		dcxb_log("# dcxbench: pin to CPU %d: %s", cpu, strerror(errno));
+		bench_log("# dcxbench: pin to CPU %d: %s", cpu, strerror(errno));
 }
 
-int dcxb_server_start(struct dcxb_ctx *c)
+int dcxb_server_start(struct dcxb_server *srv, bool pin)
 {
-	socklen_t len = sizeof(c->addr);
+	socklen_t len = sizeof(srv->addr);
 	int one = 1, sv[2], lfd;
 	pid_t pid;
 
@@ -319,13 +328,13 @@ int dcxb_server_start(struct dcxb_ctx *c)
 	if (lfd < 0)
 		return -errno;
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&c->addr, 0, sizeof(c->addr));
-	c->addr.sin_family = AF_INET;
-	c->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(&srv->addr, 0, sizeof(srv->addr));
+	srv->addr.sin_family = AF_INET;
+	srv->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	/* W2 connects N at once: the accept queue must hold them all. */
-	if (bind(lfd, (struct sockaddr *)&c->addr, sizeof(c->addr)) ||
+	if (bind(lfd, (struct sockaddr *)&srv->addr, sizeof(srv->addr)) ||
 	    listen(lfd, 65535) ||
-	    getsockname(lfd, (struct sockaddr *)&c->addr, &len))
+	    getsockname(lfd, (struct sockaddr *)&srv->addr, &len))
 		goto err_lfd;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		goto err_lfd;
@@ -336,16 +345,16 @@ int dcxb_server_start(struct dcxb_ctx *c)
 		goto err_sv;
 	if (!pid) {
 		close(sv[0]);
-		if (c->o->pin)
+		if (pin)
 			pin_cpu(1);
 		_exit(srv_main(lfd, sv[1]));
 	}
-	if (c->o->pin)
+	if (pin)
 		pin_cpu(0);
 	close(sv[1]);
 	close(lfd);
-	c->ctrl = sv[0];
-	c->srv_pid = pid;
+	srv->ctrl = sv[0];
+	srv->pid = pid;
 	return 0;
 
 err_sv:
@@ -356,29 +365,29 @@ err_lfd:
 	return -errno;
 }
 
-int dcxb_server_cmd(struct dcxb_ctx *c, enum dcxb_srv_cmd cmd,
+int dcxb_server_cmd(struct dcxb_server *srv, enum dcxb_srv_cmd cmd,
 		    struct dcxb_srv_stats *st)
 {
 	uint32_t word = cmd;
 	ssize_t n;
 
-	if (send(c->ctrl, &word, sizeof(word), MSG_NOSIGNAL) != sizeof(word))
+	if (send(srv->ctrl, &word, sizeof(word), MSG_NOSIGNAL) != sizeof(word))
 		return -EPIPE;
-	n = recv(c->ctrl, st, sizeof(*st), 0);
+	n = recv(srv->ctrl, st, sizeof(*st), 0);
 	if (n != sizeof(*st))
 		return n < 0 ? -errno : -EPIPE;
 	return 0;
 }
 
-void dcxb_server_stop(struct dcxb_ctx *c)
+void dcxb_server_stop(struct dcxb_server *srv)
 {
 	uint32_t word = DCXB_SRV_QUIT;
 	int status;
 
-	if (c->srv_pid <= 0)
+	if (srv->pid <= 0)
 		return;
-	send(c->ctrl, &word, sizeof(word), MSG_NOSIGNAL);
-	close(c->ctrl);
-	waitpid(c->srv_pid, &status, 0);
-	c->srv_pid = 0;
+	send(srv->ctrl, &word, sizeof(word), MSG_NOSIGNAL);
+	close(srv->ctrl);
+	waitpid(srv->pid, &status, 0);
+	srv->pid = 0;
 }

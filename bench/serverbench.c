@@ -50,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 #define REQ_LEN		1024
 #define MAX_CONC	1024
 #define MAX_ROUNDS	32
@@ -285,27 +287,6 @@ static void run_one(const struct variant *v, int conc, long n, struct run *r)
 		r->ok = false;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The @q quantile of @n values, interpolated (sorts @v). */
-static double quantile(double *v, int n, double q)
-{
-	double pos;
-	int i;
-
-	if (n <= 0)
-		return 0;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	pos = q * (n - 1);
-	i = (int)pos;
-	return i + 1 < n ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[i];
-}
-
 int main(int argc, char **argv)
 {
 	static struct run runs[MAX_CONCS][MAX_ROUNDS][NVAR];
@@ -400,18 +381,18 @@ int main(int argc, char **argv)
 				rr[k] = e->rate > 0 ? r->rate / e->rate : 0;
 				cr[k] = e->cpu_us > 0 ? r->cpu_us / e->cpu_us : 0;
 			}
-			mr = quantile(rr, rounds, 0.5);
-			qr1 = quantile(rr, rounds, 0.25);
-			qr3 = quantile(rr, rounds, 0.75);
-			mc = quantile(cr, rounds, 0.5);
-			qc1 = quantile(cr, rounds, 0.25);
-			qc3 = quantile(cr, rounds, 0.75);
+			mr = bench_quantile(rr, rounds, 0.5);
+			qr1 = bench_quantile(rr, rounds, 0.25);
+			qr3 = bench_quantile(rr, rounds, 0.75);
+			mc = bench_quantile(cr, rounds, 0.5);
+			qc1 = bench_quantile(cr, rounds, 0.25);
+			qc3 = bench_quantile(cr, rounds, 0.75);
 			printf("%-6d %-14s %10.0f %12.1f %8.2fx (%.2f-%.2f) %8.2fx (%.2f-%.2f)\n",
-			       concs[c], variants[i].name, quantile(rate, rounds, 0.5),
-			       quantile(cpu, rounds, 0.5), mr, qr1, qr3, mc, qc1, qc3);
+			       concs[c], variants[i].name, bench_quantile(rate, rounds, 0.5),
+			       bench_quantile(cpu, rounds, 0.5), mr, qr1, qr3, mc, qc1, qc3);
 			printf("SERVERBENCH-MEDIAN: %s,%d,%ld,%.0f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n",
 			       variants[i].name, concs[c], n,
-			       quantile(rate, rounds, 0.5), quantile(cpu, rounds, 0.5),
+			       bench_quantile(rate, rounds, 0.5), bench_quantile(cpu, rounds, 0.5),
 			       mr, qr1, qr3, mc, qc1, qc3);
 			if (i == 0) {
 				printf("SERVERBENCH-TARGET: W3 c=%d iocp-kernel conn/s vs epoll,%.2f,>= 1.00,%s\n",

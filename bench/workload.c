@@ -6,7 +6,8 @@
  * operation in flight at a time; the slots share one ring, so concurrency 1,
  * 64 or 1024 is only the number of slots. A step is submitted when the CQE
  * of the one before it comes in, for every variant alike, so that the
- * variants differ in how a connection ends and in nothing else:
+ * variants differ in how a connection ends and in nothing else (ways[]
+ * below is this table):
  *
  *   fresh     SOCKET CONNECT SEND RECV | SHUTDOWN RECV..EOF CLOSE
  *   emulated         CONNECT SEND RECV | SHUTDOWN RECV..EOF CONNECT(AF_UNSPEC)
@@ -26,23 +27,30 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <linux/disconnectex.h>
+#include <disconnectex.h>
 
-#include "dcxbench.h"
+#include "frame.h"
+#include "guest.h"
+#include "stats.h"
+#include "util.h"
+#include "workload.h"
 
-_Static_assert(sizeof(struct dcx_disconnect) == 16, "uring_cmd payload size");
-
+/*
+ * The steps of one connection, by way of ending it: the table below is
+ * the whole difference between the variants. The ring and the blocking
+ * form walk the same table, one step in flight per slot.
+ */
 enum step {
-	ST_IDLE,
+	ST_IDLE,	/* the end of a table; a slot with nothing in flight */
 	ST_SOCKET,
 	ST_CONNECT,
 	ST_SEND,
-	ST_RECV,
-	ST_SHUT,
+	ST_RECV,	/* the echo, checked byte for byte */
+	ST_SHUT,	/* shutdown(SHUT_WR) */
 	ST_DRAIN,	/* receive until EOF */
 	ST_CLOSE,
 	ST_UNCONNECT,	/* connect(AF_UNSPEC) */
-	ST_DCX,
+	ST_DCX,		/* DCX_CMD_DISCONNECT / DCX_IOC_DISCONNECT, reuse */
 };
 
 static const char *const step_names[] = {
@@ -50,24 +58,60 @@ static const char *const step_names[] = {
 	"close", "connect(AF_UNSPEC)", "DCX_CMD_DISCONNECT",
 };
 
+struct way {
+	const char *name, *blk_name;
+	enum step steps[8];	/* one connection, up to ST_IDLE */
+	int disc;		/* the first step of the disconnect ("|") */
+};
+
+/*
+ * shutdown+close runs in W2 only, which sets its connections up with
+ * plain syscalls and starts each at its disconnect; its first steps are
+ * there for a table of one shape.
+ */
+static const struct way ways[] = {
+	[DCXB_FRESH] = { "fresh", "fresh-blk", {
+		ST_SOCKET, ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT, ST_DRAIN, ST_CLOSE }, 4 },
+	[DCXB_EMULATED] = { "emulated", "emulated-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT, ST_DRAIN, ST_UNCONNECT }, 3 },
+	[DCXB_KERNEL] = { "kernel", "kernel-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_DCX }, 3 },
+	[DCXB_CLOSE] = { "shutdown+close", "close-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT, ST_CLOSE }, 3 },
+};
+
+/* W1's phases: warm up, the measured window, let the slots finish. */
+enum phase {
+	PH_WARM,
+	PH_WINDOW,
+	PH_DRAIN,
+};
+
 struct slot {
 	int fd;
-	int step;
+	int pos;		/* in its way's steps[] */
+	enum step step;		/* in flight: steps[pos], or ST_IDLE */
 	unsigned int done;	/* bytes of the current send or receive */
 	double t_disc;		/* when the disconnect was submitted */
 	unsigned char tx[DCXB_MSG];
 	unsigned char rx[DCXB_MSG];
 };
 
-struct engine {
+/* The client of one run: its slots, their ring, its counts. */
+struct driver {
 	struct dcxb_ctx *c;
 	struct io_uring *ring;
 	enum dcxb_way way;
+	const struct way *w;
 	struct slot *slots;
 	int nslots;
 	int active;		/* slots not idle */
 	bool churn;		/* W1: a slot goes on with a new connection */
-	enum dcxb_phase phase;	/* no connection starts in DCXB_DRAIN */
+	enum phase phase;	/* no connection starts in PH_DRAIN */
 	long limit;		/* churn: nor after this many, if > 0 */
 	long started, failures;
 	long completed;		/* all connections, for the checks */
@@ -75,7 +119,7 @@ struct engine {
 	uint64_t serial;
 	double now;		/* when the current batch of CQEs was reaped */
 	double t_last;		/* when the last counted one ended */
-	struct dcxb_lat lat;	/* of the counted ones */
+	struct bench_samples lat;	/* of the counted ones, us */
 };
 
 static const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
@@ -86,6 +130,11 @@ static const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
  * emulated machine can take seconds. A timeout still counts as a failure.
  */
 #define DCXB_TIMEOUT_MS		60000
+
+const char *dcxb_way_name(enum dcxb_way way, bool blocking)
+{
+	return blocking ? ways[way].blk_name : ways[way].name;
+}
 
 static struct slot *slots_new(int n)
 {
@@ -114,55 +163,44 @@ static void slots_close(struct slot *s, int n)
 }
 
 /* Each request differs, so that a reply crossed with another shows up. */
-static void stamp(struct engine *e, struct slot *s)
+static void stamp(struct driver *d, struct slot *s)
 {
-	memcpy(s->tx, &e->serial, sizeof(e->serial));
-	e->serial++;
+	memcpy(s->tx, &d->serial, sizeof(d->serial));
+	d->serial++;
 }
 
-static struct io_uring_sqe *eng_sqe(struct engine *e)
+static struct io_uring_sqe *drv_sqe(struct driver *d)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(e->ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(d->ring);
 
 	if (!sqe) {
-		io_uring_submit(e->ring);
-		sqe = io_uring_get_sqe(e->ring);
+		io_uring_submit(d->ring);
+		sqe = io_uring_get_sqe(d->ring);
 	}
 	if (!sqe) {
 		/* Cannot happen with an empty SQ; nothing sane to go on with. */
-		dcxb_log("# dcxbench: no SQE after a submit");
+		bench_log("# dcxbench: no SQE after a submit");
 		abort();
 	}
 	return sqe;
 }
 
-static void prep_dcx(struct engine *e, struct io_uring_sqe *sqe, int fd)
+/* The slot's step at its pos, on the ring. */
+static void drv_queue(struct driver *d, int i)
 {
-	struct dcx_disconnect req = {
-		.fd = fd, .flags = DCX_REUSE_SOCKET, .timeout_ms = DCXB_TIMEOUT_MS,
-	};
+	struct slot *s = &d->slots[i];
+	struct io_uring_sqe *sqe = drv_sqe(d);
+	const struct sockaddr *addr = (const struct sockaddr *)&d->c->srv.addr;
 
-	/* liburing 2.3 has no uring_cmd helper: fill the SQE by hand. */
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = e->c->devfd;
-	sqe->cmd_op = DCX_CMD_DISCONNECT;
-	memcpy(sqe->cmd, &req, sizeof(req));
-}
-
-static void eng_queue(struct engine *e, int i, int step)
-{
-	struct slot *s = &e->slots[i];
-	struct io_uring_sqe *sqe = eng_sqe(e);
-	const struct sockaddr *addr = (const struct sockaddr *)&e->c->addr;
-
-	s->step = step;
-	switch (step) {
+	s->step = d->w->steps[s->pos];
+	switch (s->step) {
+	case ST_IDLE:		/* drv_next() ends a slot there instead */
+		abort();
 	case ST_SOCKET:
 		io_uring_prep_socket(sqe, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
 		break;
 	case ST_CONNECT:
-		io_uring_prep_connect(sqe, s->fd, addr, sizeof(e->c->addr));
+		io_uring_prep_connect(sqe, s->fd, addr, sizeof(d->c->srv.addr));
 		break;
 	case ST_SEND:
 		io_uring_prep_send(sqe, s->fd, s->tx + s->done,
@@ -185,146 +223,143 @@ static void eng_queue(struct engine *e, int i, int step)
 		io_uring_prep_connect(sqe, s->fd, &unspec, sizeof(unspec));
 		break;
 	case ST_DCX:
-		prep_dcx(e, sqe, s->fd);
+		dcx_prep_disconnect(sqe, d->c->devfd, s->fd, DCX_REUSE_SOCKET,
+				    DCXB_TIMEOUT_MS);
 		break;
 	}
 	sqe->user_data = i;
 }
 
-static void eng_idle(struct engine *e, struct slot *s)
+static void drv_idle(struct driver *d, struct slot *s)
 {
 	s->step = ST_IDLE;
-	e->active--;
+	d->active--;
 }
 
 /* The next connection of a churning slot, or its end. */
-static void eng_start(struct engine *e, int i)
+static void drv_start(struct driver *d, int i)
 {
-	struct slot *s = &e->slots[i];
+	struct slot *s = &d->slots[i];
 
-	if (!e->churn || e->phase == DCXB_DRAIN ||
-	    (e->limit > 0 && e->started >= e->limit) || e->failures >= 1000) {
-		eng_idle(e, s);
+	if (!d->churn || d->phase == PH_DRAIN ||
+	    (d->limit > 0 && d->started >= d->limit) || d->failures >= 1000) {
+		drv_idle(d, s);
 		return;
 	}
-	e->started++;
-	stamp(e, s);
-	if (s->fd >= 0) {
-		eng_queue(e, i, ST_CONNECT);
-	} else if (e->way == DCXB_FRESH) {
-		eng_queue(e, i, ST_SOCKET);
-	} else {
+	d->started++;
+	stamp(d, s);
+	if (s->fd < 0 && d->w->steps[0] != ST_SOCKET) {
 		/* A reusing slot lost its socket to a failure. */
 		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (s->fd < 0) {
-			e->failures++;
-			eng_idle(e, s);
+			d->failures++;
+			drv_idle(d, s);
 			return;
 		}
-		eng_queue(e, i, ST_CONNECT);
 	}
+	s->pos = 0;
+	s->done = 0;
+	drv_queue(d, i);
 }
 
-static void eng_fail(struct engine *e, int i, int err)
+static void drv_fail(struct driver *d, int i, int err)
 {
-	struct slot *s = &e->slots[i];
+	struct slot *s = &d->slots[i];
 
-	if (++e->failures <= 5)
-		dcxb_log("# dcxbench: %s: %s: %s",
-			 dcxb_way_name(e->way, false), step_names[s->step],
-			 strerror(-err));
+	if (++d->failures <= 5)
+		bench_log("# dcxbench: %s: %s: %s", d->w->name,
+			  step_names[s->step], strerror(-err));
 	/* A failed close leaves nothing to close again. */
 	if (s->fd >= 0 && s->step != ST_CLOSE)
 		close(s->fd);
 	s->fd = -1;
-	eng_start(e, i);
+	drv_start(d, i);
 }
 
-static void eng_disconnect(struct engine *e, int i)
+static void drv_done(struct driver *d, int i)
 {
-	e->slots[i].t_disc = e->now;
-	eng_queue(e, i, e->way == DCXB_KERNEL ? ST_DCX : ST_SHUT);
-}
+	struct slot *s = &d->slots[i];
 
-static void eng_done(struct engine *e, int i)
-{
-	struct slot *s = &e->slots[i];
-
-	e->completed++;
-	if (e->phase == DCXB_WINDOW) {
-		e->counted++;
-		e->t_last = e->now;
-		dcxb_lat_add(&e->lat, (e->now - s->t_disc) * 1e6);
+	d->completed++;
+	if (d->phase == PH_WINDOW) {
+		d->counted++;
+		d->t_last = d->now;
+		bench_samples_add(&d->lat, (d->now - s->t_disc) * 1e6);
 	}
-	eng_start(e, i);
+	drv_start(d, i);
 }
 
-/* Both directions of a transfer: a short one goes on where it stopped. */
-static void eng_xfer(struct engine *e, int i, int res)
+/* From the disconnect's first step: W2 starts every slot there. */
+static void drv_disconnect(struct driver *d, int i)
 {
-	struct slot *s = &e->slots[i];
+	struct slot *s = &d->slots[i];
 
-	if (res <= 0) {
-		eng_fail(e, i, res ? res : -EPIPE);
-		return;
-	}
-	s->done += res;
-	if (s->done < DCXB_MSG) {
-		eng_queue(e, i, s->step);
-	} else if (s->step == ST_SEND) {
-		s->done = 0;
-		eng_queue(e, i, ST_RECV);
-	} else if (memcmp(s->rx, s->tx, DCXB_MSG)) {
-		eng_fail(e, i, -EBADMSG);
-	} else {
-		eng_disconnect(e, i);
-	}
+	s->pos = d->w->disc;
+	s->done = 0;
+	s->t_disc = d->now;
+	drv_queue(d, i);
 }
 
-static void eng_event(struct engine *e, int i, int res)
+/* On to the slot's next step; after its last, the connection is done. */
+static void drv_next(struct driver *d, int i)
 {
-	struct slot *s = &e->slots[i];
+	struct slot *s = &d->slots[i];
+
+	s->done = 0;
+	if (++s->pos == d->w->disc)
+		s->t_disc = d->now;
+	if (d->w->steps[s->pos] == ST_IDLE)
+		drv_done(d, i);
+	else
+		drv_queue(d, i);
+}
+
+static void drv_event(struct driver *d, int i, int res)
+{
+	struct slot *s = &d->slots[i];
 
 	if (res < 0 && s->step != ST_SEND && s->step != ST_RECV) {
-		eng_fail(e, i, res);
+		drv_fail(d, i, res);
 		return;
 	}
 	switch (s->step) {
 	case ST_SOCKET:
 		s->fd = res;
-		eng_queue(e, i, ST_CONNECT);
-		break;
-	case ST_CONNECT:
-		s->done = 0;
-		eng_queue(e, i, ST_SEND);
 		break;
 	case ST_SEND:
 	case ST_RECV:
-		eng_xfer(e, i, res);
-		break;
-	case ST_SHUT:
-		eng_queue(e, i, e->way == DCXB_CLOSE ? ST_CLOSE : ST_DRAIN);
+		/* Both directions: a short one goes on where it stopped. */
+		if (res <= 0) {
+			drv_fail(d, i, res ? res : -EPIPE);
+			return;
+		}
+		s->done += res;
+		if (s->done < DCXB_MSG) {
+			drv_queue(d, i);
+			return;
+		}
+		if (s->step == ST_RECV && memcmp(s->rx, s->tx, DCXB_MSG)) {
+			drv_fail(d, i, -EBADMSG);
+			return;
+		}
 		break;
 	case ST_DRAIN:
 		if (res > 0) {	/* the server sends nothing after its reply */
-			eng_fail(e, i, -EPROTO);
-			break;
+			drv_fail(d, i, -EPROTO);
+			return;
 		}
-		eng_queue(e, i, e->way == DCXB_FRESH ? ST_CLOSE : ST_UNCONNECT);
 		break;
 	case ST_CLOSE:
 		s->fd = -1;
-		eng_done(e, i);
 		break;
-	case ST_UNCONNECT:
-	case ST_DCX:
-		eng_done(e, i);
+	default:
 		break;
 	}
+	drv_next(d, i);
 }
 
 /* Submit what is queued, reap one batch; @wait_ms > 0 bounds the wait. */
-static int eng_poll(struct engine *e, int wait_ms)
+static int drv_poll(struct driver *d, int wait_ms)
 {
 	struct __kernel_timespec ts = { .tv_nsec = wait_ms * 1000000LL };
 	struct io_uring_cqe *cqe;
@@ -332,26 +367,26 @@ static int eng_poll(struct engine *e, int wait_ms)
 	int ret;
 
 	if (wait_ms > 0)
-		ret = io_uring_submit_and_wait_timeout(e->ring, &cqe, 1, &ts, NULL);
+		ret = io_uring_submit_and_wait_timeout(d->ring, &cqe, 1, &ts, NULL);
 	else
-		ret = io_uring_submit_and_wait(e->ring, 1);
+		ret = io_uring_submit_and_wait(d->ring, 1);
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY)
 		return ret;
-	e->now = dcxb_now();
-	io_uring_for_each_cqe(e->ring, head, cqe) {
-		eng_event(e, (int)cqe->user_data, cqe->res);
+	d->now = bench_now();
+	io_uring_for_each_cqe(d->ring, head, cqe) {
+		drv_event(d, (int)cqe->user_data, cqe->res);
 		seen++;
 	}
-	io_uring_cq_advance(e->ring, seen);
+	io_uring_cq_advance(d->ring, seen);
 	return 0;
 }
 
-static int eng_drain(struct engine *e)
+static int drv_drain(struct driver *d)
 {
 	int ret = 0;
 
-	while (e->active > 0 && !ret)
-		ret = eng_poll(e, 0);
+	while (d->active > 0 && !ret)
+		ret = drv_poll(d, 0);
 	return ret;
 }
 
@@ -362,44 +397,44 @@ static int eng_drain(struct engine *e)
  * the threads the run made the kernel create.
  */
 static void check_run(struct dcxb_ctx *c, const struct dcxb_frame *pre,
-		      struct engine *e, struct dcxb_result *r)
+		      struct driver *d, struct dcxb_result *r)
 {
-	double deadline = dcxb_now() + 10;
+	double deadline = bench_now() + 10;
 	struct dcxb_frame post;
 	long fins, bad;
 
-	dcxb_frame_end(c, &post);
-	r->threads = post.sys.forks - pre->sys.forks;
+	dcxb_frame_end(&c->srv, &post);
+	r->threads = post.sys.cpu.forks - pre->sys.cpu.forks;
 	if (post.kthreads - pre->kthreads > r->kthreads)
 		r->kthreads = post.kthreads - pre->kthreads;
 
 	/* shutdown+close does not wait for the server: give it time. */
-	while ((long)(post.srv.fins - pre->srv.fins) < e->completed &&
-	       dcxb_now() < deadline) {
+	while ((long)(post.srv.fins - pre->srv.fins) < d->completed &&
+	       bench_now() < deadline) {
 		usleep(5000);
-		if (dcxb_server_cmd(c, DCXB_SRV_STATS, &post.srv))
+		if (dcxb_server_cmd(&c->srv, DCXB_SRV_STATS, &post.srv))
 			break;
 	}
-	r->failures += e->failures;
+	r->failures += d->failures;
 	fins = post.srv.fins - pre->srv.fins;
 	bad = post.srv.resets - pre->srv.resets + post.srv.errors - pre->srv.errors;
-	if (fins != e->completed || bad) {
-		dcxb_log("# dcxbench: %s: server saw %ld FINs for %ld connections, %llu resets, %llu errors",
-			 dcxb_way_name(e->way, false), fins, e->completed,
+	if (fins != d->completed || bad) {
+		bench_log("# dcxbench: %s: server saw %ld FINs for %ld connections, %llu resets, %llu errors",
+			 dcxb_way_name(d->way, false), fins, d->completed,
 			 (unsigned long long)(post.srv.resets - pre->srv.resets),
 			 (unsigned long long)(post.srv.errors - pre->srv.errors));
-		r->failures += bad + labs(fins - e->completed);
+		r->failures += bad + labs(fins - d->completed);
 	}
-	if (e->way != DCXB_KERNEL)
+	if (d->way != DCXB_KERNEL)
 		return;
 	bad = (post.dcx_completed - pre->dcx_completed) -
 	      (post.dcx_graceful - pre->dcx_graceful) +
 	      (post.dcx_rejected - pre->dcx_rejected);
-	if (bad || post.dcx_graceful - pre->dcx_graceful != e->completed) {
-		dcxb_log("# dcxbench: module: %ld graceful of %ld completed, %ld rejected, for %ld disconnects",
+	if (bad || post.dcx_graceful - pre->dcx_graceful != d->completed) {
+		bench_log("# dcxbench: module: %ld graceful of %ld completed, %ld rejected, for %ld disconnects",
 			 post.dcx_graceful - pre->dcx_graceful,
 			 post.dcx_completed - pre->dcx_completed,
-			 post.dcx_rejected - pre->dcx_rejected, e->completed);
+			 post.dcx_rejected - pre->dcx_rejected, d->completed);
 		r->failures += bad ? bad : 1;
 	}
 }
@@ -434,53 +469,72 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-/* One whole connection with plain syscalls; 0 or -errno. */
-static int blk_one(struct engine *e, struct slot *s)
+/* One step with plain syscalls, as drv_queue() and drv_event() on the ring. */
+static int blk_step(struct driver *d, struct slot *s, enum step step)
 {
 	struct dcx_disconnect req = {
-		.flags = DCX_REUSE_SOCKET, .timeout_ms = DCXB_TIMEOUT_MS,
+		.fd = s->fd, .flags = DCX_REUSE_SOCKET,
+		.timeout_ms = DCXB_TIMEOUT_MS,
 	};
-	const struct sockaddr *addr = (const struct sockaddr *)&e->c->addr;
-	double t;
+	const struct sockaddr *addr = (const struct sockaddr *)&d->c->srv.addr;
 	ssize_t n;
 
-	if (s->fd < 0) {
+	switch (step) {
+	case ST_IDLE:
+		break;
+	case ST_SOCKET:
+		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		return s->fd < 0 ? -errno : 0;
+	case ST_CONNECT:
+		return connect(s->fd, addr, sizeof(d->c->srv.addr)) ? -errno : 0;
+	case ST_SEND:
+		return write_full(s->fd, s->tx, DCXB_MSG) ? -EPIPE : 0;
+	case ST_RECV:
+		if (read_full(s->fd, s->rx, DCXB_MSG))
+			return -EPIPE;
+		return memcmp(s->rx, s->tx, DCXB_MSG) ? -EBADMSG : 0;
+	case ST_SHUT:
+		return shutdown(s->fd, SHUT_WR) ? -errno : 0;
+	case ST_DRAIN:
+		do {
+			n = recv(s->fd, s->rx, DCXB_MSG, 0);
+		} while (n < 0 && errno == EINTR);
+		return n ? (n < 0 ? -errno : -EPROTO) : 0;
+	case ST_CLOSE:
+		close(s->fd);
+		s->fd = -1;
+		break;
+	case ST_UNCONNECT:
+		return connect(s->fd, &unspec, sizeof(unspec)) ? -errno : 0;
+	case ST_DCX:
+		return ioctl(d->c->devfd, DCX_IOC_DISCONNECT, &req) ? -errno : 0;
+	}
+	return 0;
+}
+
+/* One whole connection with plain syscalls; 0 or -errno. */
+static int blk_one(struct driver *d, struct slot *s)
+{
+	double t = 0;
+	int pos, err;
+
+	if (s->fd < 0 && d->w->steps[0] != ST_SOCKET) {
 		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (s->fd < 0)
 			return -errno;
 	}
-	stamp(e, s);
-	if (connect(s->fd, addr, sizeof(e->c->addr)))
-		return -errno;
-	if (write_full(s->fd, s->tx, DCXB_MSG) || read_full(s->fd, s->rx, DCXB_MSG))
-		return -EPIPE;
-	if (memcmp(s->rx, s->tx, DCXB_MSG))
-		return -EBADMSG;
-
-	t = dcxb_now();
-	if (e->way == DCXB_KERNEL) {
-		req.fd = s->fd;
-		if (ioctl(e->c->devfd, DCX_IOC_DISCONNECT, &req))
-			return -errno;
-	} else {
-		if (shutdown(s->fd, SHUT_WR))
-			return -errno;
-		do {
-			n = recv(s->fd, s->rx, DCXB_MSG, 0);
-		} while (n < 0 && errno == EINTR);
-		if (n)
-			return n < 0 ? -errno : -EPROTO;
-		if (e->way == DCXB_FRESH) {
-			close(s->fd);
-			s->fd = -1;
-		} else if (connect(s->fd, &unspec, sizeof(unspec))) {
-			return -errno;
-		}
+	stamp(d, s);
+	for (pos = 0; d->w->steps[pos] != ST_IDLE; pos++) {
+		if (pos == d->w->disc)
+			t = bench_now();
+		err = blk_step(d, s, d->w->steps[pos]);
+		if (err)
+			return err;
 	}
-	e->now = dcxb_now();
-	if (e->phase == DCXB_WINDOW) {
-		dcxb_lat_add(&e->lat, (e->now - t) * 1e6);
-		e->t_last = e->now;
+	d->now = bench_now();
+	if (d->phase == PH_WINDOW) {
+		bench_samples_add(&d->lat, (d->now - t) * 1e6);
+		d->t_last = d->now;
 	}
 	return 0;
 }
@@ -495,38 +549,38 @@ struct window {
 	struct dcxb_frame a, b;
 };
 
-static void window_edges(struct dcxb_ctx *c, struct engine *e, struct window *w)
+static void window_edges(struct dcxb_ctx *c, struct driver *d, struct window *w)
 {
-	if (e->phase == DCXB_WARM && e->now >= w->warm_end) {
-		dcxb_frame_start(c, &w->a);
-		w->end = w->a.sys.t + c->o->secs;
-		e->phase = DCXB_WINDOW;
-	} else if (e->phase == DCXB_WINDOW && !e->limit && e->now >= w->end) {
-		dcxb_frame_end(c, &w->b);
-		e->phase = DCXB_DRAIN;
+	if (d->phase == PH_WARM && d->now >= w->warm_end) {
+		dcxb_frame_start(&c->srv, &w->a);
+		w->end = w->a.sys.t + c->secs;
+		d->phase = PH_WINDOW;
+	} else if (d->phase == PH_WINDOW && !d->limit && d->now >= w->end) {
+		dcxb_frame_end(&c->srv, &w->b);
+		d->phase = PH_DRAIN;
 	}
 }
 
-static void blk_run(struct engine *e, struct window *w)
+static void blk_run(struct driver *d, struct window *w)
 {
-	struct slot *s = &e->slots[0];
+	struct slot *s = &d->slots[0];
 	int err;
 
 	for (;;) {
-		e->now = dcxb_now();
-		window_edges(e->c, e, w);
-		if (e->phase == DCXB_DRAIN || e->failures >= 1000 ||
-		    (e->limit > 0 && e->started >= e->limit))
+		d->now = bench_now();
+		window_edges(d->c, d, w);
+		if (d->phase == PH_DRAIN || d->failures >= 1000 ||
+		    (d->limit > 0 && d->started >= d->limit))
 			break;
-		e->started++;
-		err = blk_one(e, s);
+		d->started++;
+		err = blk_one(d, s);
 		if (!err) {
-			e->completed++;
-			e->counted += e->phase == DCXB_WINDOW;
+			d->completed++;
+			d->counted += d->phase == PH_WINDOW;
 			continue;
 		}
-		if (++e->failures <= 5)
-			dcxb_log("# dcxbench: %s: %s", dcxb_way_name(e->way, true),
+		if (++d->failures <= 5)
+			bench_log("# dcxbench: %s: %s", dcxb_way_name(d->way, true),
 				 strerror(-err));
 		if (s->fd >= 0)
 			close(s->fd);
@@ -534,16 +588,16 @@ static void blk_run(struct engine *e, struct window *w)
 	}
 }
 
-static int ring_run(struct engine *e, struct window *w)
+static int ring_run(struct driver *d, struct window *w)
 {
 	int i, ret = 0;
 
-	e->active = e->nslots;
-	for (i = 0; i < e->nslots; i++)
-		eng_start(e, i);
-	while (e->active > 0 && !ret) {
-		ret = eng_poll(e, 0);
-		window_edges(e->c, e, w);
+	d->active = d->nslots;
+	for (i = 0; i < d->nslots; i++)
+		drv_start(d, i);
+	while (d->active > 0 && !ret) {
+		ret = drv_poll(d, 0);
+		window_edges(d->c, d, w);
 	}
 	return ret;
 }
@@ -551,65 +605,66 @@ static int ring_run(struct engine *e, struct window *w)
 int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		struct dcxb_result *r)
 {
-	struct engine e = {
-		.c = c, .ring = &c->ring, .way = v->way, .nslots = v->conc,
-		.churn = true, .limit = c->o->conns,
+	struct driver d = {
+		.c = c, .ring = &c->ring, .way = v->way, .w = &ways[v->way],
+		.nslots = v->conc,
+		.churn = true, .limit = c->conns,
 	};
 	struct dcxb_frame pre;
 	struct window w;
 	int i, ret = 0;
 
-	e.slots = slots_new(v->conc);
-	if (!e.slots)
+	d.slots = slots_new(v->conc);
+	if (!d.slots)
 		return -ENOMEM;
 	/* Reusing variants own their sockets before the clock starts. */
-	for (i = 0; i < e.nslots && v->way != DCXB_FRESH; i++) {
-		e.slots[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (e.slots[i].fd < 0) {
+	for (i = 0; i < d.nslots && v->way != DCXB_FRESH; i++) {
+		d.slots[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (d.slots[i].fd < 0) {
 			ret = -errno;
 			goto out;
 		}
 	}
 
-	dcxb_frame_start(c, &pre);
-	e.now = e.t_last = pre.sys.t;
-	if (c->o->conns > 0) {
+	dcxb_frame_start(&c->srv, &pre);
+	d.now = d.t_last = pre.sys.t;
+	if (c->conns > 0) {
 		w.a = pre;
-		e.phase = DCXB_WINDOW;
+		d.phase = PH_WINDOW;
 	} else {
 		/* Long enough for 1024 slots to be through a connection each. */
-		w.warm_end = e.now + fmin(1.0, fmax(0.2, c->o->secs / 4));
-		e.phase = DCXB_WARM;
+		w.warm_end = d.now + fmin(1.0, fmax(0.2, c->secs / 4));
+		d.phase = PH_WARM;
 	}
 	if (v->blocking)
-		blk_run(&e, &w);
+		blk_run(&d, &w);
 	else
-		ret = ring_run(&e, &w);
-	if (c->o->conns > 0)
-		dcxb_frame_end(c, &w.b);
-	if (!ret && e.phase != DCXB_WARM)
-		dcxb_figures(r, &w.a, &w.b, e.counted,
-			     c->o->conns > 0 ? e.t_last - w.a.sys.t :
+		ret = ring_run(&d, &w);
+	if (c->conns > 0)
+		dcxb_frame_end(&c->srv, &w.b);
+	if (!ret && d.phase != PH_WARM)
+		dcxb_figures(r, &w.a, &w.b, d.counted,
+			     c->conns > 0 ? d.t_last - w.a.sys.t :
 					       w.b.sys.t - w.a.sys.t);
-	r->p50_us = dcxb_lat_pct(&e.lat, 50);
-	r->p99_us = dcxb_lat_pct(&e.lat, 99);
-	check_run(c, &pre, &e, r);
+	r->p50_us = bench_quantile(d.lat.v, d.lat.n, 0.50);
+	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);
+	check_run(c, &pre, &d, r);
 out:
-	slots_close(e.slots, e.nslots);
-	free(e.slots);
-	dcxb_lat_free(&e.lat);
+	slots_close(d.slots, d.nslots);
+	free(d.slots);
+	bench_samples_free(&d.lat);
 	return ret;
 }
 
 /* N connections, each through its request and reply; not measured. */
 static int w2_establish(struct dcxb_ctx *c, struct slot *s, int n)
 {
-	const struct sockaddr *addr = (const struct sockaddr *)&c->addr;
+	const struct sockaddr *addr = (const struct sockaddr *)&c->srv.addr;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		s[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s[i].fd < 0 || connect(s[i].fd, addr, sizeof(c->addr)))
+		if (s[i].fd < 0 || connect(s[i].fd, addr, sizeof(c->srv.addr)))
 			return -errno;
 		memcpy(s[i].tx, &i, sizeof(i));
 	}
@@ -629,22 +684,22 @@ static int w2_establish(struct dcxb_ctx *c, struct slot *s, int n)
  * Held: every disconnect has sent its FIN and sits waiting for the
  * server's, which the server holds back.
  */
-static bool w2_all_waiting(struct dcxb_ctx *c, struct engine *e,
+static bool w2_all_waiting(struct dcxb_ctx *c, struct driver *d,
 			   const struct dcxb_frame *f0)
 {
 	struct dcxb_srv_stats st;
 	int i;
 
-	if (dcxb_server_cmd(c, DCXB_SRV_STATS, &st) ||
-	    st.fins - f0->srv.fins < (uint64_t)e->nslots)
+	if (dcxb_server_cmd(&c->srv, DCXB_SRV_STATS, &st) ||
+	    st.fins - f0->srv.fins < (uint64_t)d->nslots)
 		return false;
-	for (i = 0; i < e->nslots; i++) {
-		int step = e->slots[i].step;
+	for (i = 0; i < d->nslots; i++) {
+		int step = d->slots[i].step;
 
 		if (step == ST_SHUT || step == ST_CLOSE || step == ST_UNCONNECT)
 			return false;
 	}
-	return e->way != DCXB_KERNEL || dcxb_dcx_stat("inflight") == e->nslots;
+	return d->way != DCXB_KERNEL || guest_dcx_stat("inflight") == d->nslots;
 }
 
 /*
@@ -656,11 +711,12 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		   struct slot *slots, bool held, struct dcxb_result *r)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE };
-	struct engine e = {
-		.c = c, .way = v->way, .slots = slots, .nslots = v->conc,
-		.phase = DCXB_WINDOW,
+	struct driver d = {
+		.c = c, .way = v->way, .w = &ways[v->way], .slots = slots,
+		.nslots = v->conc,
+		.phase = PH_WINDOW,
 	};
-	static struct dcxb_mem m0, m1;
+	static struct guest_mem m0, m1;
 	struct dcxb_srv_stats st;
 	struct io_uring ring;
 	char top[512];
@@ -677,65 +733,65 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	ret = io_uring_queue_init_params(4096, &ring, &p);
 	if (ret)
 		goto out;
-	e.ring = &ring;
-	if (held && dcxb_server_cmd(c, DCXB_SRV_HOLD, &st)) {
+	d.ring = &ring;
+	if (held && dcxb_server_cmd(&c->srv, DCXB_SRV_HOLD, &st)) {
 		ret = -EPIPE;
 		goto out_ring;
 	}
 	/* Let the server arm its last receives before anything is counted. */
 	usleep(100000);
 	if (held)
-		dcxb_mem_read(&m0);
-	dcxb_frame_start(c, &f0);
+		guest_mem_read(&m0);
+	dcxb_frame_start(&c->srv, &f0);
 
-	e.active = e.nslots;
-	for (i = 0; i < e.nslots; i++) {
-		e.now = dcxb_now();
-		eng_disconnect(&e, i);
+	d.active = d.nslots;
+	for (i = 0; i < d.nslots; i++) {
+		d.now = bench_now();
+		drv_disconnect(&d, i);
 	}
 	if (held) {
-		give_up = dcxb_now() + 120;
-		while (!w2_all_waiting(c, &e, &f0) && !ret) {
-			if (dcxb_now() > give_up) {
-				dcxb_log("# dcxbench: W2 %s: disconnects never all waited for the peer",
+		give_up = bench_now() + 120;
+		while (!w2_all_waiting(c, &d, &f0) && !ret) {
+			if (bench_now() > give_up) {
+				bench_log("# dcxbench: W2 %s: disconnects never all waited for the peer",
 					 dcxb_way_name(v->way, false));
-				e.failures++;
+				d.failures++;
 				break;
 			}
-			ret = eng_poll(&e, 10);
+			ret = drv_poll(&d, 10);
 		}
 		/*
 		 * The server acknowledges our FINs with a delayed ACK: until it
 		 * goes out, each connection still holds its FIN's skb. Let that
 		 * pass, so what remains is the operations and nothing else.
 		 */
-		for (settle = dcxb_now() + 0.3; dcxb_now() < settle && !ret;)
-			ret = eng_poll(&e, 10);
-		dcxb_mem_read(&m1);
-		peak = dcxb_kthreads(NULL);
-		if (dcxb_server_cmd(c, DCXB_SRV_RELEASE, &st))
+		for (settle = bench_now() + 0.3; bench_now() < settle && !ret;)
+			ret = drv_poll(&d, 10);
+		guest_mem_read(&m1);
+		peak = guest_kthreads(NULL);
+		if (dcxb_server_cmd(&c->srv, DCXB_SRV_RELEASE, &st))
 			ret = ret ?: -EPIPE;
-		r->slab_b = (double)(m1.slab - m0.slab) / e.nslots;
-		r->obj_b = m0.slabinfo ? (double)(m1.objs - m0.objs) / e.nslots : NAN;
-		r->kiocb_b = m0.slabinfo ? (double)(m1.kiocb - m0.kiocb) / e.nslots : NAN;
-		r->dcxop_b = m0.slabinfo ? (double)(m1.dcxop - m0.dcxop) / e.nslots : NAN;
+		r->slab_b = (double)(m1.slab - m0.slab) / d.nslots;
+		r->obj_b = m0.slabinfo ? (double)(m1.objs - m0.objs) / d.nslots : NAN;
+		r->kiocb_b = m0.slabinfo ? (double)(m1.kiocb - m0.kiocb) / d.nslots : NAN;
+		r->dcxop_b = m0.slabinfo ? (double)(m1.dcxop - m0.dcxop) / d.nslots : NAN;
 		r->kthreads = peak - f0.kthreads;
-		dcxb_mem_top(&m0, &m1, e.nslots, top, sizeof(top));
-		dcxb_log("#         W2 %s, slab caches in B/op:%s",
+		guest_mem_top(&m0, &m1, d.nslots, top, sizeof(top));
+		bench_log("#         W2 %s, slab caches in B/op: %s",
 			 dcxb_way_name(v->way, false), top);
 	}
 	if (!ret)
-		ret = eng_drain(&e);
-	dcxb_frame_end(c, &f1);
-	dcxb_figures(r, &f0, &f1, e.counted, e.t_last - f0.sys.t);
-	r->p50_us = dcxb_lat_pct(&e.lat, 50);
-	r->p99_us = dcxb_lat_pct(&e.lat, 99);
-	check_run(c, &f0, &e, r);
+		ret = drv_drain(&d);
+	dcxb_frame_end(&c->srv, &f1);
+	dcxb_figures(r, &f0, &f1, d.counted, d.t_last - f0.sys.t);
+	r->p50_us = bench_quantile(d.lat.v, d.lat.n, 0.50);
+	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);
+	check_run(c, &f0, &d, r);
 out_ring:
 	io_uring_queue_exit(&ring);
 out:
 	slots_close(slots, v->conc);
-	dcxb_lat_free(&e.lat);
+	bench_samples_free(&d.lat);
 	return ret;
 }
 

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * portbench P1: the echo server process, its control channel and the
+ * counters its threads share (echo_server.c).
+ *
+ * Like every portbench header, this one includes neither <liburing.h> nor
+ * <winsock2.h>: each .c file sees one of the two APIs at most, so neither's
+ * names can clash.
+ */
+#ifndef PB_ECHO_SERVER_H
+#define PB_ECHO_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* P1: connections, and the size of a request (and of its echo). */
+#define PB_CONNS		64
+#define PB_MSG			64
+
+/* P1's server variants. */
+enum pb_kind {
+	PB_PORT,		/* completion port, GetQueuedCompletionStatus */
+	PB_URING,		/* one io_uring shared as the port shares it */
+	PB_URING_BATCH,		/* one io_uring, one thread, batched: idiomatic */
+};
+
+/*
+ * What the server process reports at a mark: its rusage (all its threads,
+ * io_uring's workers included) and its own counts.
+ */
+struct pb_srv_stats {
+	uint64_t user_us, sys_us;
+	uint64_t nvcsw, nivcsw;
+	uint64_t echoed;	/* requests echoed (send completed) */
+	uint64_t ended;		/* connections over (EOF or error) */
+	uint64_t errors;	/* anything but EOF ended a connection */
+	int64_t tasks;		/* /proc/self/task entries */
+	int64_t ready;		/* 1: every connection accepted, armed */
+};
+
+/*
+ * The counters a server shares among its threads; the serving code bumps
+ * them, the control thread reads them.
+ */
+struct pb_counts {
+	uint64_t echoed;
+	uint64_t ended;
+	uint64_t errors;
+};
+
+enum pb_srv_cmd {
+	PB_SRV_READY,		/* send nothing: wait for the first report */
+	PB_SRV_MARK,		/* reply with the current stats */
+	PB_SRV_END,		/* wait for the connections to end, reply, exit */
+};
+
+pid_t pb_server_spawn(enum pb_kind kind, int threads, int lfd, int *ctrl);
+int pb_server_cmd(int ctrl, enum pb_srv_cmd cmd, struct pb_srv_stats *st,
+		  int timeout_ms);
+uint64_t pb_count_end(struct pb_counts *c, bool error);
+
+#endif /* PB_ECHO_SERVER_H */

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dcxbench's report: per variant the median over rounds, and the median of
+ * the per-round ratios to the baseline (fresh sockets at the same
+ * concurrency; shutdown+close for W2), as a table for people and as
+ * "DCXBENCH-CSV: ", "DCXBENCH-TARGET: " and "DCXBENCH-PROFILE: " lines for
+ * the host to pick out of the results port (the VM shares no filesystem).
+ * run-bench.sh turns the CSV into the plot.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "stats.h"
+#include "tune.h"
+
+static double median(double *v, int n)
+{
+	return bench_quantile(v, n, 0.5);
+}
+
+static double cpu_us(const struct dcxb_result *r)
+{
+	return r->user_us + r->sys_us;
+}
+
+/* The @q quantile over rounds of @f(variant a) / @f(variant b), by round. */
+static double ratio_q(const struct dcxb_rounds *t, int a, int b,
+		      double (*f)(const struct dcxb_result *), double q)
+{
+	double v[DCXB_MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		v[r] = t->results[a][r].ran && t->results[b][r].ran ?
+		       f(&t->results[a][r]) / f(&t->results[b][r]) : NAN;
+	return bench_quantile(v, t->rounds, q);
+}
+
+static double ratio(const struct dcxb_rounds *t, int a, int b,
+		    double (*f)(const struct dcxb_result *))
+{
+	return ratio_q(t, a, b, f, 0.5);
+}
+
+#define FIELD_FN(field) \
+	static double f_##field(const struct dcxb_result *r) \
+	{ return (double)r->field; }
+FIELD_FN(rate)
+FIELD_FN(user_us)
+FIELD_FN(sys_us)
+FIELD_FN(p50_us)
+FIELD_FN(p99_us)
+FIELD_FN(threads)
+FIELD_FN(kthreads)
+FIELD_FN(slab_b)
+FIELD_FN(obj_b)
+FIELD_FN(kiocb_b)
+FIELD_FN(dcxop_b)
+FIELD_FN(srv_cpu_us)
+FIELD_FN(cli_us)
+FIELD_FN(kthr_us)
+FIELD_FN(irq_us)
+FIELD_FN(ctxt)
+FIELD_FN(speed)
+FIELD_FN(conns)
+FIELD_FN(secs)
+
+static double med(const struct dcxb_rounds *t, int vi,
+		  double (*f)(const struct dcxb_result *))
+{
+	double v[DCXB_MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		v[r] = t->results[vi][r].ran ? f(&t->results[vi][r]) : NAN;
+	return median(v, t->rounds);
+}
+
+static long total_failures(const struct dcxb_rounds *t, int vi)
+{
+	long n = 0;
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		n += t->results[vi][r].failures;
+	return n;
+}
+
+static void csv_row(const struct dcxb_rounds *t, const char *kind, int round, int vi,
+		    const struct dcxb_result *r, double xrate, double xcpu)
+{
+	const struct dcxb_variant *v = &t->variants[vi];
+
+	printf("DCXBENCH-CSV: %s,%d,W%d,%s,%s,%d,%ld,%ld,%.3f,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%ld,%ld,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.1f,%.3f,%.3f\n",
+	       kind, round, v->workload, dcxb_way_name(v->way, false),
+	       v->blocking ? "blocking" : "ring", v->conc, r->conns,
+	       r->failures, r->secs, r->rate, r->user_us, r->sys_us, cpu_us(r),
+	       r->p50_us, r->p99_us, r->threads, r->kthreads, r->slab_b,
+	       r->obj_b, r->kiocb_b, r->dcxop_b, r->cli_us, r->srv_cpu_us,
+	       r->kthr_us, r->irq_us, r->ctxt, r->speed, xrate, xcpu);
+}
+
+/* The medians, as a result of their own. */
+static void median_result(const struct dcxb_rounds *t, int vi,
+			  struct dcxb_result *m)
+{
+	dcxb_result_init(m);
+	m->conns = lround(med(t, vi, f_conns));
+	m->failures = total_failures(t, vi);
+	m->secs = med(t, vi, f_secs);
+	m->rate = med(t, vi, f_rate);
+	m->user_us = med(t, vi, f_user_us);
+	m->sys_us = med(t, vi, f_sys_us);
+	m->p50_us = med(t, vi, f_p50_us);
+	m->p99_us = med(t, vi, f_p99_us);
+	m->threads = lround(med(t, vi, f_threads));
+	m->kthreads = lround(med(t, vi, f_kthreads));
+	m->slab_b = med(t, vi, f_slab_b);
+	m->obj_b = med(t, vi, f_obj_b);
+	m->kiocb_b = med(t, vi, f_kiocb_b);
+	m->dcxop_b = med(t, vi, f_dcxop_b);
+	m->cli_us = med(t, vi, f_cli_us);
+	m->srv_cpu_us = med(t, vi, f_srv_cpu_us);
+	m->kthr_us = med(t, vi, f_kthr_us);
+	m->irq_us = med(t, vi, f_irq_us);
+	m->ctxt = med(t, vi, f_ctxt);
+	m->speed = med(t, vi, f_speed);
+}
+
+static double probe_med(const struct dcxb_rounds *t, int vi, int k)
+{
+	double v[DCXB_MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		v[r] = t->results[vi][r].ran ? t->results[vi][r].probe[k] : NAN;
+	return median(v, t->rounds);
+}
+
+/* --profile: calls per connection of each probed kernel function. */
+static void report_probes(const struct dcxb_rounds *t)
+{
+	int vi, k;
+
+	printf("\n--profile: kernel function calls per connection (kprobe hits, medians;\n"
+	       "the probes slow everything, so this run's rates are not the benchmark's):\n\n");
+	printf("%-2s %-14s %5s |", "W", "variant", "conc");
+	for (k = 0; k < tune_nprobes; k++)
+		printf(" %6d", k + 1);
+	printf("\n");
+	for (vi = 0; vi < t->nvariants; vi++) {
+		const struct dcxb_variant *v = &t->variants[vi];
+
+		printf("%-2d %-14s %5d |", v->workload,
+		       dcxb_way_name(v->way, v->blocking), v->conc);
+		for (k = 0; k < tune_nprobes; k++)
+			printf(" %6.2f", probe_med(t, vi, k));
+		printf("\n");
+	}
+	for (k = 0; k < tune_nprobes; k++)
+		printf("  %d: %s\n", k + 1, tune_probe_funcs[k]);
+}
+
+static void csv_probes(const struct dcxb_rounds *t)
+{
+	int vi, k;
+
+	for (vi = 0; vi < t->nvariants; vi++)
+		for (k = 0; k < tune_nprobes; k++)
+			printf("DCXBENCH-PROFILE: W%d,%s,%d,%s,%.3f\n",
+			       t->variants[vi].workload,
+			       dcxb_way_name(t->variants[vi].way, t->variants[vi].blocking),
+			       t->variants[vi].conc, tune_probe_funcs[k],
+			       probe_med(t, vi, k));
+}
+
+void dcxb_report(const struct dcxb_rounds *t)
+{
+	struct dcxb_result m;
+	int vi, r;
+
+	printf("DCXBENCH-CSV: kind,round,workload,variant,drive,conc,conns,failures,secs,conn_per_s,user_us,sys_us,cpu_us,p50_us,p99_us,threads,kthreads,slab_B_per_op,obj_B_per_op,kiocb_B_per_op,dcxop_B_per_op,client_us,server_us,kthreads_us,irq_us,ctxt_per_conn,speed,x_conn_per_s,x_cpu_us\n");
+	for (vi = 0; vi < t->nvariants; vi++) {
+		int b = t->variants[vi].base;
+
+		for (r = 0; r < t->rounds; r++) {
+			const struct dcxb_result *x = &t->results[vi][r];
+
+			if (!x->ran)
+				continue;
+			csv_row(t, "round", r + 1, vi, x, x->rate / t->results[b][r].rate,
+				cpu_us(x) / cpu_us(&t->results[b][r]));
+		}
+		median_result(t, vi, &m);
+		csv_row(t, "median", 0, vi, &m, ratio(t, vi, b, f_rate),
+			ratio(t, vi, b, cpu_us));
+	}
+
+	printf("DCXBENCH-TABLE-BEGIN\n");
+	printf("Medians over %d rounds (W2: %d). x = median of the per-round ratios to the first\n"
+	       "row of each group (fresh socket; shutdown+close for W2), x IQR their quartiles.\n"
+	       "CPU: guest-wide user+sys (softirq and the echo server included) per connection.\n"
+	       "Latency: the disconnect step alone.\n\n", t->rounds, t->w2_rounds);
+	printf("%-2s %-14s %5s | %8s %5s %11s | %8s %5s | %8s %8s | %3s %4s | %s\n",
+	       "W", "variant", "conc", "conn/s", "x", "x IQR", "cpu us", "x",
+	       "p50 us", "p99 us", "thr", "kthr", "fail");
+	for (vi = 0; vi < t->nvariants; vi++) {
+		const struct dcxb_variant *v = &t->variants[vi];
+		int b = v->base;
+
+		if (vi && vi % 3 == 0)
+			printf("\n");
+		median_result(t, vi, &m);
+		printf("%-2d %-14s %5d | %8.1f %5.2f %5.2f-%5.2f | %8.1f %5.2f | %8.0f %8.0f | %3ld %4ld | %ld\n",
+		       v->workload, dcxb_way_name(v->way, v->blocking), v->conc,
+		       m.rate, ratio(t, vi, b, f_rate),
+		       ratio_q(t, vi, b, f_rate, 0.25),
+		       ratio_q(t, vi, b, f_rate, 0.75), cpu_us(&m),
+		       ratio(t, vi, b, cpu_us), m.p50_us, m.p99_us,
+		       m.threads, m.kthreads, m.failures);
+	}
+
+	printf("\nWhere the CPU goes, us per connection (medians; client includes its io-wq workers,\n"
+	       "irq is irq+softirq, which also shows inside whichever task it interrupted):\n\n");
+	printf("%-2s %-14s %5s | %8s %8s | %8s %8s %8s %8s | %6s\n", "W",
+	       "variant", "conc", "user", "sys", "client", "server", "kthreads",
+	       "irq", "ctxsw");
+	for (vi = 0; vi < t->nvariants; vi++) {
+		const struct dcxb_variant *v = &t->variants[vi];
+
+		median_result(t, vi, &m);
+		printf("%-2d %-14s %5d | %8.1f %8.1f | %8.1f %8.1f %8.1f %8.1f | %6.1f\n",
+		       v->workload, dcxb_way_name(v->way, v->blocking), v->conc,
+		       m.user_us, m.sys_us, m.cli_us, m.srv_cpu_us, m.kthr_us,
+		       m.irq_us, m.ctxt);
+	}
+
+	for (vi = 0; vi < t->nvariants && t->variants[vi].workload != 2; vi++)
+		;
+	if (vi < t->nvariants)
+		printf("\nW2, N operations in flight at once, kernel memory in bytes per operation (medians):\n\n"
+		       "%-14s | %10s %12s | %8s %8s\n", "variant",
+		       "meminfo", "slab objects", "io_kiocb", "dcx_op");
+	for (; vi < t->nvariants; vi++) {
+		median_result(t, vi, &m);
+		printf("%-14s | %10.0f %12.0f | %8.0f %8.0f\n",
+		       dcxb_way_name(t->variants[vi].way, false), m.slab_b, m.obj_b,
+		       m.kiocb_b, m.dcxop_b);
+	}
+	if (tune_nprobes)
+		report_probes(t);
+	printf("DCXBENCH-TABLE-END\n");
+	if (tune_nprobes)
+		csv_probes(t);
+	fflush(stdout);
+}
+
+static void target(const char *name, double value, const char *op, double goal)
+{
+	bool met = !isnan(value) &&
+		   (op[0] == '>' ? value >= goal : value <= goal);
+
+	printf("DCXBENCH-TARGET: %s,%.3f,%s%g,%s\n", name, value, op, goal,
+	       isnan(value) ? "n/a" : met ? "met" : "MISSED");
+}
+
+/* A ratio target: the median of the per-round ratios, and their quartiles. */
+static void target_ratio(const struct dcxb_rounds *t, const char *name, int a, int b,
+			 double (*f)(const struct dcxb_result *),
+			 const char *op, double goal)
+{
+	char full[128];
+
+	snprintf(full, sizeof(full), "%s (IQR %.2f-%.2f)", name,
+		 ratio_q(t, a, b, f, 0.25), ratio_q(t, a, b, f, 0.75));
+	target(full, ratio(t, a, b, f), op, goal);
+}
+
+static double worst(const struct dcxb_rounds *t, int vi,
+		    double (*f)(const struct dcxb_result *))
+{
+	double w = NAN;
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		if (t->results[vi][r].ran && (isnan(w) || f(&t->results[vi][r]) > w))
+			w = f(&t->results[vi][r]);
+	return w;
+}
+
+/* The targets, each from paired per-round ratios. */
+void dcxb_targets(const struct dcxb_rounds *t)
+{
+	static const char *const w1_names[] = { "c1", "c64", "c1024" };
+	int k, e, f, i;
+	char name[64];
+
+	printf("DCXBENCH-TARGET: target,value,goal,verdict\n");
+	f = dcxb_rounds_find(t, 1, DCXB_FRESH, false, 64);
+	k = dcxb_rounds_find(t, 1, DCXB_KERNEL, false, 64);
+	if (f >= 0 && k >= 0) {
+		target_ratio(t, "W1 c64 kernel/fresh conn/s", k, f, f_rate, ">=", 1.25);
+		target_ratio(t, "W1 c64 kernel/fresh CPU per conn", k, f, cpu_us, "<=", 0.8);
+	}
+	for (i = 0; i < 3; i++) {
+		k = dcxb_rounds_find(t, 1, DCXB_KERNEL, false, dcxb_w1_concs[i]);
+		e = dcxb_rounds_find(t, 1, DCXB_EMULATED, false, dcxb_w1_concs[i]);
+		if (k < 0 || e < 0)
+			continue;
+		snprintf(name, sizeof(name), "W1 %s kernel/emulated conn/s", w1_names[i]);
+		target_ratio(t, name, k, e, f_rate, ">=", 1.5);
+	}
+	k = dcxb_rounds_find(t, 1, DCXB_KERNEL, true, 1);
+	e = dcxb_rounds_find(t, 1, DCXB_EMULATED, true, 1);
+	if (k >= 0 && e >= 0)
+		target_ratio(t, "W1 blocking kernel/emulated conn/s", k, e, f_rate, ">=", 1.5);
+	for (k = 0; k < t->nvariants; k++)
+		if (t->variants[k].workload == 2 && t->variants[k].way == DCXB_KERNEL)
+			break;
+	e = k < t->nvariants ? dcxb_rounds_find(t, 2, DCXB_EMULATED, false, t->variants[k].conc) : -1;
+	if (k < t->nvariants && e >= 0)
+		target_ratio(t, "W2 kernel/emulated disconnects/s", k, e, f_rate, ">=", 1.5);
+	if (k < t->nvariants) {
+		double thr = worst(t, k, f_threads);
+		double kthr = worst(t, k, f_kthreads);
+
+		target("W2 kernel threads created (worst round)", fmax(thr, kthr), "<=", 2);
+		target("W2 kernel memory per op in flight (meminfo Slab)", med(t, k, f_slab_b), "<=", 512);
+		target("W2 kernel memory per op in flight (slab objects)", med(t, k, f_obj_b), "<=", 512);
+	}
+	fflush(stdout);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dcxbench's report of a finished set of rounds: the tables, the CSV, the
+ * --profile breakdown, and the issues' targets with their verdicts.
+ */
+#ifndef DCXBENCH_REPORT_H
+#define DCXBENCH_REPORT_H
+
+#include "rounds.h"
+
+void dcxb_report(const struct dcxb_rounds *t);	/* tables and CSV */
+void dcxb_targets(const struct dcxb_rounds *t);	/* DCXBENCH-TARGET lines */
+
+#endif /* DCXBENCH_REPORT_H */

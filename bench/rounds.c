@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dcxbench's rounds. Every variant runs in the same boot, in rounds, each
+ * round in another order, because this machine is emulated (QEMU TCG) and
+ * noisy: absolute figures mean little, ratios between variants of the same
+ * round do (report.c takes them).
+ */
+#include <string.h>
+
+#include "guest.h"
+#include "rounds.h"
+#include "util.h"
+
+const int dcxb_w1_concs[DCXB_W1_CONCS] = { 1, 64, 1024 };
+
+static int add_variant(struct dcxb_rounds *t, int workload, enum dcxb_way way,
+		       bool blocking, int conc, int base)
+{
+	struct dcxb_variant *v = &t->variants[t->nvariants];
+
+	v->workload = workload;
+	v->way = way;
+	v->blocking = blocking;
+	v->conc = conc;
+	v->base = base < 0 ? t->nvariants : base;
+	return t->nvariants++;
+}
+
+void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
+{
+	int i, b;
+
+	t->nvariants = 0;
+	if (w1) {
+		for (i = 0; i < DCXB_W1_CONCS; i++) {
+			b = add_variant(t, 1, DCXB_FRESH, false, dcxb_w1_concs[i], -1);
+			add_variant(t, 1, DCXB_EMULATED, false, dcxb_w1_concs[i], b);
+			add_variant(t, 1, DCXB_KERNEL, false, dcxb_w1_concs[i], b);
+		}
+		b = add_variant(t, 1, DCXB_FRESH, true, 1, -1);
+		add_variant(t, 1, DCXB_EMULATED, true, 1, b);
+		add_variant(t, 1, DCXB_KERNEL, true, 1, b);
+	}
+	if (w2) {
+		b = add_variant(t, 2, DCXB_CLOSE, false, n, -1);
+		add_variant(t, 2, DCXB_EMULATED, false, n, b);
+		add_variant(t, 2, DCXB_KERNEL, false, n, b);
+	}
+}
+
+int dcxb_rounds_find(const struct dcxb_rounds *t, int workload,
+		     enum dcxb_way way, bool blocking, int conc)
+{
+	const struct dcxb_variant *v;
+	int i;
+
+	for (i = 0; i < t->nvariants; i++) {
+		v = &t->variants[i];
+		if (v->workload == workload && v->way == way &&
+		    v->blocking == blocking && v->conc == conc)
+			return i;
+	}
+	return -1;
+}
+
+static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
+			int round)
+{
+	const struct dcxb_variant *v = &t->variants[vi];
+	struct dcxb_result *r = &t->results[vi][round];
+	int ret;
+
+	dcxb_result_init(r);
+	r->ran = true;
+	r->speed = guest_speed();
+	ret = v->workload == 1 ? dcxb_run_w1(c, v, r) : dcxb_run_w2(c, v, r);
+	if (ret) {
+		bench_log("# dcxbench: W%d %s c%d: %s", v->workload,
+			  dcxb_way_name(v->way, v->blocking), v->conc,
+			  strerror(-ret));
+		r->failures++;
+	}
+	bench_log("# round %d W%d %-14s c%-5d %7ld conns %8.1f/s cpu %7.1f us p50 %8.1f p99 %8.1f us thr %ld kthr %ld speed %.0f%s",
+		  round + 1, v->workload, dcxb_way_name(v->way, v->blocking),
+		  v->conc, r->conns, r->rate, r->user_us + r->sys_us, r->p50_us,
+		  r->p99_us, r->threads, r->kthreads, r->speed,
+		  r->failures ? " FAILURES" : "");
+	if (v->workload == 2)
+		bench_log("#         in flight: slab %.0f B/op, slab objects %.0f B/op (io_kiocb %.0f, dcx_op %.0f)",
+			  r->slab_b, r->obj_b, r->kiocb_b, r->dcxop_b);
+}
+
+/* Group @g, starting from its way number @turn (mod 3). */
+static void run_group(struct dcxb_ctx *c, struct dcxb_rounds *t, int g,
+		      int round, int turn)
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		run_variant(c, t, g * 3 + (k + turn) % 3, round);
+}
+
+/*
+ * Each round walks the W1 groups from a different one and starts each group
+ * from a different way, so that no variant always follows the same
+ * neighbour. W2 ends every round, so that its 2N sockets and their
+ * TIME_WAITs never sit under a W1 group in the middle of a round; which
+ * group follows it (the next round's first) changes from round to round.
+ */
+void dcxb_rounds_run(struct dcxb_ctx *c, struct dcxb_rounds *t)
+{
+	int w1 = 0, w2_turn = 0, r, g;
+
+	while (w1 * 3 < t->nvariants && t->variants[w1 * 3].workload == 1)
+		w1++;
+	for (r = 0; r < t->rounds; r++) {
+		for (g = 0; g < w1; g++)
+			run_group(c, t, (g + r) % w1, r, r);
+		/* W2 in w2_rounds of the rounds, spread evenly; its own turns. */
+		if (w1 * 3 < t->nvariants &&
+		    r * t->w2_rounds % t->rounds < t->w2_rounds)
+			run_group(c, t, w1, r, w2_turn++);
+	}
+}
+
+long dcxb_rounds_failures(const struct dcxb_rounds *t)
+{
+	long n = 0;
+	int vi, r;
+
+	for (vi = 0; vi < t->nvariants; vi++)
+		for (r = 0; r < t->rounds; r++)
+			n += t->results[vi][r].failures;
+	return n;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench/ guest tuning: what a benchmark changes in the guest before it
+ * measures - sysctls, kprobes, tracefs triggers. Only ever inside the test
+ * VM (dcxbench runs only where /dev/disconnectex is). Reading the guest's
+ * counters is guest.h's.
+ */
+#ifndef BENCH_TUNE_H
+#define BENCH_TUNE_H
+
+#define TRACEFS		"/sys/kernel/tracing/"
+
+/* Write @text to a /proc, /sys or tracefs file in one write(); 0 or -errno. */
+int tune_write(const char *path, int flags, const char *text);
+
+/* tracefs, mounted at TRACEFS if it is not yet. */
+void tune_tracefs(void);
+
+/*
+ * W2 connects 10,000 sockets to one listener at once, and the churn leaves
+ * a TIME_WAIT per connection behind: a deep accept queue and the whole
+ * port range keep setup failures out of the figures. Every variant runs
+ * with the same settings; each is logged.
+ */
+void tune_sysctls(void);
+
+/*
+ * --profile: a kprobe on each of tune_probe_funcs[], counted in
+ * kprobe_profile (tracing itself stays off, so a hit costs the probe and
+ * nothing more). perf does not exist in the VM; hits per connection say
+ * what each variant makes the kernel do. The probes slow everything down:
+ * a profiling run's rates are not the benchmark's. tune_nprobes is 0 until
+ * tune_probes_setup() succeeds.
+ */
+#define TUNE_MAX_PROBES		8
+extern const char *const tune_probe_funcs[TUNE_MAX_PROBES];
+extern int tune_nprobes;
+
+int tune_probes_setup(void);			/* 0 or -errno */
+void tune_probes_read(unsigned long long *hits);	/* tune_nprobes of them */
+
+#endif /* BENCH_TUNE_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dcxbench's workloads: the client side of W1 (churn) and W2 (mass
+ * disconnect), one variant at a time, from one thread. See workload.c for
+ * the steps of each way of ending a connection.
+ */
+#ifndef DCXBENCH_WORKLOAD_H
+#define DCXBENCH_WORKLOAD_H
+
+#include <stdbool.h>
+#include <liburing.h>
+
+#include "frame.h"
+#include "server.h"
+
+/* Most connections W2 may hold: its CQ must take one CQE per connection. */
+#define DCXB_MAX_N		30000
+
+/* How a connection ends. */
+enum dcxb_way {
+	DCXB_FRESH,		/* shutdown, read to EOF, close: new socket */
+	DCXB_EMULATED,		/* shutdown, read to EOF, connect(AF_UNSPEC) */
+	DCXB_KERNEL,		/* DCX_CMD_DISCONNECT + DCX_REUSE_SOCKET */
+	DCXB_CLOSE,		/* W2 only: shutdown, close, no waiting */
+};
+
+struct dcxb_variant {
+	int workload;		/* 1: churn, 2: mass disconnect */
+	enum dcxb_way way;
+	bool blocking;		/* plain syscalls instead of the ring */
+	int conc;		/* connections in flight (W2: N) */
+	int base;		/* index of the baseline variant (itself if one) */
+};
+
+/* What every run shares. */
+struct dcxb_ctx {
+	double secs;			/* W1: measured seconds per run */
+	long conns;			/* W1: connections per run instead, if > 0 */
+	struct dcxb_server srv;		/* the echo server */
+	int devfd;			/* /dev/disconnectex */
+	struct io_uring ring;		/* all of W1 runs on this one ring */
+};
+
+/* "fresh", "kernel-blk", ...: the name tables and CSV use. */
+const char *dcxb_way_name(enum dcxb_way way, bool blocking);
+
+/* One run of @v into @r: 0, or -errno if it could not run at all. */
+int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
+		struct dcxb_result *r);
+int dcxb_run_w2(struct dcxb_ctx *c, const struct dcxb_variant *v,
+		struct dcxb_result *r);
+
+#endif /* DCXBENCH_WORKLOAD_H */
