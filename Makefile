@@ -9,7 +9,7 @@
 #   make coverage   the module's line and branch coverage in check-debug
 #   make run        the main job: the Windows IOCP server and client pattern,
 #                   AcceptEx/ConnectEx/DisconnectEx recycling, in the VM
-#   make bench      SPEC section 5 workloads in the VM (bench-quick: < 2 min)
+#   make bench      docs/SPEC.md section 5 workloads in the VM (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
 #   make man-check  the man pages render cleanly and their EXAMPLEs compile
 #   make install    library, headers, pkg-config, man pages (PREFIX, DESTDIR,
@@ -229,7 +229,7 @@ style: deps
 man-check: userspace
 	@scripts/man-check.sh
 
-# SPEC section 5, in the VM: see bench/README.md.
+# docs/SPEC.md section 5, in the VM: see bench/README.md.
 bench bench-quick: deps
 	@scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "KDIR=$(KDIR)"
 	@$(MAKE) --no-print-directory module

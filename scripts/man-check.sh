@@ -3,7 +3,7 @@
 #
 # Check the manual pages, printing TAP: each page renders without a warning
 # (man-db and groff), a .so link resolves, a page has the sections of
-# STYLE.md, every exported function has a page, and every EXAMPLE compiles
+# docs/STYLE.md, every exported function has a page, and every EXAMPLE compiles
 # with the project's warnings (compiled only, never run: a program may need
 # the module).
 #
