@@ -37,6 +37,7 @@
 #include "guest.h"
 #include "pbstat.h"
 #include "pbtrace.h"
+#include "ring.h"
 #include "stats.h"
 #include "util.h"
 
@@ -71,12 +72,8 @@ struct client {
 static void cl_queue(struct client *cl, int i)
 {
 	struct cslot *s = &cl->slots[i];
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&cl->ring);
+	struct io_uring_sqe *sqe = bench_sqe(&cl->ring);
 
-	if (!sqe) {
-		io_uring_submit(&cl->ring);
-		sqe = io_uring_get_sqe(&cl->ring);
-	}
 	if (s->step == C_SEND)
 		io_uring_prep_send(sqe, s->fd, s->tx + s->done, PB_MSG - s->done,
 				   MSG_NOSIGNAL);

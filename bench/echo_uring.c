@@ -36,6 +36,7 @@
 
 #include "echo_server.h"
 #include "echo_uring.h"
+#include "ring.h"
 
 #define PB_URING_MAX_THREADS	16
 #define UD_QUIT			1ULL	/* never a connection's address */
@@ -60,24 +61,9 @@ struct usrv {
 	pthread_t tid[PB_URING_MAX_THREADS];
 };
 
-static struct io_uring_sqe *us_sqe(struct usrv *us)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&us->ring);
-
-	if (!sqe) {
-		io_uring_submit(&us->ring);
-		sqe = io_uring_get_sqe(&us->ring);
-	}
-	if (!sqe) {
-		fprintf(stderr, "portbench: no SQE after a submit\n");
-		abort();
-	}
-	return sqe;
-}
-
 static void us_prep(struct usrv *us, struct uconn *uc, int op, unsigned int len)
 {
-	struct io_uring_sqe *sqe = us_sqe(us);
+	struct io_uring_sqe *sqe = bench_sqe(&us->ring);
 
 	uc->op = op;
 	if (op == OP_RECV) {
@@ -118,7 +104,7 @@ static void us_end(struct usrv *us, struct uconn *uc, bool error)
 	}
 	pthread_mutex_lock(&us->sq_lock);
 	for (i = 0; i < us->threads; i++) {
-		sqe = us_sqe(us);
+		sqe = bench_sqe(&us->ring);
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data64(sqe, UD_QUIT);
 	}
@@ -286,7 +272,7 @@ err_threads:
 	/* The started threads leave on their quit NOPs. */
 	pthread_mutex_lock(&us->sq_lock);
 	for (i = 0; i < us->started; i++) {
-		struct io_uring_sqe *sqe = us_sqe(us);
+		struct io_uring_sqe *sqe = bench_sqe(&us->ring);
 
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data64(sqe, UD_QUIT);

@@ -104,6 +104,14 @@ if [ ! -s "$out/table.txt" ]; then
 	exit 1
 fi
 
+# $out/NAME.png from $out/NAME.dat by $here/NAME.gp, if it holds data.
+plot() {
+	if [ "$(wc -l <"$out/$1.dat")" -gt 1 ]; then
+		gnuplot -e "datafile='$out/$1.dat'; outfile='$out/$1.png'" \
+			"$here/$1.gp" || rc=1
+	fi
+}
+
 # dcxbench: medians of the ring variants of W1, one column per way, by
 # concurrency; the blocking forms as points at concurrency 1.
 if [ -f "$out/results.csv" ]; then
@@ -124,10 +132,7 @@ if [ -f "$out/results.csv" ]; then
 			}
 		}' "$out/results.csv" | sort -n
 	} >"$out/throughput.dat"
-	if [ "$(wc -l <"$out/throughput.dat")" -gt 1 ]; then
-		gnuplot -e "datafile='$out/throughput.dat'; outfile='$out/throughput.png'" \
-			"$here/throughput.gp" || rc=1
-	fi
+	plot throughput
 fi
 
 # portbench: P1 medians, one bar per server variant.
@@ -136,10 +141,7 @@ if [ -f "$out/port.csv" ]; then
 		echo "# variant req_per_s server_us_per_req"
 		awk -F, '$1 == "median" { print $4, $10, $11 }' "$out/port.csv"
 	} >"$out/port.dat"
-	if [ "$(wc -l <"$out/port.dat")" -gt 1 ]; then
-		gnuplot -e "datafile='$out/port.dat'; outfile='$out/port.png'" \
-			"$here/port.gp" || rc=1
-	fi
+	plot port
 fi
 
 # serverbench: medians, one bar per server and concurrency.
@@ -148,10 +150,7 @@ if [ -f "$out/w3-medians.csv" ]; then
 		echo "# server/conc conns_per_s server_us_per_conn"
 		awk -F, 'NR > 1 { print $1 "/" $2, $4, $5 }' "$out/w3-medians.csv"
 	} >"$out/w3.dat"
-	if [ "$(wc -l <"$out/w3.dat")" -gt 1 ]; then
-		gnuplot -e "datafile='$out/w3.dat'; outfile='$out/w3.png'" \
-			"$here/w3.gp" || rc=1
-	fi
+	plot w3
 fi
 
 echo

@@ -32,8 +32,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include <liburing.h>
-
+#include "ring.h"
 #include "server.h"
 #include "util.h"
 
@@ -69,24 +68,9 @@ static uint64_t srv_tag(int kind, int fd)
 	return (uint64_t)kind << 32 | (uint32_t)fd;
 }
 
-static struct io_uring_sqe *srv_sqe(struct srv *s)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);
-
-	if (!sqe) {
-		io_uring_submit(&s->ring);
-		sqe = io_uring_get_sqe(&s->ring);
-	}
-	if (!sqe) {
-		fprintf(stderr, "dcxbench server: no SQE\n");
-		exit(1);
-	}
-	return sqe;
-}
-
 static void srv_arm_accept(struct srv *s)
 {
-	struct io_uring_sqe *sqe = srv_sqe(s);
+	struct io_uring_sqe *sqe = bench_sqe(&s->ring);
 
 	io_uring_prep_multishot_accept(sqe, s->lfd, NULL, NULL, 0);
 	sqe->user_data = srv_tag(SRV_ACCEPT, s->lfd);
@@ -94,7 +78,7 @@ static void srv_arm_accept(struct srv *s)
 
 static void srv_arm_ctrl(struct srv *s)
 {
-	struct io_uring_sqe *sqe = srv_sqe(s);
+	struct io_uring_sqe *sqe = bench_sqe(&s->ring);
 
 	io_uring_prep_recv(sqe, s->ctrl, &s->cmd, sizeof(s->cmd), 0);
 	sqe->user_data = srv_tag(SRV_CTRL, s->ctrl);
@@ -102,7 +86,7 @@ static void srv_arm_ctrl(struct srv *s)
 
 static void srv_recv(struct srv *s, int fd, struct srv_conn *sc)
 {
-	struct io_uring_sqe *sqe = srv_sqe(s);
+	struct io_uring_sqe *sqe = bench_sqe(&s->ring);
 	unsigned int off = sc->step == SRV_REQ ? sc->done : 0;
 
 	io_uring_prep_recv(sqe, fd, sc->buf + off, DCXB_MSG - off, 0);
@@ -111,7 +95,7 @@ static void srv_recv(struct srv *s, int fd, struct srv_conn *sc)
 
 static void srv_send(struct srv *s, int fd, struct srv_conn *sc)
 {
-	struct io_uring_sqe *sqe = srv_sqe(s);
+	struct io_uring_sqe *sqe = bench_sqe(&s->ring);
 
 	io_uring_prep_send(sqe, fd, sc->buf + sc->done, DCXB_MSG - sc->done,
 			   MSG_NOSIGNAL);

@@ -31,6 +31,7 @@
 
 #include "frame.h"
 #include "guest.h"
+#include "ring.h"
 #include "stats.h"
 #include "util.h"
 #include "workload.h"
@@ -169,27 +170,11 @@ static void stamp(struct driver *d, struct slot *s)
 	d->serial++;
 }
 
-static struct io_uring_sqe *drv_sqe(struct driver *d)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(d->ring);
-
-	if (!sqe) {
-		io_uring_submit(d->ring);
-		sqe = io_uring_get_sqe(d->ring);
-	}
-	if (!sqe) {
-		/* Cannot happen with an empty SQ; nothing sane to go on with. */
-		bench_log("# dcxbench: no SQE after a submit");
-		abort();
-	}
-	return sqe;
-}
-
 /* The slot's step at its pos, on the ring. */
 static void drv_queue(struct driver *d, int i)
 {
 	struct slot *s = &d->slots[i];
-	struct io_uring_sqe *sqe = drv_sqe(d);
+	struct io_uring_sqe *sqe = bench_sqe(d->ring);
 	const struct sockaddr *addr = (const struct sockaddr *)&d->c->srv.addr;
 
 	s->step = d->w->steps[s->pos];
