@@ -162,12 +162,18 @@ int dcx_ov_mark(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
+void dcx_ov_atfork_child(void);
+
+/*
+ * probe.c: memory the program handed us, checked by the kernel: 0 or
+ * -EFAULT, never a fault. The _vm and _pipe probes are the two ways the
+ * others work, exposed for the tests.
+ */
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
 int dcx_copy_checked(void *dst, const void *src, size_t len);
 int dcx_probe_writable_vm(void *addr, size_t len);
 int dcx_probe_writable_pipe(void *addr, size_t len);
-void dcx_ov_atfork_child(void);
 
 /*
  * ring.c: an io_uring that any thread submits to, under its lock, so that
