@@ -176,12 +176,7 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 int dcx_kernel_disconnect(int devfd, int fd, unsigned int flags,
 			  unsigned int timeout_ms)
 {
-	struct dcx_disconnect req = {
-		.fd = fd,
-		.flags = flags,
-		.timeout_ms = timeout_ms,
-		.reserved = 0,
-	};
+	struct dcx_disconnect req = __dcx_request(fd, flags, timeout_ms);
 
 	/*
 	 * The module waits killably: only a fatal signal interrupts it, and
