@@ -23,8 +23,8 @@
  *		into that thread's return values
  *
  * Without a port the engine thread (engine.c) reaps instead and the
- * packet step is skipped. The backends (backend*.c), ConnectEx
- * (mswsock.c) and AcceptEx (accept.c) follow the same path. Who owns an
+ * packet step is skipped. The backends (backend*.c: DisconnectEx and
+ * ConnectEx) and AcceptEx (accept.c) follow the same path. Who owns an
  * operation when is the one rule under struct dcx_early below.
  */
 #ifndef DCX_INTERNAL_H
@@ -437,11 +437,12 @@ uint64_t dcx_bsd_recycling(int fd);
 void dcx_bsd_unrecycle(int fd, uint64_t old);
 
 /*
- * backend.c: backend selection and dispatch. dcx_backend_check(): 0, or
- * -EINVAL when DCX_BACKEND names no backend - then every entry point that
- * would make, connect, associate or do I/O on a socket or a port, or
- * disconnect, fails at once (-EINVAL, WSASYSNOTREADY at the Windows
- * surface; backend.c says why). The variable is read once (errno kept);
+ * backend.c: backend selection and dispatch, and ConnectEx()'s connect
+ * (dcx_submit_connect(), one io_uring link on either backend).
+ * dcx_backend_check(): 0, or -EINVAL when DCX_BACKEND names no backend -
+ * then every entry point that would make, connect, associate or do I/O on
+ * a socket or a port, or disconnect, fails at once (-EINVAL,
+ * WSASYSNOTREADY at the Windows surface; backend.c says why). The variable is read once (errno kept);
  * after that the check is a load and a compare, cheap enough for WSARecv.
  */
 extern int dcx_backend_env_state;
@@ -459,6 +460,8 @@ enum dcx_backend dcx_backend_resolve(int *devfd);
 bool dcx_is_refusal(int err);
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 			  struct dcx_sink *sink);
+int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
+		       const void *buf, unsigned int len, struct dcx_sink *sink);
 
 /* backend_kernel.c: /dev/disconnectex. */
 int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
