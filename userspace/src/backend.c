@@ -266,9 +266,7 @@ int dcx_disconnect(int sockfd, unsigned int flags, unsigned int timeout_ms)
 	} else {
 		dcx_waiter_init(&w, &sink);
 		ret = dcx_emul_submit(sockfd, flags, timeout_ms, &sink);
-		if (ret < 0)
-			dcx_sink_complete(&sink, ret, 0);
-		ret = dcx_waiter_wait(&w, NULL);
+		ret = dcx_waiter_end(&w, &sink, ret, NULL);
 	}
 	DCX_RESTORE_ERRNO;
 	return ret;
@@ -367,13 +365,9 @@ int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
 	memcpy(&cop->addr, name, namelen);
 	cop->addrlen = namelen;
 	cop->steps = len ? 2 : 1;
-	if (sink->ov)
-		dcx_pending_add(&cop->pending, fd, sink->ov, dcx_connect_cancel,
-				false);
-
-	r = dcx_ring_begin(fd, sink, &ret);
+	r = dcx_pending_begin(&cop->pending, fd, sink, dcx_connect_cancel,
+			      false, &ret);
 	if (!r) {
-		dcx_pending_del(&cop->pending, 0);
 		free(cop);
 		return ret;
 	}

@@ -177,6 +177,49 @@ void dcx_pending_release(void)
 }
 
 /*
+ * dcx_ring_begin() for an operation CancelIoEx() can reach: @p is listed
+ * first when @sink has an OVERLAPPED, and off the list again when no ring
+ * is to be had (NULL, *err says why).
+ */
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+				   struct dcx_sink *sink,
+				   void (*cancel)(struct dcx_pending *p,
+						  struct dcx_ring *r),
+				   bool graceful, int *err)
+{
+	struct dcx_ring *r;
+
+	if (sink->ov)
+		dcx_pending_add(p, fd, sink->ov, cancel, graceful);
+	r = dcx_ring_begin(fd, sink, err);
+	if (!r)
+		dcx_pending_del(p, 0);
+	return r;
+}
+
+/*
+ * The other end: the operation's SQEs queued on @r (still locked), it is
+ * counted as running, armed for a cancel, and submitted in this thread's
+ * own io_uring_enter(). *mark is where to look for a CQE posted within
+ * that submission (dcx_ring_cq_find()). 0, or -errno: the ring is gone for
+ * good and the request will never be issued - the operation is off the
+ * list, and stays with the ring, never freed under the kernel.
+ */
+int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
+		       unsigned int *mark)
+{
+	int ret;
+
+	dcx_ring_op_start(r);
+	dcx_pending_arm(p, r);
+	*mark = dcx_ring_cq_mark(r);
+	ret = dcx_ring_unlock(r);
+	if (ret)
+		dcx_pending_del(p, 0);
+	return ret;
+}
+
+/*
  * Under @r's lock, the operation's SQEs queued: from now on a cancel goes
  * to @r. One that came before (it found no ring) is queued here. Both
  * sides store, then load, sequentially consistently, so at least one of

@@ -158,7 +158,10 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		       unsigned int bytes);
 void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink);
 int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes);
+int dcx_waiter_end(struct dcx_waiter *w, struct dcx_sink *sink, int ret,
+		   unsigned int *bytes);
 int dcx_ov_mark(struct _OVERLAPPED *ov);
+int dcx_ov_enter(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
@@ -380,6 +383,13 @@ bool dcx_pending_listed(int fd,
 				       struct dcx_ring *r));
 int dcx_pending_hold(struct dcx_pending *p);
 void dcx_pending_release(void);
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+				   struct dcx_sink *sink,
+				   void (*cancel)(struct dcx_pending *p,
+						  struct dcx_ring *r),
+				   bool graceful, int *err);
+int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
+		       unsigned int *mark);
 void dcx_pending_arm(struct dcx_pending *p, struct dcx_ring *r);
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);

@@ -48,14 +48,9 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	uint64_t saved = 0;
 	int ret, wsa;
 
-	/* Before anything, the OVERLAPPED included (backend.c). */
-	if (dcx_backend_check())
-		return dcx_fail(WSASYSNOTREADY);
-	if (lpOverlapped) {
-		wsa = dcx_ov_mark(lpOverlapped);
-		if (wsa)
-			return dcx_fail(wsa);
-	}
+	wsa = dcx_ov_enter(lpOverlapped);
+	if (wsa)
+		return dcx_fail(wsa);
 	if (dwReserved || (dwFlags & ~(DWORD)TF_REUSE_SOCKET))
 		return dcx_fail(WSAEINVAL);
 
@@ -169,13 +164,9 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	unsigned int bytes;
 	int ret, wsa;
 
-	if (dcx_backend_check())
-		return dcx_fail(WSASYSNOTREADY);
-	if (lpOverlapped) {
-		wsa = dcx_ov_mark(lpOverlapped);
-		if (wsa)
-			return dcx_fail(wsa);
-	}
+	wsa = dcx_ov_enter(lpOverlapped);
+	if (wsa)
+		return dcx_fail(wsa);
 	ret = dcx_connect_check(s, name, namelen, lpSendBuffer,
 				dwSendDataLength);
 	if (ret)
@@ -191,9 +182,7 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		ret = dcx_submit_connect(s, name, (socklen_t)namelen,
 					 lpSendBuffer, dwSendDataLength,
 					 &sink);
-		if (ret)
-			dcx_sink_complete(&sink, ret, 0);
-		ret = dcx_waiter_wait(&w, &bytes);
+		ret = dcx_waiter_end(&w, &sink, ret, &bytes);
 		if (ret)
 			return dcx_fail_errno(ret);
 		if (lpdwBytesSent)

@@ -73,6 +73,30 @@ int dcx_ov_mark(OVERLAPPED *ov)
 	return 0;
 }
 
+/* A sink reporting to @ov or to @w, with no event, port or callback yet. */
+static void dcx_sink_init(struct dcx_sink *sink, OVERLAPPED *ov,
+			  struct dcx_waiter *w)
+{
+	sink->ov = ov;
+	sink->ev = NULL;
+	sink->waiter = w;
+	sink->port = NULL;
+	sink->key = 0;
+	sink->done = NULL;
+}
+
+/*
+ * The start of a Winsock call that may take an OVERLAPPED: nothing works
+ * without a backend (backend.c), and then the OVERLAPPED, if any, is marked
+ * pending before any other argument is looked at. 0 or the Winsock error.
+ */
+int dcx_ov_enter(OVERLAPPED *ov)
+{
+	if (dcx_backend_check())
+		return WSASYSNOTREADY;
+	return ov ? dcx_ov_mark(ov) : 0;
+}
+
 /*
  * Start an overlapped operation on an OVERLAPPED dcx_ov_mark() accepted:
  * 0 or the Winsock error. hEvent (if any) is referenced and reset - as
@@ -83,12 +107,7 @@ int dcx_ov_start(OVERLAPPED *ov, struct dcx_sink *sink)
 {
 	HANDLE h = ov->hEvent;
 
-	sink->ov = ov;
-	sink->ev = NULL;
-	sink->waiter = NULL;
-	sink->port = NULL;
-	sink->key = 0;
-	sink->done = NULL;
+	dcx_sink_init(sink, ov, NULL);
 	if (h) {
 		if (dcx_event_get(h, &sink->ev))
 			return WSA_INVALID_HANDLE;
@@ -163,12 +182,7 @@ void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink)
 	w->done = false;
 	w->res = 0;
 	w->bytes = 0;
-	sink->ov = NULL;
-	sink->ev = NULL;
-	sink->waiter = w;
-	sink->port = NULL;
-	sink->key = 0;
-	sink->done = NULL;
+	dcx_sink_init(sink, NULL, w);
 }
 
 /* Wait for the operation, tear the waiter down; returns its result. */
@@ -183,6 +197,19 @@ int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes)
 	if (bytes)
 		*bytes = w->bytes;
 	return w->res;
+}
+
+/*
+ * The blocking end of a call whose submission, on a sink of
+ * dcx_waiter_init(), returned @ret: a refusal (-errno: the sink was not
+ * called) is the result; else the operation's, once it has ended.
+ */
+int dcx_waiter_end(struct dcx_waiter *w, struct dcx_sink *sink, int ret,
+		   unsigned int *bytes)
+{
+	if (ret < 0)
+		dcx_sink_complete(sink, ret, 0);
+	return dcx_waiter_wait(w, bytes);
 }
 
 /*
