@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 
 #include <winsock2.h>
 
@@ -29,32 +28,6 @@
 
 static dcx_lock_t dcx_pending_lock = DCX_LOCK_INIT;
 static struct dcx_pending *dcx_pending_by_fd[DCX_PENDING_BUCKETS];
-
-/*
- * The thread's id, asked once per thread. In a forked child the only
- * thread is the one that forked, whose copy is forgotten.
- */
-static __thread pid_t dcx_tid;
-static pthread_once_t dcx_tid_once = PTHREAD_ONCE_INIT;
-
-static void dcx_tid_forget(void)
-{
-	dcx_tid = 0;
-}
-
-static void dcx_tid_register(void)
-{
-	pthread_atfork(NULL, NULL, dcx_tid_forget);
-}
-
-static pid_t dcx_gettid(void)
-{
-	if (!dcx_tid) {
-		pthread_once(&dcx_tid_once, dcx_tid_register);
-		dcx_tid = (pid_t)syscall(SYS_gettid);
-	}
-	return dcx_tid;
-}
 
 static struct dcx_pending **dcx_pending_bucket(int fd)
 {

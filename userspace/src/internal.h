@@ -167,6 +167,10 @@ int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
 void dcx_ov_atfork_child(void);
 
+/* self.c: getpid() and gettid(), asked once (again in a forked child). */
+pid_t dcx_getpid(void);
+pid_t dcx_gettid(void);
+
 /*
  * probe.c: memory the program handed us, checked by the kernel: 0 or
  * -EFAULT, never a fault. The _vm and _pipe probes are the two ways the

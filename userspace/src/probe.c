@@ -22,44 +22,12 @@
  */
 #define DCX_PROBE_MAX	128
 
-/*
- * Our own pid for process_vm_*v(), looked up once (glibc no longer caches
- * getpid()). A forked child must look again - a stale pid would point the
- * probes at the parent - so the first lookup registers its own fork
- * handler, whether or not the engine ever started.
- */
-static pid_t dcx_pid;
-static pthread_once_t dcx_pid_once = PTHREAD_ONCE_INIT;
-
-static void dcx_pid_forget(void)
-{
-	dcx_pid = 0;
-}
-
-static void dcx_pid_register(void)
-{
-	pthread_atfork(NULL, NULL, dcx_pid_forget);
-}
-
-static pid_t dcx_self(void)
-{
-	pid_t pid;
-
-	pthread_once(&dcx_pid_once, dcx_pid_register);
-	pid = __atomic_load_n(&dcx_pid, __ATOMIC_RELAXED);
-	if (!pid) {
-		pid = getpid();
-		__atomic_store_n(&dcx_pid, pid, __ATOMIC_RELAXED);
-	}
-	return pid;
-}
-
 int dcx_probe_writable_vm(void *addr, size_t len)
 {
 	unsigned char buf[DCX_PROBE_MAX];
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = addr, .iov_len = len };
-	pid_t pid = dcx_self();
+	pid_t pid = dcx_getpid();
 	ssize_t n;
 
 	if (len > sizeof(buf))
@@ -85,7 +53,7 @@ static int dcx_probe_readable_vm(const void *addr, size_t len)
 
 	if (len > sizeof(buf))
 		return -EINVAL;
-	n = process_vm_readv(dcx_self(), &local, 1, &remote, 1, 0);
+	n = process_vm_readv(dcx_getpid(), &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
@@ -171,7 +139,7 @@ int dcx_copy_checked(void *dst, const void *src, size_t len)
 	if (!src)
 		return -EFAULT;
 	if (!__atomic_load_n(&dcx_probe_use_pipe, __ATOMIC_RELAXED)) {
-		n = process_vm_readv(dcx_self(), &local, 1, &remote, 1, 0);
+		n = process_vm_readv(dcx_getpid(), &local, 1, &remote, 1, 0);
 		if (n >= 0)
 			return (size_t)n == len ? 0 : -EFAULT;
 		if (errno != ENOSYS && errno != EPERM)
