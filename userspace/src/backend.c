@@ -347,7 +347,8 @@ static void dcx_connect_cancel(struct dcx_pending *p, struct dcx_ring *r)
  * -errno: refused before anything was done, the sink will not be called.
  */
 int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
-		       const void *buf, unsigned int len, struct dcx_sink *sink)
+		       const void *buf, unsigned int len,
+		       struct dcx_sink *sink)
 {
 	struct dcx_connect_op *cop;
 	struct io_uring_sqe *sqe;

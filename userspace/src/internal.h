@@ -456,8 +456,9 @@ void dcx_bsd_unrecycle(int fd, uint64_t old);
  * dcx_backend_check(): 0, or -EINVAL when DCX_BACKEND names no backend -
  * then every entry point that would make, connect, associate or do I/O on
  * a socket or a port, or disconnect, fails at once (-EINVAL,
- * WSASYSNOTREADY at the Windows surface; backend.c says why). The variable is read once (errno kept);
- * after that the check is a load and a compare, cheap enough for WSARecv.
+ * WSASYSNOTREADY at the Windows surface; backend.c says why). The variable
+ * is read once (errno kept); after that the check is a load and a compare,
+ * cheap enough for WSARecv.
  */
 extern int dcx_backend_env_state;
 int dcx_backend_env_slow(void);
@@ -475,7 +476,8 @@ bool dcx_is_refusal(int err);
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 			  struct dcx_sink *sink);
 int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
-		       const void *buf, unsigned int len, struct dcx_sink *sink);
+		       const void *buf, unsigned int len,
+		       struct dcx_sink *sink);
 
 /* backend_kernel.c: /dev/disconnectex. */
 int dcx_kernel_submit(int devfd, int fd, unsigned int flags,

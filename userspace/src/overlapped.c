@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1
 /*
  * The OVERLAPPED side of an operation: checking that the caller's OVERLAPPED
- * is writable without risking a fault (probe.c), marking it pending, publishing the
- * result into it from the engine thread, and reading it back through
- * WSAGetOverlappedResult() / HasOverlappedIoCompleted(). Blocking calls use
- * a waiter instead of an OVERLAPPED.
+ * is writable without risking a fault (probe.c), marking it pending,
+ * publishing the result into it from the engine thread, and reading it back
+ * through WSAGetOverlappedResult() / HasOverlappedIoCompleted(). Blocking
+ * calls use a waiter instead of an OVERLAPPED.
  *
  * Publication order is Windows': InternalHigh (the byte count), then Internal
  * (the status, which ends STATUS_PENDING), then hEvent. After Internal is
