@@ -32,6 +32,37 @@ _Static_assert(sizeof(struct io_uring_sqe) - 48 ==
 	       "struct dcx_disconnect fills the 64-byte SQE's command area");
 #endif
 
+/*
+ * Not API: what the prep helpers below share. The request the module reads,
+ * by uring_cmd or by the DCX_IOC_DISCONNECT ioctl, with its reserved field
+ * zero; and the uring_cmd SQE that carries it - every other field zeroed.
+ */
+static inline struct dcx_disconnect __dcx_request(int sockfd,
+						  unsigned int flags,
+						  unsigned int timeout_ms)
+{
+	struct dcx_disconnect req = {
+		.fd = sockfd,
+		.flags = flags,
+		.timeout_ms = timeout_ms,
+		.reserved = 0,
+	};
+
+	return req;
+}
+
+static inline void __dcx_prep_uring_cmd(struct io_uring_sqe *sqe, int devfd,
+					__u32 cmd_op,
+					const struct dcx_disconnect *cmd)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = devfd;
+	sqe->cmd_op = cmd_op;
+	memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), cmd,
+	       sizeof(*cmd));
+}
+
 /**
  * dcx_prep_disconnect - prepare an SQE for a disconnect through the module
  * @sqe:	SQE from io_uring_get_sqe() on a ring without IORING_SETUP_SQE128
@@ -47,19 +78,9 @@ static inline void dcx_prep_disconnect(struct io_uring_sqe *sqe, int devfd,
 				       int sockfd, unsigned int flags,
 				       unsigned int timeout_ms)
 {
-	struct dcx_disconnect cmd = {
-		.fd = sockfd,
-		.flags = flags,
-		.timeout_ms = timeout_ms,
-		.reserved = 0,
-	};
+	struct dcx_disconnect cmd = __dcx_request(sockfd, flags, timeout_ms);
 
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = devfd;
-	sqe->cmd_op = DCX_CMD_DISCONNECT;
-	memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), &cmd,
-	       sizeof(cmd));
+	__dcx_prep_uring_cmd(sqe, devfd, DCX_CMD_DISCONNECT, &cmd);
 }
 
 /**
@@ -75,16 +96,9 @@ static inline void dcx_prep_disconnect(struct io_uring_sqe *sqe, int devfd,
 static inline void dcx_prep_cancel(struct io_uring_sqe *sqe, int devfd,
 				   int sockfd)
 {
-	struct dcx_disconnect cmd = {
-		.fd = sockfd,
-	};
+	struct dcx_disconnect cmd = __dcx_request(sockfd, 0, 0);
 
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = devfd;
-	sqe->cmd_op = DCX_CMD_CANCEL;
-	memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), &cmd,
-	       sizeof(cmd));
+	__dcx_prep_uring_cmd(sqe, devfd, DCX_CMD_CANCEL, &cmd);
 }
 
 /* Which implementation serves dcx_disconnect() and DisconnectEx(). */

@@ -410,52 +410,38 @@ typedef struct _WSAPROTOCOLCHAIN {
  * As Windows lays them out. WSASocket() reads iAddressFamily, iSocketType
  * and iProtocol; nothing here fills one in (WSAEnumProtocols() and
  * WSADuplicateSocket() do not exist), so lpProtocolInfo is normally NULL.
+ * The two differ only in the character type of szProtocol.
  */
+#define DCX_WSAPROTOCOL_INFO_FIELDS(char_type) \
+	DWORD dwServiceFlags1; \
+	DWORD dwServiceFlags2; \
+	DWORD dwServiceFlags3; \
+	DWORD dwServiceFlags4; \
+	DWORD dwProviderFlags; \
+	GUID ProviderId; \
+	DWORD dwCatalogEntryId; \
+	WSAPROTOCOLCHAIN ProtocolChain; \
+	int iVersion; \
+	int iAddressFamily; \
+	int iMaxSockAddr; \
+	int iMinSockAddr; \
+	int iSocketType; \
+	int iProtocol; \
+	int iProtocolMaxOffset; \
+	int iNetworkByteOrder; \
+	int iSecurityScheme; \
+	DWORD dwMessageSize; \
+	DWORD dwProviderReserved; \
+	char_type szProtocol[WSAPROTOCOL_LEN + 1]
+
 typedef struct _WSAPROTOCOL_INFOA {
-	DWORD dwServiceFlags1;
-	DWORD dwServiceFlags2;
-	DWORD dwServiceFlags3;
-	DWORD dwServiceFlags4;
-	DWORD dwProviderFlags;
-	GUID ProviderId;
-	DWORD dwCatalogEntryId;
-	WSAPROTOCOLCHAIN ProtocolChain;
-	int iVersion;
-	int iAddressFamily;
-	int iMaxSockAddr;
-	int iMinSockAddr;
-	int iSocketType;
-	int iProtocol;
-	int iProtocolMaxOffset;
-	int iNetworkByteOrder;
-	int iSecurityScheme;
-	DWORD dwMessageSize;
-	DWORD dwProviderReserved;
-	CHAR szProtocol[WSAPROTOCOL_LEN + 1];
+	DCX_WSAPROTOCOL_INFO_FIELDS(CHAR);
 } WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
 
 typedef struct _WSAPROTOCOL_INFOW {
-	DWORD dwServiceFlags1;
-	DWORD dwServiceFlags2;
-	DWORD dwServiceFlags3;
-	DWORD dwServiceFlags4;
-	DWORD dwProviderFlags;
-	GUID ProviderId;
-	DWORD dwCatalogEntryId;
-	WSAPROTOCOLCHAIN ProtocolChain;
-	int iVersion;
-	int iAddressFamily;
-	int iMaxSockAddr;
-	int iMinSockAddr;
-	int iSocketType;
-	int iProtocol;
-	int iProtocolMaxOffset;
-	int iNetworkByteOrder;
-	int iSecurityScheme;
-	DWORD dwMessageSize;
-	DWORD dwProviderReserved;
-	WCHAR szProtocol[WSAPROTOCOL_LEN + 1];
+	DCX_WSAPROTOCOL_INFO_FIELDS(WCHAR);
 } WSAPROTOCOL_INFOW, *LPWSAPROTOCOL_INFOW;
+#undef DCX_WSAPROTOCOL_INFO_FIELDS
 
 #ifdef UNICODE
 typedef WSAPROTOCOL_INFOW WSAPROTOCOL_INFO;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1
 /*
- * Backend selection and the native entry points.
+ * Backend selection and the native entry points; and ConnectEx()'s connect,
+ * which both backends share (the disconnect is what differs).
  *
  * DCX_BACKEND is read once per process, at the first call that needs it:
  *
@@ -265,10 +266,128 @@ int dcx_disconnect(int sockfd, unsigned int flags, unsigned int timeout_ms)
 	} else {
 		dcx_waiter_init(&w, &sink);
 		ret = dcx_emul_submit(sockfd, flags, timeout_ms, &sink);
-		if (ret < 0)
-			dcx_sink_complete(&sink, ret, 0);
-		ret = dcx_waiter_wait(&w, NULL);
+		ret = dcx_waiter_end(&w, &sink, ret, NULL);
 	}
 	DCX_RESTORE_ERRNO;
 	return ret;
+}
+
+/*
+ * The connect of ConnectEx(): connect @fd to @name, then send the first
+ * buffer, as one io_uring link - IORING_OP_CONNECT followed by
+ * IORING_OP_SEND - on the socket's port's ring or the engine's. The same on
+ * both backends: only the disconnect differs.
+ *
+ * The send uses MSG_WAITALL, so io_uring keeps going until the whole buffer
+ * is queued (or the connection fails), and MSG_NOSIGNAL, so a reset peer
+ * gives an error instead of SIGPIPE. The byte count is the send's result;
+ * if the connect fails the linked send is cancelled and the connect's error
+ * is the result. If the send fails after a successful connect, its error is
+ * the result (the connection exists; the program decides what to do).
+ */
+enum {
+	DCX_T_CONNECT = 1,
+	DCX_T_SEND,
+};
+
+struct dcx_connect_op {
+	struct dcx_op op;
+	struct dcx_sink sink;
+	struct dcx_pending pending;
+	struct sockaddr_storage addr;	/* read by the kernel at issue */
+	socklen_t addrlen;
+	unsigned int steps;		/* SQEs whose CQE has not come */
+	int res;
+	unsigned int bytes;
+	char data[];			/* the first buffer, copied */
+};
+
+static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
+{
+	struct dcx_connect_op *cop = (struct dcx_connect_op *)
+		((char *)o - offsetof(struct dcx_connect_op, op));
+	struct dcx_ring *r = o->ring;
+	struct dcx_sink sink;
+	unsigned int bytes;
+
+	if (tag == DCX_T_CONNECT) {
+		if (res < 0)
+			cop->res = res;
+	} else if (!cop->res) {
+		/* The send; -ECANCELED here follows a failed connect. */
+		if (res < 0)
+			cop->res = res;
+		else
+			cop->bytes = (unsigned int)res;
+	}
+	if (--cop->steps)
+		return;
+	sink = cop->sink;
+	res = dcx_pending_del(&cop->pending, cop->res);
+	bytes = cop->bytes;
+	free(cop);
+	dcx_ring_op_end(r);
+	dcx_ring_op_reported(r);
+	dcx_sink_complete(&sink, res, bytes);
+}
+
+/* CancelIoEx(): stop the connect, and the send if it already runs. */
+static void dcx_connect_cancel(struct dcx_pending *p, struct dcx_ring *r)
+{
+	struct dcx_connect_op *cop = (struct dcx_connect_op *)
+		((char *)p - offsetof(struct dcx_connect_op, pending));
+
+	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_CONNECT);
+	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_SEND);
+}
+
+/*
+ * Start the connect reporting to @sink; @buf is copied first (-EFAULT if it
+ * cannot be read). 0: started, the sink will be called exactly once;
+ * -errno: refused before anything was done, the sink will not be called.
+ */
+int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
+		       const void *buf, unsigned int len,
+		       struct dcx_sink *sink)
+{
+	struct dcx_connect_op *cop;
+	struct io_uring_sqe *sqe;
+	struct dcx_ring *r;
+	int ret;
+
+	cop = calloc(1, sizeof(*cop) + len);
+	if (!cop)
+		return -ENOMEM;
+	if (len && dcx_copy_checked(cop->data, buf, len)) {
+		free(cop);
+		return -EFAULT;
+	}
+	cop->op.fn = dcx_connect_cqe;
+	memcpy(&cop->addr, name, namelen);
+	cop->addrlen = namelen;
+	cop->steps = len ? 2 : 1;
+	r = dcx_pending_begin(&cop->pending, fd, sink, dcx_connect_cancel,
+			      false, &ret);
+	if (!r) {
+		free(cop);
+		return ret;
+	}
+	cop->op.ring = r;
+	cop->sink = *sink;
+	dcx_ring_reserve(r, cop->steps);
+	sqe = dcx_ring_sqe(r);
+	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&cop->addr,
+			      cop->addrlen);
+	dcx_sqe_set_op(sqe, &cop->op, DCX_T_CONNECT);
+	if (len) {
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe = dcx_ring_sqe(r);
+		io_uring_prep_send(sqe, fd, cop->data, len,
+				   MSG_NOSIGNAL | MSG_WAITALL);
+		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
+	}
+	dcx_ring_op_start(r);
+	dcx_pending_arm(&cop->pending, r);
+	/* From here the ring's reaper owns cop. */
+	return dcx_ring_unlock(r);
 }

@@ -514,10 +514,8 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		goto err_claim;
 	}
 
-	if (sink->ov)
-		dcx_pending_add(&op->cancel, fd, sink->ov, dcx_emul_cancel,
-				true);
-	r = dcx_ring_begin(fd, sink, &ret);
+	r = dcx_pending_begin(&op->cancel, fd, sink, dcx_emul_cancel, true,
+			      &ret);
 	if (!r)
 		goto err_close;
 	op->op.ring = r;

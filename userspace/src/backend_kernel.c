@@ -118,12 +118,9 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	if (!kop)
 		return -ENOMEM;
 	kop->devfd = devfd;
-	if (sink->ov)
-		dcx_pending_add(&kop->pending, fd, sink->ov, dcx_kernel_cancel,
-				true);
-	r = dcx_ring_begin(fd, sink, &ret);
+	r = dcx_pending_begin(&kop->pending, fd, sink, dcx_kernel_cancel, true,
+			      &ret);
 	if (!r) {
-		dcx_pending_del(&kop->pending, 0);
 		free(kop);
 		return ret;
 	}
@@ -135,18 +132,10 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	sqe = dcx_ring_sqe(r);
 	dcx_prep_disconnect(sqe, devfd, fd, flags, timeout_ms);
 	dcx_sqe_set_op(sqe, &kop->op, 0);
-	dcx_ring_op_start(r);
-	dcx_pending_arm(&kop->pending, r);
-	mark = dcx_ring_cq_mark(r);
-	/*
-	 * An error means the ring is gone for good and the request will
-	 * never be issued; kop stays with it, never freed under the kernel.
-	 */
-	ret = dcx_ring_unlock(r);
-	if (ret) {
-		dcx_pending_del(&kop->pending, 0);
+	/* On an error kop stays with the ring, never freed under the kernel. */
+	ret = dcx_pending_submit(&kop->pending, r, &mark);
+	if (ret)
 		return ret;
-	}
 	found = dcx_ring_cq_find(r, mark, &kop->op, 0, &res) &&
 		dcx_is_refusal(res);
 	/* Off the list while kop is surely ours. */
@@ -176,12 +165,7 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 int dcx_kernel_disconnect(int devfd, int fd, unsigned int flags,
 			  unsigned int timeout_ms)
 {
-	struct dcx_disconnect req = {
-		.fd = fd,
-		.flags = flags,
-		.timeout_ms = timeout_ms,
-		.reserved = 0,
-	};
+	struct dcx_disconnect req = __dcx_request(fd, flags, timeout_ms);
 
 	/*
 	 * The module waits killably: only a fatal signal interrupts it, and

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 
 #include <winsock2.h>
 
@@ -29,32 +28,6 @@
 
 static dcx_lock_t dcx_pending_lock = DCX_LOCK_INIT;
 static struct dcx_pending *dcx_pending_by_fd[DCX_PENDING_BUCKETS];
-
-/*
- * The thread's id, asked once per thread. In a forked child the only
- * thread is the one that forked, whose copy is forgotten.
- */
-static __thread pid_t dcx_tid;
-static pthread_once_t dcx_tid_once = PTHREAD_ONCE_INIT;
-
-static void dcx_tid_forget(void)
-{
-	dcx_tid = 0;
-}
-
-static void dcx_tid_register(void)
-{
-	pthread_atfork(NULL, NULL, dcx_tid_forget);
-}
-
-static pid_t dcx_gettid(void)
-{
-	if (!dcx_tid) {
-		pthread_once(&dcx_tid_once, dcx_tid_register);
-		dcx_tid = (pid_t)syscall(SYS_gettid);
-	}
-	return dcx_tid;
-}
 
 static struct dcx_pending **dcx_pending_bucket(int fd)
 {
@@ -174,6 +147,49 @@ int dcx_pending_hold(struct dcx_pending *p)
 void dcx_pending_release(void)
 {
 	dcx_unlock(&dcx_pending_lock);
+}
+
+/*
+ * dcx_ring_begin() for an operation CancelIoEx() can reach: @p is listed
+ * first when @sink has an OVERLAPPED, and off the list again when no ring
+ * is to be had (NULL, *err says why).
+ */
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+				   struct dcx_sink *sink,
+				   void (*cancel)(struct dcx_pending *p,
+						  struct dcx_ring *r),
+				   bool graceful, int *err)
+{
+	struct dcx_ring *r;
+
+	if (sink->ov)
+		dcx_pending_add(p, fd, sink->ov, cancel, graceful);
+	r = dcx_ring_begin(fd, sink, err);
+	if (!r)
+		dcx_pending_del(p, 0);
+	return r;
+}
+
+/*
+ * The other end: the operation's SQEs queued on @r (still locked), it is
+ * counted as running, armed for a cancel, and submitted in this thread's
+ * own io_uring_enter(). *mark is where to look for a CQE posted within
+ * that submission (dcx_ring_cq_find()). 0, or -errno: the ring is gone for
+ * good and the request will never be issued - the operation is off the
+ * list, and stays with the ring, never freed under the kernel.
+ */
+int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
+		       unsigned int *mark)
+{
+	int ret;
+
+	dcx_ring_op_start(r);
+	dcx_pending_arm(p, r);
+	*mark = dcx_ring_cq_mark(r);
+	ret = dcx_ring_unlock(r);
+	if (ret)
+		dcx_pending_del(p, 0);
+	return ret;
 }
 
 /*

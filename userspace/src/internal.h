@@ -23,8 +23,8 @@
  *		into that thread's return values
  *
  * Without a port the engine thread (engine.c) reaps instead and the
- * packet step is skipped. The backends (backend*.c), ConnectEx
- * (mswsock.c) and AcceptEx (accept.c) follow the same path. Who owns an
+ * packet step is skipped. The backends (backend*.c: DisconnectEx and
+ * ConnectEx) and AcceptEx (accept.c) follow the same path. Who owns an
  * operation when is the one rule under struct dcx_early below.
  */
 #ifndef DCX_INTERNAL_H
@@ -158,16 +158,29 @@ void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		       unsigned int bytes);
 void dcx_waiter_init(struct dcx_waiter *w, struct dcx_sink *sink);
 int dcx_waiter_wait(struct dcx_waiter *w, unsigned int *bytes);
+int dcx_waiter_end(struct dcx_waiter *w, struct dcx_sink *sink, int ret,
+		   unsigned int *bytes);
 int dcx_ov_mark(struct _OVERLAPPED *ov);
+int dcx_ov_enter(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
+void dcx_ov_atfork_child(void);
+
+/* self.c: getpid() and gettid(), asked once (again in a forked child). */
+pid_t dcx_getpid(void);
+pid_t dcx_gettid(void);
+
+/*
+ * probe.c: memory the program handed us, checked by the kernel: 0 or
+ * -EFAULT, never a fault. The _vm and _pipe probes are the two ways the
+ * others work, exposed for the tests.
+ */
 int dcx_probe_writable(void *addr, size_t len);
 int dcx_probe_readable(const void *addr, size_t len);
 int dcx_copy_checked(void *dst, const void *src, size_t len);
 int dcx_probe_writable_vm(void *addr, size_t len);
 int dcx_probe_writable_pipe(void *addr, size_t len);
-void dcx_ov_atfork_child(void);
 
 /*
  * ring.c: an io_uring that any thread submits to, under its lock, so that
@@ -374,6 +387,13 @@ bool dcx_pending_listed(int fd,
 				       struct dcx_ring *r));
 int dcx_pending_hold(struct dcx_pending *p);
 void dcx_pending_release(void);
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+				   struct dcx_sink *sink,
+				   void (*cancel)(struct dcx_pending *p,
+						  struct dcx_ring *r),
+				   bool graceful, int *err);
+int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
+		       unsigned int *mark);
 void dcx_pending_arm(struct dcx_pending *p, struct dcx_ring *r);
 int dcx_pending_del(struct dcx_pending *p, int res);
 int dcx_cancel_fd(int fd, const struct _OVERLAPPED *ov, bool mine, int res);
@@ -431,12 +451,14 @@ uint64_t dcx_bsd_recycling(int fd);
 void dcx_bsd_unrecycle(int fd, uint64_t old);
 
 /*
- * backend.c: backend selection and dispatch. dcx_backend_check(): 0, or
- * -EINVAL when DCX_BACKEND names no backend - then every entry point that
- * would make, connect, associate or do I/O on a socket or a port, or
- * disconnect, fails at once (-EINVAL, WSASYSNOTREADY at the Windows
- * surface; backend.c says why). The variable is read once (errno kept);
- * after that the check is a load and a compare, cheap enough for WSARecv.
+ * backend.c: backend selection and dispatch, and ConnectEx()'s connect
+ * (dcx_submit_connect(), one io_uring link on either backend).
+ * dcx_backend_check(): 0, or -EINVAL when DCX_BACKEND names no backend -
+ * then every entry point that would make, connect, associate or do I/O on
+ * a socket or a port, or disconnect, fails at once (-EINVAL,
+ * WSASYSNOTREADY at the Windows surface; backend.c says why). The variable
+ * is read once (errno kept); after that the check is a load and a compare,
+ * cheap enough for WSARecv.
  */
 extern int dcx_backend_env_state;
 int dcx_backend_env_slow(void);
@@ -453,6 +475,9 @@ enum dcx_backend dcx_backend_resolve(int *devfd);
 bool dcx_is_refusal(int err);
 int dcx_submit_disconnect(int fd, unsigned int flags, unsigned int timeout_ms,
 			  struct dcx_sink *sink);
+int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
+		       const void *buf, unsigned int len,
+		       struct dcx_sink *sink);
 
 /* backend_kernel.c: /dev/disconnectex. */
 int dcx_kernel_submit(int devfd, int fd, unsigned int flags,

@@ -4,8 +4,6 @@
  * the pair that recycles a socket.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <winsock2.h>
 #include <mswsock.h>
@@ -50,14 +48,9 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 	uint64_t saved = 0;
 	int ret, wsa;
 
-	/* Before anything, the OVERLAPPED included (backend.c). */
-	if (dcx_backend_check())
-		return dcx_fail(WSASYSNOTREADY);
-	if (lpOverlapped) {
-		wsa = dcx_ov_mark(lpOverlapped);
-		if (wsa)
-			return dcx_fail(wsa);
-	}
+	wsa = dcx_ov_enter(lpOverlapped);
+	if (wsa)
+		return dcx_fail(wsa);
 	if (dwReserved || (dwFlags & ~(DWORD)TF_REUSE_SOCKET))
 		return dcx_fail(WSAEINVAL);
 
@@ -95,19 +88,13 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 }
 
 /*
- * ConnectEx(): connect, then send the first buffer, as one io_uring link -
- * IORING_OP_CONNECT followed by IORING_OP_SEND - on the engine's ring.
+ * ConnectEx(): connect, then send the first buffer - on both backends the
+ * same io_uring link, dcx_submit_connect() (backend.c), which says how the
+ * result comes about.
  *
  * Unlike Windows, the socket need not be bound first: Linux binds on
  * connect. It may be a fresh socket or one that DisconnectEx(TF_REUSE_SOCKET)
  * returned to the unconnected state; the point of the library is the latter.
- *
- * The send uses MSG_WAITALL, so io_uring keeps going until the whole buffer
- * is queued (or the connection fails), and MSG_NOSIGNAL, so a reset peer
- * gives an error instead of SIGPIPE. The byte count is the send's result;
- * if the connect fails the linked send is cancelled and the connect's error
- * is the result. If the send fails after a successful connect, its error is
- * the result (the connection exists; the program decides what to do).
  *
  * The first buffer is copied when the call is made: Windows programs may
  * reuse it as soon as ConnectEx() returns (Wine's conformance tests,
@@ -118,62 +105,6 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
  * lpOverlapped is mandatory). In overlapped mode the count comes from
  * WSAGetOverlappedResult(), as on Windows.
  */
-enum {
-	DCX_T_CONNECT = 1,
-	DCX_T_SEND,
-};
-
-struct dcx_connect_op {
-	struct dcx_op op;
-	struct dcx_sink sink;
-	struct dcx_pending pending;
-	struct sockaddr_storage addr;	/* read by the kernel at issue */
-	socklen_t addrlen;
-	unsigned int steps;		/* SQEs whose CQE has not come */
-	int res;
-	unsigned int bytes;
-	char data[];			/* the first buffer, copied */
-};
-
-static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
-{
-	struct dcx_connect_op *cop = (struct dcx_connect_op *)
-		((char *)o - offsetof(struct dcx_connect_op, op));
-	struct dcx_ring *r = o->ring;
-	struct dcx_sink sink;
-	unsigned int bytes;
-
-	if (tag == DCX_T_CONNECT) {
-		if (res < 0)
-			cop->res = res;
-	} else if (!cop->res) {
-		/* The send; -ECANCELED here follows a failed connect. */
-		if (res < 0)
-			cop->res = res;
-		else
-			cop->bytes = (unsigned int)res;
-	}
-	if (--cop->steps)
-		return;
-	sink = cop->sink;
-	res = dcx_pending_del(&cop->pending, cop->res);
-	bytes = cop->bytes;
-	free(cop);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res, bytes);
-}
-
-/* CancelIoEx(): stop the connect, and the send if it already runs. */
-static void dcx_connect_cancel(struct dcx_pending *p, struct dcx_ring *r)
-{
-	struct dcx_connect_op *cop = (struct dcx_connect_op *)
-		((char *)p - offsetof(struct dcx_connect_op, pending));
-
-	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_CONNECT);
-	dcx_cancel_request(r, (uintptr_t)&cop->op | DCX_T_SEND);
-}
-
 /*
  * The checks Windows makes before it starts a connect, with one system
  * call: TCP_INFO answers for the fd (-EBADF, -ENOTSOCK), the protocol
@@ -224,56 +155,6 @@ static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
 	}
 }
 
-static int dcx_connect_submit(SOCKET s, const struct sockaddr *name,
-			      int namelen, const void *buf, DWORD len,
-			      struct dcx_sink *sink)
-{
-	struct dcx_connect_op *cop;
-	struct io_uring_sqe *sqe;
-	struct dcx_ring *r;
-	int ret;
-
-	cop = calloc(1, sizeof(*cop) + len);
-	if (!cop)
-		return -ENOMEM;
-	if (len && dcx_copy_checked(cop->data, buf, len)) {
-		free(cop);
-		return -EFAULT;
-	}
-	cop->op.fn = dcx_connect_cqe;
-	memcpy(&cop->addr, name, (size_t)namelen);
-	cop->addrlen = (socklen_t)namelen;
-	cop->steps = len ? 2 : 1;
-	if (sink->ov)
-		dcx_pending_add(&cop->pending, s, sink->ov, dcx_connect_cancel,
-				false);
-
-	r = dcx_ring_begin(s, sink, &ret);
-	if (!r) {
-		dcx_pending_del(&cop->pending, 0);
-		free(cop);
-		return ret;
-	}
-	cop->op.ring = r;
-	cop->sink = *sink;
-	dcx_ring_reserve(r, cop->steps);
-	sqe = dcx_ring_sqe(r);
-	io_uring_prep_connect(sqe, s, (struct sockaddr *)&cop->addr,
-			      cop->addrlen);
-	dcx_sqe_set_op(sqe, &cop->op, DCX_T_CONNECT);
-	if (len) {
-		sqe->flags |= IOSQE_IO_LINK;
-		sqe = dcx_ring_sqe(r);
-		io_uring_prep_send(sqe, s, cop->data, len,
-				   MSG_NOSIGNAL | MSG_WAITALL);
-		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
-	}
-	dcx_ring_op_start(r);
-	dcx_pending_arm(&cop->pending, r);
-	/* From here the ring's reaper owns cop. */
-	return dcx_ring_unlock(r);
-}
-
 BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		      PVOID lpSendBuffer, DWORD dwSendDataLength,
 		      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped)
@@ -283,13 +164,9 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	unsigned int bytes;
 	int ret, wsa;
 
-	if (dcx_backend_check())
-		return dcx_fail(WSASYSNOTREADY);
-	if (lpOverlapped) {
-		wsa = dcx_ov_mark(lpOverlapped);
-		if (wsa)
-			return dcx_fail(wsa);
-	}
+	wsa = dcx_ov_enter(lpOverlapped);
+	if (wsa)
+		return dcx_fail(wsa);
 	ret = dcx_connect_check(s, name, namelen, lpSendBuffer,
 				dwSendDataLength);
 	if (ret)
@@ -302,11 +179,10 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		    dcx_probe_writable(lpdwBytesSent, sizeof(*lpdwBytesSent)))
 			return dcx_fail(WSAEFAULT);
 		dcx_waiter_init(&w, &sink);
-		ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,
-					 dwSendDataLength, &sink);
-		if (ret)
-			dcx_sink_complete(&sink, ret, 0);
-		ret = dcx_waiter_wait(&w, &bytes);
+		ret = dcx_submit_connect(s, name, (socklen_t)namelen,
+					 lpSendBuffer, dwSendDataLength,
+					 &sink);
+		ret = dcx_waiter_end(&w, &sink, ret, &bytes);
 		if (ret)
 			return dcx_fail_errno(ret);
 		if (lpdwBytesSent)
@@ -318,7 +194,7 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 	wsa = dcx_ov_start(lpOverlapped, &sink);
 	if (wsa)
 		return dcx_fail(wsa);
-	ret = dcx_connect_submit(s, name, namelen, lpSendBuffer,
+	ret = dcx_submit_connect(s, name, (socklen_t)namelen, lpSendBuffer,
 				 dwSendDataLength, &sink);
 	if (ret) {
 		dcx_ov_fail(&sink);

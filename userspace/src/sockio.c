@@ -270,8 +270,8 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		dcx_io_free(io);
 		return wsa;
 	}
-	dcx_pending_add(&io->pending, s, ov, dcx_io_cancel, false);
-	r = dcx_ring_begin(s, &sink, &ret);
+	r = dcx_pending_begin(&io->pending, s, &sink, dcx_io_cancel, false,
+			      &ret);
 	if (!r)
 		goto err;
 	io->op.fn = dcx_io_cqe;
@@ -292,13 +292,9 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 	else
 		io_uring_prep_recvmsg(sqe, s, &io->msg, (unsigned int)flags);
 	dcx_sqe_set_op(sqe, &io->op, 0);
-	dcx_ring_op_start(r);
-	dcx_pending_arm(&io->pending, r);
-	mark = dcx_ring_cq_mark(r);
-	ret = dcx_ring_unlock(r);
+	ret = dcx_pending_submit(&io->pending, r, &mark);
 	if (ret) {
 		/* The ring is gone: io stays with it, never freed under it. */
-		dcx_pending_del(&io->pending, 0);
 		dcx_ov_fail(&sink);
 		return dcx_wsa_from_errno(-ret);
 	}

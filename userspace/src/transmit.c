@@ -411,12 +411,9 @@ static int dcx_tf_submit(struct dcx_tf_op *t, struct dcx_sink *sink)
 	struct dcx_ring *r;
 	int ret;
 
-	if (sink->ov)
-		dcx_pending_add(&t->pending, (int)t->s, sink->ov,
-				dcx_tf_cancel, false);
-	r = dcx_ring_begin((int)t->s, sink, &ret);
+	r = dcx_pending_begin(&t->pending, (int)t->s, sink, dcx_tf_cancel,
+			      false, &ret);
 	if (!r) {
-		dcx_pending_del(&t->pending, 0);
 		dcx_tf_free(t);
 		return ret;
 	}
@@ -455,13 +452,9 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
 	struct dcx_sink sink;
 	int ret, wsa;
 
-	if (dcx_backend_check())
-		return dcx_fail(WSASYSNOTREADY);
-	if (lpOverlapped) {
-		wsa = dcx_ov_mark(lpOverlapped);
-		if (wsa)
-			return dcx_fail(wsa);
-	}
+	wsa = dcx_ov_enter(lpOverlapped);
+	if (wsa)
+		return dcx_fail(wsa);
 	wsa = dcx_tf_check(hSocket, hFile, nNumberOfBytesToWrite,
 			   lpTransmitBuffers, dwReserved);
 	if (wsa)
@@ -477,9 +470,7 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
 	if (!lpOverlapped) {
 		dcx_waiter_init(&w, &sink);
 		ret = dcx_tf_submit(t, &sink);
-		if (ret)
-			dcx_sink_complete(&sink, ret, 0);
-		ret = dcx_waiter_wait(&w, NULL);
+		ret = dcx_waiter_end(&w, &sink, ret, NULL);
 		if (ret)
 			return dcx_fail_errno(ret);
 		dcx_set_last_error(0);
