@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <linux/disconnectex.h>
+#include <disconnectex.h>	/* __dcx_prep_uring_cmd(): the SQE layout */
 
 #include "tst_net.h"
 #include "tst_variants.h"
@@ -42,11 +43,6 @@
 /* tst_read_to_end()'s bound: a peer that never ends fails the test. */
 #define TST_EOF_MS	20000
 #define TST_PARAMS	"/sys/module/disconnectex/parameters/"
-
-/* The 16-byte command area of a 64-byte SQE (sqe->cmd) starts here. */
-#define TST_SQE_CMD_OFFSET	48
-_Static_assert(offsetof(struct io_uring_sqe, cmd) == TST_SQE_CMD_OFFSET,
-	       "uring_cmd payload offset");
 
 static inline struct dcx_disconnect tst_req(int fd, __u32 flags,
 					    __u32 timeout_ms)
@@ -71,19 +67,17 @@ static inline int tst_cancel(int devfd, const struct dcx_disconnect *req)
 }
 
 /*
- * Fill @sqe as request @cmd_op (DCX_CMD_DISCONNECT, DCX_CMD_CANCEL), by
- * hand: liburing 2.3 has no helper. @devfd is a fixed-file index if the
- * caller sets IOSQE_FIXED_FILE.
+ * Fill @sqe as request @cmd_op (DCX_CMD_DISCONNECT, DCX_CMD_CANCEL) with
+ * @req as it is - any field, reserved ones too, so that the module's checks
+ * can be driven: the library header's SQE layout (liburing 2.3 has no
+ * uring_cmd helper), not its dcx_prep_*(). @devfd is a fixed-file index if
+ * the caller sets IOSQE_FIXED_FILE.
  */
 static inline void tst_fill_sqe_op(struct io_uring_sqe *sqe, int devfd,
 				   __u32 cmd_op,
 				   const struct dcx_disconnect *req)
 {
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = devfd;
-	sqe->cmd_op = cmd_op;
-	memcpy((char *)sqe + TST_SQE_CMD_OFFSET, req, sizeof(*req));
+	__dcx_prep_uring_cmd(sqe, devfd, cmd_op, req);
 }
 
 /* Fill @sqe as a disconnect request. */

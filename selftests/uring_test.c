@@ -152,7 +152,8 @@ TEST_F_TIMEOUT(batch, payload_read_once, 60)
 		sqe->flags = flags[i];
 		ASSERT_EQ(1, io_uring_submit(&self->ring));
 		/* Scribble over the SQE the kernel was given. */
-		memcpy((char *)sqe + TST_SQE_CMD_OFFSET, &junk, sizeof(junk));
+		memcpy((char *)sqe + offsetof(struct io_uring_sqe, cmd), &junk,
+		       sizeof(junk));
 
 		ASSERT_EQ(0, tst_read_to_end(self->sfd[i], &n, TST_EOF_MS));
 		close(self->sfd[i]);
