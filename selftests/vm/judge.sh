@@ -48,82 +48,12 @@ done
 
 # The strings init.c looks for in the kernel log (splats.txt).
 splats=$here/splats.txt
+# The results, normalized as the host tests' are (scripts/tap.awk).
 out=()
-prog='' planned=0 seen=0 finished=0 running='' skipped=''
-# kselftest's whole-program skip: "1..0 # SKIP reason", then exit 4.
-skip_re='^1\.\.0 +# +SKIP *(.*)$'
+lines=$(awk -v vm=1 -f "$here/../../scripts/tap.awk" "$results")
+[ -z "$lines" ] || mapfile -t out <<<"$lines"
 
-missing_check() {
-	if [ -n "$prog" ] && [ "$seen" -lt "$planned" ]; then
-		out+=("not ok - $prog: missing results ($seen of $planned)")
-	fi
-}
-
-while IFS= read -r line || [ -n "$line" ]; do
-	line=${line%$'\r'}
-	if [[ $line =~ ^#\ vm:\ running\ ([^ ]+) ]]; then
-		missing_check
-		prog=$(basename "${BASH_REMATCH[1]}") planned=0 seen=0 running=''
-		skipped=''
-		continue
-	fi
-	if [[ $line =~ $skip_re ]]; then
-		skipped=${BASH_REMATCH[1]:-no reason given}
-		continue
-	fi
-	if [[ $line =~ ^#\ +RUN\ +([^ ]+) ]]; then
-		running=${BASH_REMATCH[1]}
-		continue
-	fi
-	if [[ $line =~ ^1\.\.([0-9]+) ]]; then
-		planned=$((planned + BASH_REMATCH[1]))
-		continue
-	fi
-	[ "$line" = DCX-VM-DONE ] && finished=1
-	[[ $line =~ ^(not )?ok\ ([0-9]*)\ *-?\ *(.*)$ ]] || continue
-	status=${BASH_REMATCH[1]:+not }ok num=${BASH_REMATCH[2]}
-	desc=${BASH_REMATCH[3]}
-	directive='' reason=''
-	# A TAP directive: the first " # " followed by SKIP or XFAIL.
-	if [[ " $desc" == *" # "* ]]; then
-		rest=" $desc"
-		rest=${rest#* \# }
-		word=${rest%% *}
-		case ${word^^} in
-		SKIP|XFAIL)
-			directive=${word^^}
-			desc=" $desc"
-			desc=${desc%% \# *}
-			desc=${desc# }
-			reason=${rest#"$word"}
-			reason=${reason# }
-			;;
-		esac
-	fi
-	# 6.1's harness prints a skipped test as "ok N # SKIP why", no name.
-	[ -n "$desc" ] || desc=${running:-test $num}
-	if [[ $desc == "vm: "* ]]; then
-		missing_check
-		# Exit 4 is KSFT_SKIP: the program skipped itself, not a failure.
-		if [ -n "$prog" ] && [ "$desc" = "vm: $prog exited 4" ]; then
-			out+=("ok - $prog # SKIP ${skipped:-exit 4 (KSFT_SKIP)}")
-			prog=''
-			continue
-		fi
-		prog=''		# init's verdict on a program closes it
-	else
-		seen=$((seen + 1))
-		desc="${prog:-unknown}: $desc"
-	fi
-	case $directive in
-	SKIP)	out+=("ok - $desc # SKIP $reason") ;;
-	XFAIL)	out+=("ok - $desc (XFAIL: $reason)") ;;
-	*)	out+=("$status - $desc") ;;
-	esac
-done <"$results"
-missing_check
-
-if [ "$finished" = 1 ]; then
+if grep -Eq $'^DCX-VM-DONE\r?$' "$results"; then
 	out+=("ok - vm: run completed")
 elif [ "$hung" != 0 ]; then
 	out+=("not ok - vm: run completed (boot hung $hung times)")
