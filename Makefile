@@ -28,8 +28,7 @@
 # kernel image. Neither ever defaults to the running kernel.
 
 # The newest Debian 6.1 image in /boot (from linux-image-amd64).
-KVER ?= $(shell ls -1 /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | \
-		sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
+KVER ?= $(shell scripts/kernel-version.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 KIMAGE ?= /boot/vmlinuz-$(KVER)
 # The release KDIR builds for, as uname -r and modprobe spell it: Debian's

@@ -46,12 +46,13 @@
 static int console_fd = -1;
 static int results_fd = -1;
 
-/* Kernel log lines that mean the run is bad even if every test passed. */
+/*
+ * Kernel log lines that mean the run is bad even if every test passed: the
+ * strings of splats.txt, which the host also looks for on the console, as
+ * the initialiser splats.h that run.sh generates from it.
+ */
 static const char *const splats[] = {
-	"BUG:", "WARNING:", "KASAN", "UBSAN", "possible circular locking",
-	"possible recursive locking", "inconsistent lock state",
-	"suspicious RCU usage", "unreferenced object", "Oops", "Call Trace",
-	"hung_task", "INFO: task", "general protection fault",
+#include "splats.h"
 };
 
 static void write_all(int fd, const char *buf, size_t len)

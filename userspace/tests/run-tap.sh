@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run kselftest-harness binaries and print normalized TAP, one line per test:
+# Run kselftest-harness binaries and print normalized TAP, one line per test
+# (scripts/tap.awk, as for the VM's results):
 #   ok - PROG: DESC
 #   not ok - PROG: DESC
 #   ok - PROG: DESC # SKIP reason
@@ -34,6 +35,9 @@ while getopts o:a:i:r:t: opt; do
 	esac
 done
 shift $((OPTIND - 1))
+
+# The normaliser judge.sh uses for the VM's results too.
+tapawk=$(dirname "$0")/../../scripts/tap.awk
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -74,35 +78,8 @@ for t in "$@"; do
 	# shellcheck disable=SC2086 # the runner is split into words
 	${tmo:+timeout -k 5 "$tmo"} $runner "$t" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
-	awk -v prog="$prog" -v rc="$rc" -v tmo="$tmo" '
-		{ sub(/\r$/, "") }	# a Windows program writes CRLF
-		/^# +RUN / { name = $3; next }
-		/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; next }
-		/^ok [0-9]+ # SKIP/ {
-			sub(/^ok [0-9]+ # SKIP ?/, "")
-			printf "ok - %s: %s # SKIP %s\n", prog, name, $0
-			n++; next
-		}
-		/^ok [0-9]+ / {
-			sub(/^ok [0-9]+ /, "")
-			printf "ok - %s: %s\n", prog, $0
-			n++; next
-		}
-		/^not ok [0-9]+ / {
-			sub(/^not ok [0-9]+ /, "")
-			printf "not ok - %s: %s\n", prog, $0
-			n++; bad++; next
-		}
-		END {
-			if (tmo != "" && (rc == 124 || rc == 137))
-				printf "not ok - %s: killed after %s s\n", prog, tmo
-			else if (plan == "")
-				printf "not ok - %s: no TAP plan (exit status %d)\n", prog, rc
-			else if (n < plan)
-				printf "not ok - %s: %d of %d results reported (exit status %d)\n", prog, n, plan, rc
-			else if (rc != 0 && !bad)
-				printf "not ok - %s: exit status %d\n", prog, rc
-		}' "$tmp/out" > "$tmp/one"
+	awk -v prog="$prog" -v rc="$rc" -v tmo="$tmo" -f "$tapawk" \
+		"$tmp/out" > "$tmp/one"
 	cat "$tmp/one" >> "$tmp/tap"
 	if grep -q '^not ok' "$tmp/one"; then
 		echo "# --- $prog output ---" >&2
