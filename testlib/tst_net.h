@@ -62,9 +62,9 @@ int tst_wait_tcp_state(int fd, int state, int timeout_ms);
  * is written if >= 0 (VM only: never on the host). With the table full the
  * kernel drops an orphan in FIN_WAIT2 instead of keeping it, so a peer's
  * late FIN meets a reset - in whichever program runs next, for the 60 s the
- * TIME_WAITs last. TST_TW_UNFILLABLE is a table no test here fills.
+ * TIME_WAITs last: the test VM boots with a table no test fills (the
+ * top-level Makefile's VM_TEST_APPEND).
  */
-#define TST_TW_UNFILLABLE	262144
 long tst_tw_buckets(long set);
 int tst_get_int_opt(int fd, int level, int name);
 int tst_set_int_opt(int fd, int level, int name, int val);
