@@ -26,7 +26,7 @@
  *					thread; or FALSE + error at once when
  *					the backend refuses the request
  *
- * Errors map as SPEC section 4 says (dcx_wsa_from_errno()). Every argument
+ * Errors map as docs/SPEC.md section 4 says (dcx_wsa_from_errno()). Every argument
  * and state error comes at once, with no completion, on both backends, as
  * on Windows: the emulated one checks the socket before starting, and the
  * kernel backend sees the module's refusal within its own submission

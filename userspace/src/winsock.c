@@ -146,7 +146,7 @@ static int dcx_ioctl_complete(SOCKET s, struct dcx_sink *sink, int err,
 
 /*
  * SIO_GET_EXTENSION_FUNCTION_POINTER for WSAID_DISCONNECTEX and
- * WSAID_CONNECTEX, as Windows answers it (WINDOWS.md): success sets the
+ * WSAID_CONNECTEX, as Windows answers it (docs/WINDOWS.md): success sets the
  * last error to 0 and the byte count to the pointer size; with an
  * OVERLAPPED the byte count is still required (WSAEFAULT), and Internal and
  * InternalHigh both end 0. An unknown GUID is WSAEINVAL and leaves the byte
