@@ -26,11 +26,11 @@
  *					thread; or FALSE + error at once when
  *					the backend refuses the request
  *
- * Errors map as docs/SPEC.md section 4 says (dcx_wsa_from_errno()). Every argument
- * and state error comes at once, with no completion, on both backends, as
- * on Windows: the emulated one checks the socket before starting, and the
- * kernel backend sees the module's refusal within its own submission
- * (backend_kernel.c).
+ * Errors map as docs/SPEC.md section 4 says (dcx_wsa_from_errno()). Every
+ * argument and state error comes at once, with no completion, on both
+ * backends, as on Windows: the emulated one checks the socket before
+ * starting, and the kernel backend sees the module's refusal within its own
+ * submission (backend_kernel.c).
  *
  * There is no timeout parameter on Windows: the module's default applies
  * (module parameter timeout_ms, 10 s unless changed); the emulated backend
