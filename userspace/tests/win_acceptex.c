@@ -83,9 +83,7 @@ FIXTURE_SETUP(ax)
 	ASSERT_NONNULL(self->acceptex);
 	self->getaddrs = wt_getacceptexsockaddrs(self->l);
 	ASSERT_NONNULL(self->getaddrs);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 /* Until @ov is no longer pending, at most 2 s. */
@@ -251,6 +249,28 @@ static int check_names(SOCKET l, SOCKET a, SOCKET c,
 }
 
 /*
+ * GetAcceptExSockaddrs on the buffer of an accept that took @rxlen bytes:
+ * both addresses of @family's length, the listener's and the client's.
+ */
+static void expect_sockaddrs(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(ax) *self, DWORD rxlen, int family)
+{
+	struct sockaddr *local = NULL, *remote = NULL;
+	struct sockaddr_storage client;
+	int ll = 0, rl = 0, len = sizeof(client);
+
+	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
+	self->getaddrs(self->buf, rxlen, self->slot, self->slot, &local, &ll,
+		       &remote, &rl);
+	ASSERT_NONNULL(local);
+	ASSERT_NONNULL(remote);
+	EXPECT_EQ(addr_len(family), ll);
+	EXPECT_EQ(addr_len(family), rl);
+	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
+	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+}
+
+/*
  * docs (AcceptEx); sock.c: with no receive part the accept completes once
  * a client connects, 0 bytes, Internal STATUS_SUCCESS. After
  * SO_UPDATE_ACCEPT_CONTEXT the accept socket - the same SOCKET value - is
@@ -259,9 +279,6 @@ static int check_names(SOCKET l, SOCKET a, SOCKET c,
  */
 TEST_F(ax, rxlen0_completes_on_connect)
 {
-	struct sockaddr *local = NULL, *remote = NULL;
-	struct sockaddr_storage client;
-	int ll = 0, rl = 0, len = sizeof(client);
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
@@ -276,15 +293,7 @@ TEST_F(ax, rxlen0_completes_on_connect)
 	EXPECT_EQ(0, echo(self->a, self->c, "ping"));
 	EXPECT_EQ(0, echo(self->a, self->c, "and back again"));
 
-	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
-	self->getaddrs(self->buf, 0, self->slot, self->slot, &local, &ll,
-		       &remote, &rl);
-	ASSERT_NONNULL(local);
-	ASSERT_NONNULL(remote);
-	EXPECT_EQ(addr_len(variant->family), ll);
-	EXPECT_EQ(addr_len(variant->family), rl);
-	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
-	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+	expect_sockaddrs(_metadata, self, 0, variant->family);
 }
 
 /*
@@ -294,9 +303,6 @@ TEST_F(ax, rxlen0_completes_on_connect)
  */
 TEST_F(ax, rxlen_completes_on_data)
 {
-	struct sockaddr *local = NULL, *remote = NULL;
-	struct sockaddr_storage client;
-	int ll = 0, rl = 0, len = sizeof(client);
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
@@ -310,15 +316,7 @@ TEST_F(ax, rxlen_completes_on_data)
 	EXPECT_EQ(5U, bytes);
 	EXPECT_EQ(0, memcmp(self->buf, "hello", 5));
 
-	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
-	self->getaddrs(self->buf, RXLEN, self->slot, self->slot, &local, &ll,
-		       &remote, &rl);
-	ASSERT_NONNULL(local);
-	ASSERT_NONNULL(remote);
-	EXPECT_EQ(addr_len(variant->family), ll);
-	EXPECT_EQ(addr_len(variant->family), rl);
-	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
-	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+	expect_sockaddrs(_metadata, self, RXLEN, variant->family);
 	EXPECT_EQ(0, check_names(self->l, self->a, self->c, &self->laddr));
 	EXPECT_EQ(0, echo(self->a, self->c, "more"));
 }
@@ -518,17 +516,14 @@ TEST_F(ax, second_acceptex_same_socket_at_once)
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
-	memset(&ov2, 0, sizeof(ov2));
-	ov2.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, ov2.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&ov2));
 	EXPECT_EQ(WSAEINVAL, at_once(self, self->l, self->a, self->buf, 0,
 				     self->slot, self->slot, &ov2));
 	WT_EXPECT_NO_COMPLETION(&ov2);
 	WSACloseEvent(ov2.hEvent);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->a,
-					(struct sockaddr *)&self->laddr,
-					self->llen));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, connect(self->a,
+					       (struct sockaddr *)&self->laddr,
+					       self->llen));
 
 	ASSERT_EQ(0, connect_client(variant->family, &self->laddr, self->llen,
 				    &self->c));
@@ -762,9 +757,7 @@ static void recycle(struct __test_metadata *_metadata, FIXTURE_DATA(ax) *self,
 		self->c = INVALID_SOCKET;
 		EXPECT_EQ(0, wt_read_to_end(self->a, &n, WAIT_MS));
 	}
-	memset(&dov, 0, sizeof(dov));
-	dov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, dov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&dov));
 	err = wt_disconnectex_start(self->a, &dov, TF_REUSE_SOCKET);
 	if (!err && active) {
 		/* The client sees the FIN and closes its end. */

@@ -75,67 +75,14 @@ static SOCKET ov_socket(int family)
 /* A connected pair whose client is ov_socket(): 0, or the WSA error. */
 static int ov_pair(int family, SOCKET *client, SOCKET *server)
 {
-	struct sockaddr_storage addr;
-	SOCKET l;
-	int len, err;
-
-	*server = INVALID_SOCKET;
-	l = wt_listener(family, &addr, &len);
-	if (l == INVALID_SOCKET)
-		return WSAGetLastError();
-	*client = ov_socket(family);
-	if (*client == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_listener;
-	}
-	if (connect(*client, (struct sockaddr *)&addr, len) == SOCKET_ERROR) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	*server = accept(l, NULL, NULL);
-	if (*server == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	closesocket(l);
-	return 0;
-
-err_client:
-	closesocket(*client);
-	*client = INVALID_SOCKET;
-err_listener:
-	closesocket(l);
-	return err;
-}
-
-/* One dequeued packet, or the timeout. */
-struct packet {
-	BOOL ok;
-	int err;		/* GetLastError() when !ok */
-	DWORD bytes;
-	ULONG_PTR key;
-	OVERLAPPED *ov;
-};
-
-static struct packet dequeue(HANDLE port, DWORD ms)
-{
-	struct packet p = {
-		.bytes = 0xdead,
-		.key = 0xdead,
-		/* Not NULL: a timeout must write NULL. */
-		.ov = (OVERLAPPED *)(ULONG_PTR)1,
-	};
-
-	p.ok = GetQueuedCompletionStatus(port, &p.bytes, &p.key, &p.ov, ms);
-	p.err = p.ok ? 0 : (int)GetLastError();
-	return p;
+	return wt_pair_from(family, ov_socket(family), client, server);
 }
 
 /* The packet of a cancelled operation on OVERLAPPED @which. */
 #define EXPECT_ABORTED(p, which)					\
 	do {								\
 		EXPECT_FALSE((p).ok);					\
-		EXPECT_EQ(ERROR_OPERATION_ABORTED, (p).err);		\
+		EXPECT_EQ(ERROR_OPERATION_ABORTED, (p).error);		\
 		EXPECT_EQ(0U, (p).bytes);				\
 		EXPECT_EQ(KEY, (p).key);				\
 		EXPECT_EQ(which, (p).ov);				\
@@ -227,12 +174,12 @@ static int post(FIXTURE_DATA(cx) *self, bool two)
  */
 TEST_F(cx, cancelioex_recv_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
 }
 
@@ -260,19 +207,19 @@ TEST_F(cx, cancelioex_recv_event)
  */
 TEST_F(cx, cancelioex_spares_the_others)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
 	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
-	p = dequeue(self->port, WT_QUIET_MS);
-	EXPECT_EQ(WAIT_TIMEOUT, p.err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	ASSERT_EQ(4, send(self->s, "data", 4, 0));
-	p = dequeue(self->port, WAIT_MS);
-	EXPECT_TRUE(p.ok) TH_LOG("error %d", p.err);
+	wt_port_get(self->port, WAIT_MS, &p);
+	EXPECT_TRUE(p.ok) TH_LOG("error %d", p.error);
 	EXPECT_EQ(4U, p.bytes);
 	EXPECT_EQ(&self->ov2, p.ov);
 	EXPECT_EQ(0, memcmp(self->data2, "data", 4));
@@ -285,30 +232,30 @@ TEST_F(cx, cancelioex_spares_the_others)
  */
 TEST_F(cx, cancelioex_null_cancels_all)
 {
-	struct packet p[3];
+	struct wt_packet p[3];
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
 	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
-	p[0] = dequeue(self->port, WAIT_MS);
-	p[1] = dequeue(self->port, WAIT_MS);
-	p[2] = dequeue(self->port, WT_QUIET_MS);
+	wt_port_get(self->port, WAIT_MS, &p[0]);
+	wt_port_get(self->port, WAIT_MS, &p[1]);
+	wt_port_get(self->port, WT_QUIET_MS, &p[2]);
 	EXPECT_BOTH_ABORTED(p, self);
-	EXPECT_EQ(WAIT_TIMEOUT, p[2].err);
+	EXPECT_EQ(WAIT_TIMEOUT, p[2].error);
 }
 
 /* docs, CancelIo: the calling thread's receives, all of them. */
 TEST_F(cx, cancelio_cancels_own)
 {
-	struct packet p[2];
+	struct wt_packet p[2];
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
 	EXPECT_TRUE(CancelIo(handle_of(self->c)));
-	p[0] = dequeue(self->port, WAIT_MS);
-	p[1] = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p[0]);
+	wt_port_get(self->port, WAIT_MS, &p[1]);
 	EXPECT_BOTH_ABORTED(p, self);
 }
 
@@ -344,7 +291,7 @@ TEST_F(cx, cancelio_spares_other_threads)
 		.s = self->c, .buf = &self->buf2, .data = self->data2,
 		.ov = &self->ov2,
 	};
-	struct packet p;
+	struct wt_packet p;
 	cx_thread t;
 
 	ATTACH_PORT(self);
@@ -354,11 +301,11 @@ TEST_F(cx, cancelio_spares_other_threads)
 	EXPECT_EQ(0, wt_wait_event(po.posted, WAIT_MS));
 	EXPECT_EQ(WSA_IO_PENDING, po.err);
 	EXPECT_TRUE(CancelIo(handle_of(self->c)));
-	p = dequeue(self->port, WT_QUIET_MS);
-	EXPECT_EQ(WAIT_TIMEOUT, p.err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov2));
 	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov2);
 	WSASetEvent(po.release);
 	join_thread(t);
@@ -443,13 +390,13 @@ TEST_F(cx, cancelioex_nothing_not_found)
 /* docs, CancelIoEx; Wine 8: an operation already completed is not found. */
 TEST_F(cx, cancelioex_completed_not_found)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(4, send(self->s, "data", 4, 0));
-	p = dequeue(self->port, WAIT_MS);
-	ASSERT_TRUE(p.ok) TH_LOG("error %d", p.err);
+	wt_port_get(self->port, WAIT_MS, &p);
+	ASSERT_TRUE(p.ok) TH_LOG("error %d", p.error);
 	SetLastError(0);
 	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
@@ -524,7 +471,7 @@ TEST_F(cx, cancelioex_connectex)
 	SOCKET l = INVALID_SOCKET, t, fill[8];
 	LPFN_CONNECTEX connectex;
 	int len, n, i;
-	struct packet p;
+	struct wt_packet p;
 	HANDLE port;
 	int64_t t0;
 
@@ -539,12 +486,12 @@ TEST_F(cx, cancelioex_connectex)
 	    connectex(t, (struct sockaddr *)&addr, len, NULL, 0, NULL,
 		      &self->ov) ||
 	    WSAGetLastError() != WSA_IO_PENDING ||
-	    dequeue(port, WT_QUIET_MS).err != WAIT_TIMEOUT) {
+	    wt_port_get(port, WT_QUIET_MS, &p) || p.error != WAIT_TIMEOUT) {
 		SKIP(goto out, "no loopback address leaves a connect pending here");
 	}
 	t0 = wt_now_ms();
 	EXPECT_TRUE(CancelIoEx(handle_of(t), &self->ov));
-	p = dequeue(port, WAIT_MS);
+	wt_port_get(port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
 out:
@@ -563,7 +510,7 @@ out:
 TEST_F(cx, cancelioex_disconnectex_reuse)
 {
 	LPFN_DISCONNECTEX disconnectex = wt_disconnectex(self->c);
-	struct packet p;
+	struct wt_packet p;
 	int64_t t0;
 
 	ATTACH_PORT(self);
@@ -572,11 +519,11 @@ TEST_F(cx, cancelioex_disconnectex_reuse)
 	ASSERT_NONNULL(disconnectex);
 	ASSERT_FALSE(disconnectex(self->c, &self->ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	p = dequeue(self->port, WT_QUIET_MS);
-	ASSERT_EQ(WAIT_TIMEOUT, p.err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	ASSERT_EQ(WAIT_TIMEOUT, p.error);
 	t0 = wt_now_ms();
 	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
 }
@@ -589,21 +536,21 @@ TEST_F(cx, cancelioex_disconnectex_reuse)
  */
 TEST_F(cx, closesocket_aborts_recv_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	EXPECT_EQ(0, closesocket(self->c));
 	self->c = INVALID_SOCKET;
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_FALSE(p.ok);
 	EXPECT_EQ(0U, p.bytes);
 	EXPECT_EQ(KEY, p.key);
 	EXPECT_EQ(&self->ov, p.ov);
-	if (wt_on_wine() && p.err == WINE_HANDLES_CLOSED) {
+	if (wt_on_wine() && p.error == WINE_HANDLES_CLOSED) {
 		EXPECT_EQ(NT_HANDLES_CLOSED, self->ov.Internal);
 	} else {
-		EXPECT_EQ(ERROR_CONNECTION_ABORTED, p.err);
+		EXPECT_EQ(ERROR_CONNECTION_ABORTED, p.error);
 		EXPECT_EQ(NT_CONNECTION_ABORTED, self->ov.Internal);
 	}
 }
@@ -675,17 +622,17 @@ CX_THREAD_FN(echo_serve, arg)
 static int finish(HANDLE port, OVERLAPPED *ov, bool at_once, DWORD *bytes)
 {
 	int err = at_once ? WSA_IO_PENDING : WSAGetLastError();
-	struct packet p;
+	struct wt_packet p;
 
 	if (err != WSA_IO_PENDING)
 		return err;
-	p = dequeue(port, WAIT_MS);
+	wt_port_get(port, WAIT_MS, &p);
 	if (p.ov != ov)
-		return p.ov ? -1 : p.err;
+		return p.ov ? -1 : (int)p.error;
 	if (p.key != KEY)
 		return -1;
 	*bytes = p.bytes;
-	return p.ok ? 0 : p.err;
+	return p.ok ? 0 : (int)p.error;
 }
 
 /* One round of the client: 0, or the error and *step. */

@@ -699,12 +699,31 @@ TEST_F(sock, at_once_errors_queue_nothing)
 
 	ASSERT_NE(INVALID_SOCKET, t);
 	EXPECT_EQ(WSAENOTCONN, wt_disconnectex_start(t, &self->ov, 0));
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(t, &b, 1, &n, &flags, &self->ov, NULL));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, WSARecv(t, &b, 1, &n, &flags,
+						 &self->ov, NULL));
 	EXPECT_EQ(WSAEISCONN, wt_connectex_start(self->c, &ss, len, NULL, 0,
 					      &self->ov));
 	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 	closesocket(t);
+}
+
+/*
+ * The call on self->ov that returned @r with @n bytes succeeded at once with
+ * @want; its packet is queued (@queued) or not, and nothing else is.
+ */
+static void expect_done_at_once(struct __test_metadata *_metadata,
+				FIXTURE_DATA(sock) *self, bool queued, int r,
+				DWORD n, DWORD want)
+{
+	struct wt_packet p;
+
+	EXPECT_EQ(0, r) TH_LOG("error %d", WSAGetLastError());
+	EXPECT_EQ(want, n);
+	if (queued) {
+		wt_port_get(self->port, WAIT_MS, &p);
+		EXPECT_PACKET(p, TRUE, KEY, &self->ov, want);
+	}
+	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 }
 
 /* On c, WSASend and WSARecv (data there) succeed at once; queued? */
@@ -714,28 +733,16 @@ static void at_once_send_recv(struct __test_metadata *_metadata,
 	char data[] = "hello", buf[8];
 	WSABUF out = { 5, data }, in = { sizeof(buf), buf };
 	DWORD n = 0, flags = 0;
-	struct wt_packet p;
+	int r;
 
-	EXPECT_EQ(0, WSASend(self->c, &out, 1, &n, 0, &self->ov, NULL))
-		TH_LOG("error %d", WSAGetLastError());
-	EXPECT_EQ(5U, n);
-	if (queued) {
-		wt_port_get(self->port, WAIT_MS, &p);
-		EXPECT_PACKET(p, TRUE, KEY, &self->ov, 5);
-	}
-	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
+	r = WSASend(self->c, &out, 1, &n, 0, &self->ov, NULL);
+	expect_done_at_once(_metadata, self, queued, r, n, 5);
 
 	ASSERT_EQ(3, send(self->s, "xyz", 3, 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
 	memset(&self->ov, 0, sizeof(self->ov));
-	EXPECT_EQ(0, WSARecv(self->c, &in, 1, &n, &flags, &self->ov, NULL))
-		TH_LOG("error %d", WSAGetLastError());
-	EXPECT_EQ(3U, n);
-	if (queued) {
-		wt_port_get(self->port, WAIT_MS, &p);
-		EXPECT_PACKET(p, TRUE, KEY, &self->ov, 3);
-	}
-	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
+	r = WSARecv(self->c, &in, 1, &n, &flags, &self->ov, NULL);
+	expect_done_at_once(_metadata, self, queued, r, n, 3);
 }
 
 /* sock.c test_completion_port: succeeding at once still queues. */
@@ -787,9 +794,8 @@ TEST_F(sock, event_low_bit_no_packet)
 	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 
 	WSAResetEvent(ev);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, &in, 1, &n, &flags, &self->ov,
-					NULL));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSA_IO_PENDING, WSARecv(self->c, &in, 1, &n, &flags,
+						    &self->ov, NULL));
 	ASSERT_EQ(1, send(self->s, "k", 1, 0));
 	EXPECT_EQ(0, wt_wait_event(ev, WAIT_MS));
 	EXPECT_TRUE(WSAGetOverlappedResult(self->c, &self->ov, &n, FALSE,

@@ -92,9 +92,7 @@ FIXTURE_SETUP(tf)
 	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
 	self->transmit = wt_transmitfile(self->c);
 	ASSERT_NONNULL(self->transmit);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(tf)
