@@ -89,12 +89,14 @@ enum tst_end tst_end_of(int read_to_end_result);
 /*
  * A peer thread, which closes the fd at the end: tst_peer_start() reads to
  * the end (tst_read_to_end()), tst_writer_start() sends @size pattern bytes
- * (tst_send_count()). Either counts in @bytes; join returns the result.
+ * (tst_send_count()), tst_flooder_start() sends them for @ms (or until an
+ * error). Each counts in @bytes; join returns the result.
  */
 struct tst_peer {
 	int fd;
-	int timeout_ms;
+	int timeout_ms;		/* a flooder's: how long it sends */
 	size_t size;		/* to send: a writer */
+	bool flood;		/* a flooder */
 	size_t bytes;
 	int end;
 	pthread_t thread;
@@ -102,6 +104,7 @@ struct tst_peer {
 
 int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms);
 int tst_writer_start(struct tst_peer *p, int fd, size_t size);
+int tst_flooder_start(struct tst_peer *p, int fd, int ms);
 int tst_peer_join(struct tst_peer *p);
 
 /*
