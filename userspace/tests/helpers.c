@@ -89,6 +89,17 @@ void tst_ov_init(OVERLAPPED *ov)
 	ov->hEvent = WSACreateEvent();
 }
 
+int tst_disconnect_finish(OVERLAPPED *ov, int *sfd, int timeout_ms)
+{
+	int end = tst_read_to_end(*sfd, NULL, timeout_ms), err;
+
+	close(*sfd);
+	*sfd = -1;
+	err = tst_overlapped_result(ov, NULL, timeout_ms);
+	WSACloseEvent(ov->hEvent);
+	return end ? end : err;
+}
+
 void *tst_extension(SOCKET s, GUID guid)
 {
 	void *fn = NULL;

@@ -141,7 +141,6 @@ TEST_F(errors, peer_reset)
 TEST_F(errors, already_in_flight)
 {
 	OVERLAPPED ov;
-	size_t got;
 	int dupfd;
 
 	VM_REQUIRE();
@@ -155,11 +154,7 @@ TEST_F(errors, already_in_flight)
 	dupfd = dup(self->cfd);
 	EXPECT_EQ(-EALREADY, dcx_disconnect(dupfd, 0, 0));
 	close(dupfd);
-	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
-	close(self->sfd);
-	self->sfd = -1;
-	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
-	WSACloseEvent(ov.hEvent);
+	EXPECT_EQ(0, tst_disconnect_finish(&ov, &self->sfd, VM_TIMEOUT_MS));
 }
 
 TEST_F(errors, timeout_then_reusable)
@@ -206,7 +201,6 @@ TEST_F(errors, close_while_in_flight)
 {
 	OVERLAPPED ov;
 	int during;
-	size_t got;
 
 	VM_REQUIRE();
 	tst_ov_init(&ov);
@@ -216,11 +210,7 @@ TEST_F(errors, close_while_in_flight)
 	EXPECT_EQ(0, closesocket(self->cfd));
 	self->cfd = -1;
 	/* The operation goes on; the FIN already left. */
-	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
-	close(self->sfd);
-	self->sfd = -1;
-	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
-	WSACloseEvent(ov.hEvent);
+	EXPECT_EQ(0, tst_disconnect_finish(&ov, &self->sfd, VM_TIMEOUT_MS));
 	/*
 	 * Our two fds are gone, and with them the emulated backend's
 	 * duplicate of the socket (the module holds the file, not an fd):
