@@ -41,11 +41,6 @@
  */
 #define TIME_WAIT_MS	(240 * 1000 + WAIT_MS)
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 FIXTURE(ax)
 {
 	SOCKET l, a, c;		/* listener, accept socket, client */
@@ -173,7 +168,7 @@ static int wait_result(SOCKET s, OVERLAPPED *ov, DWORD *bytes, int ms)
 	if (wt_wait_event(ov->hEvent, ms))
 		return WSA_WAIT_TIMEOUT;
 	SetLastError(0xdeadbeef);
-	if (GetOverlappedResult(handle_of(s), ov, bytes, FALSE))
+	if (GetOverlappedResult(wt_handle(s), ov, bytes, FALSE))
 		return 0;
 	return (int)GetLastError();
 }
@@ -347,15 +342,14 @@ static void port_case(struct __test_metadata *_metadata,
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	if (how == 1) {
-		self->port2 = CreateIoCompletionPort(handle_of(self->a), NULL,
+		self->port2 = CreateIoCompletionPort(wt_handle(self->a), NULL,
 						     KEY2, 0);
 		ASSERT_NONNULL(self->port2);
 	} else if (how == 2) {
 		ASSERT_EQ(self->port,
-			  CreateIoCompletionPort(handle_of(self->a),
+			  CreateIoCompletionPort(wt_handle(self->a),
 						 self->port, KEY2, 0));
 	}
 	ASSERT_EQ(0, start(self, RXLEN, family));
@@ -422,7 +416,7 @@ TEST_F(ax, invalid_socket_at_once)
 #define WINE_STARTS_IT(err, l, self, what)				\
 	do {								\
 		if (wt_on_wine() && (err) == WSA_IO_PENDING) {		\
-			CancelIoEx(handle_of(l), &(self)->ov);		\
+			CancelIoEx(wt_handle(l), &(self)->ov);		\
 			settle(&(self)->ov);				\
 			SKIP(return, "Wine 8 starts AcceptEx " what	\
 			     " instead of WSAEINVAL (todo_wine in sock.c)"); \
@@ -441,7 +435,7 @@ TEST_F(ax, not_listening_at_once)
 	err = at_once(self, b, self->a, self->buf, 0, self->slot, self->slot,
 		      &self->ov);
 	if (wt_on_wine() && err == WSA_IO_PENDING) {
-		CancelIoEx(handle_of(b), &self->ov);
+		CancelIoEx(wt_handle(b), &self->ov);
 		settle(&self->ov);
 		closesocket(b);
 		SKIP(return, "Wine 8 starts AcceptEx on a socket that does not listen (todo_wine in sock.c)");
@@ -541,7 +535,7 @@ TEST_F(ax, null_buffer_at_once)
 			  self->slot, &self->ov);
 
 	if (wt_on_wine() && err == WSA_IO_PENDING) {
-		CancelIoEx(handle_of(self->l), &self->ov);
+		CancelIoEx(wt_handle(self->l), &self->ov);
 		settle(&self->ov);
 	}
 	if (wt_on_wine() && err != WSAEFAULT)
@@ -630,8 +624,7 @@ TEST_F(ax, close_listener_aborts_port)
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
 	EXPECT_FALSE(wt_port_get(self->port, WT_QUIET_MS, &p));
 	EXPECT_EQ(0, closesocket(self->l));
@@ -666,8 +659,7 @@ TEST_F(ax, close_accept_socket_aborts)
 	struct wt_packet p;
 	DWORD bytes;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
 	EXPECT_EQ(0, closesocket(self->a));
 	self->a = INVALID_SOCKET;
@@ -695,16 +687,15 @@ TEST_F(ax, cancelioex_listener_aborts)
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, 0, variant->family));
 	EXPECT_FALSE(wt_port_get(self->port, WT_QUIET_MS, &p));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->l), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->l), &self->ov));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, self);
 	/* Nothing left to cancel. */
 	SetLastError(0xdeadbeef);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->l), &self->ov));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->l), &self->ov));
 	EXPECT_EQ((DWORD)ERROR_NOT_FOUND, GetLastError());
 }
 
@@ -717,7 +708,7 @@ TEST_F(ax, cancelio_accept_socket_spares_it)
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
-	CancelIo(handle_of(self->a));
+	CancelIo(wt_handle(self->a));
 	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent,
 						  WT_QUIET_MS));
 	ASSERT_EQ(0, connect_client(variant->family, &self->laddr, self->llen,
@@ -817,8 +808,7 @@ TEST_F(ax, pool_of_four)
 	struct wt_packet p;
 	char msg[2];
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	for (i = 0; i < POOL; i++) {
 		c[i] = INVALID_SOCKET;
 		memset(&ov[i], 0, sizeof(ov[i]));

@@ -34,11 +34,6 @@
 #define NT_HANDLES_CLOSED	((ULONG_PTR)0x8000000AU)
 #define WINE_HANDLES_CLOSED	676	/* ERROR_HANDLES_CLOSED */
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /* A thread of the test's own (the platforms differ here). */
 #ifdef _WIN32
 typedef HANDLE cx_thread;
@@ -160,12 +155,7 @@ static int post(FIXTURE_DATA(cx) *self, bool two)
 }
 
 /* Associate the client with a port of its own, key KEY. */
-#define ATTACH_PORT(self)						\
-	do {								\
-		(self)->port = CreateIoCompletionPort(			\
-			handle_of((self)->c), NULL, KEY, 0);		\
-		ASSERT_NONNULL((self)->port);				\
-	} while (0)
+#define ATTACH_PORT(self)	WT_ATTACH_PORT((self)->port, (self)->c, KEY)
 
 /*
  * docs, CancelIoEx; sock.c test_completion_port (a cancelled AcceptEx):
@@ -178,7 +168,7 @@ TEST_F(cx, cancelioex_recv_port)
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
 }
@@ -190,13 +180,13 @@ TEST_F(cx, cancelioex_recv_event)
 
 	self->ov.hEvent = WSACreateEvent();
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	ASSERT_EQ(0, wt_wait_event(self->ov.hEvent, WAIT_MS));
 	EXPECT_FALSE(WSAGetOverlappedResult(self->c, &self->ov, &bytes, FALSE,
 					    &flags));
 	EXPECT_EQ(WSA_OPERATION_ABORTED, WSAGetLastError());
 	EXPECT_EQ(0U, bytes);
-	EXPECT_FALSE(GetOverlappedResult(handle_of(self->c), &self->ov,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(self->c), &self->ov,
 					 &bytes, FALSE));
 	EXPECT_EQ(ERROR_OPERATION_ABORTED, (int)GetLastError());
 }
@@ -212,7 +202,7 @@ TEST_F(cx, cancelioex_spares_the_others)
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
 	wt_port_get(self->port, WT_QUIET_MS, &p);
@@ -237,7 +227,7 @@ TEST_F(cx, cancelioex_null_cancels_all)
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), NULL));
 	wt_port_get(self->port, WAIT_MS, &p[0]);
 	wt_port_get(self->port, WAIT_MS, &p[1]);
 	wt_port_get(self->port, WT_QUIET_MS, &p[2]);
@@ -253,7 +243,7 @@ TEST_F(cx, cancelio_cancels_own)
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
 	wt_port_get(self->port, WAIT_MS, &p[0]);
 	wt_port_get(self->port, WAIT_MS, &p[1]);
 	EXPECT_BOTH_ABORTED(p, self);
@@ -300,11 +290,11 @@ TEST_F(cx, cancelio_spares_other_threads)
 	ASSERT_TRUE(start_thread(&t, post_and_wait, &po));
 	EXPECT_EQ(0, wt_wait_event(po.posted, WAIT_MS));
 	EXPECT_EQ(WSA_IO_PENDING, po.err);
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
 	wt_port_get(self->port, WT_QUIET_MS, &p);
 	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov2));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), NULL));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov2);
 	WSASetEvent(po.release);
@@ -332,7 +322,7 @@ static int race_canceller(void *arg)
 	struct race *r = arg;
 
 	while (r->started < RACE_OPS)
-		CancelIoEx(handle_of(r->c), NULL);
+		CancelIoEx(wt_handle(r->c), NULL);
 	return 0;
 }
 
@@ -359,7 +349,7 @@ TEST_F(cx, cancel_races_the_start)
 		__atomic_store_n(&r->started, i + 1, __ATOMIC_RELEASE);
 	}
 	wt_thread_join(t);
-	CancelIoEx(handle_of(self->c), NULL);
+	CancelIoEx(wt_handle(self->c), NULL);
 	for (i = 0; i < RACE_OPS; i++) {
 		int64_t t0 = wt_now_ms();
 
@@ -378,11 +368,11 @@ TEST_F(cx, cancel_races_the_start)
 TEST_F(cx, cancelioex_nothing_not_found)
 {
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov2));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov2));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov2));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov2));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov));
 }
@@ -398,7 +388,7 @@ TEST_F(cx, cancelioex_completed_not_found)
 	wt_port_get(self->port, WAIT_MS, &p);
 	ASSERT_TRUE(p.ok) TH_LOG("error %d", p.error);
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 }
 
@@ -411,7 +401,7 @@ TEST_F(cx, cancelioex_null_nothing_not_found)
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 CancelIoEx(socket, NULL) returns TRUE with nothing to cancel");
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), NULL));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), NULL));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 }
 
@@ -421,7 +411,7 @@ TEST_F(cx, cancelioex_null_nothing_not_found)
  */
 TEST_F(cx, cancelio_nothing_is_true)
 {
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
 }
 
 /*
@@ -478,8 +468,7 @@ TEST_F(cx, cancelioex_connectex)
 	n = silent_listener(variant->family, &l, fill, 8, &addr, &len);
 	t = ov_socket(variant->family);
 	ASSERT_NE(INVALID_SOCKET, t);
-	port = CreateIoCompletionPort(handle_of(t), NULL, KEY, 0);
-	ASSERT_NONNULL(port);
+	WT_ATTACH_PORT(port, t, KEY);
 	connectex = wt_connectex(t);
 	ASSERT_NONNULL(connectex);
 	if (!n ||
@@ -490,7 +479,7 @@ TEST_F(cx, cancelioex_connectex)
 		SKIP(goto out, "no loopback address leaves a connect pending here");
 	}
 	t0 = wt_now_ms();
-	EXPECT_TRUE(CancelIoEx(handle_of(t), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(t), &self->ov));
 	wt_port_get(port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
@@ -522,7 +511,7 @@ TEST_F(cx, cancelioex_disconnectex_reuse)
 	wt_port_get(self->port, WT_QUIET_MS, &p);
 	ASSERT_EQ(WAIT_TIMEOUT, p.error);
 	t0 = wt_now_ms();
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
@@ -570,7 +559,7 @@ TEST_F(cx, closesocket_aborts_recv_event)
 	EXPECT_EQ(0, closesocket(c));
 	self->c = INVALID_SOCKET;
 	ASSERT_EQ(0, wt_wait_event(self->ov.hEvent, WAIT_MS));
-	EXPECT_FALSE(GetOverlappedResult(handle_of(c), &self->ov, &bytes,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(c), &self->ov, &bytes,
 					 FALSE));
 	err = (int)GetLastError();
 	if (wt_on_wine() && err == WINE_HANDLES_CLOSED)
@@ -702,8 +691,7 @@ TEST_F(cx, reuse_loop_one_socket)
 	ASSERT_NE(INVALID_SOCKET, srv.l);
 	c = ov_socket(variant->family);
 	ASSERT_NE(INVALID_SOCKET, c);
-	self->port = CreateIoCompletionPort(handle_of(c), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, c, KEY);
 	connectex = wt_connectex(c);
 	disconnectex = wt_disconnectex(c);
 	ASSERT_NONNULL(connectex);
@@ -717,7 +705,7 @@ TEST_F(cx, reuse_loop_one_socket)
 		closesocket(c);
 		c = ov_socket(variant->family);
 		if (c == INVALID_SOCKET ||
-		    CreateIoCompletionPort(handle_of(c), self->port, KEY, 0) !=
+		    CreateIoCompletionPort(wt_handle(c), self->port, KEY, 0) !=
 		    self->port)
 			err = WSAGetLastError();
 	}

@@ -48,8 +48,7 @@ FIXTURE_SETUP(cx)
 
 FIXTURE_TEARDOWN(cx)
 {
-	if (HasOverlappedIoCompleted(&self->ov))
-		WSACloseEvent(self->ov.hEvent);
+	wt_ov_release(&self->ov);
 	closesocket(self->t);
 	closesocket(self->l);
 }
@@ -128,7 +127,7 @@ TEST_F(cx, refused)
 	EXPECT_EQ(WSAECONNREFUSED,
 		  connect_wait(self->connectex, self->t, &self->addr,
 			       self->alen, NULL, 0, &self->ov, &sent));
-	EXPECT_EQ(FALSE, GetOverlappedResult((HANDLE)(uintptr_t)self->t,
+	EXPECT_EQ(FALSE, GetOverlappedResult(wt_handle(self->t),
 					     &self->ov, &bytes, FALSE));
 	EXPECT_EQ(ERROR_CONNECTION_REFUSED, (long)GetLastError());
 }

@@ -37,9 +37,7 @@ FIXTURE_SETUP(dx)
 
 FIXTURE_TEARDOWN(dx)
 {
-	/* An operation still in flight keeps its OVERLAPPED: leave them. */
-	if (HasOverlappedIoCompleted(&self->ov))
-		WSACloseEvent(self->ov.hEvent);
+	wt_ov_release(&self->ov);
 	closesocket(self->c);
 	closesocket(self->s);
 }

@@ -56,11 +56,6 @@ static HANDLE new_port(void)
 	return CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
 }
 
-static HANDLE sock_handle(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /*
  * Docs (CreateIoCompletionPort): INVALID_HANDLE_VALUE creates a port,
  * whatever the thread count, the key ignored; each is a queue of its own.
@@ -493,7 +488,7 @@ FIXTURE_SETUP(sock)
 	self->port = new_port();
 	ASSERT_NONNULL(self->port);
 	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
-	ASSERT_EQ(self->port, CreateIoCompletionPort(sock_handle(self->c),
+	ASSERT_EQ(self->port, CreateIoCompletionPort(wt_handle(self->c),
 						     self->port, KEY, 0))
 		TH_LOG("error %lu", GetLastError());
 	memset(&self->ov, 0, sizeof(self->ov));
@@ -518,7 +513,7 @@ static SOCKET port_socket(int family, HANDLE port)
 	if (t == INVALID_SOCKET)
 		return t;
 	if (bind(t, (struct sockaddr *)&ss, len) == SOCKET_ERROR ||
-	    CreateIoCompletionPort(sock_handle(t), port, KEY2, 0) != port) {
+	    CreateIoCompletionPort(wt_handle(t), port, KEY2, 0) != port) {
 		closesocket(t);
 		return INVALID_SOCKET;
 	}
@@ -552,7 +547,7 @@ static SOCKET refused_start(int family, HANDLE port, OVERLAPPED *ov)
 TEST_F(sock, associate_once)
 {
 	SOCKET t = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	HANDLE c = sock_handle(self->c), other = new_port(), own;
+	HANDLE c = wt_handle(self->c), other = new_port(), own;
 
 	ASSERT_NONNULL(other);
 	ASSERT_NE(INVALID_SOCKET, t);
@@ -563,17 +558,17 @@ TEST_F(sock, associate_once)
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
 		     CreateIoCompletionPort(c, NULL, KEY, 0));
 
-	own = CreateIoCompletionPort(sock_handle(t), NULL, KEY2, 0);
+	own = CreateIoCompletionPort(wt_handle(t), NULL, KEY2, 0);
 	EXPECT_NONNULL(own);
 	EXPECT_NE(self->port, own);
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
-		     CreateIoCompletionPort(sock_handle(t), self->port, KEY2,
+		     CreateIoCompletionPort(wt_handle(t), self->port, KEY2,
 					    0));
 
 	EXPECT_FAILS(ERROR_INVALID_HANDLE,
-		     CreateIoCompletionPort(sock_handle(self->s), MADE_UP,
+		     CreateIoCompletionPort(wt_handle(self->s), MADE_UP,
 					    KEY2, 0));
-	EXPECT_EQ(self->port, CreateIoCompletionPort(sock_handle(self->s),
+	EXPECT_EQ(self->port, CreateIoCompletionPort(wt_handle(self->s),
 						     self->port, KEY2, 0));
 	closesocket(t);
 	if (own)
@@ -679,7 +674,7 @@ TEST_F(sock, reused_socket_stays_associated)
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, TRUE, KEY, &self->ov, 2);
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
-		     CreateIoCompletionPort(sock_handle(self->c), self->port,
+		     CreateIoCompletionPort(wt_handle(self->c), self->port,
 					    KEY2, 0));
 	closesocket(l);
 }
@@ -762,7 +757,7 @@ TEST_F(sock, skip_on_success)
 	char buf[8];
 	WSABUF in = { sizeof(buf), buf };
 
-	ASSERT_TRUE(SetFileCompletionNotificationModes(sock_handle(self->c),
+	ASSERT_TRUE(SetFileCompletionNotificationModes(wt_handle(self->c),
 				FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
 	at_once_send_recv(_metadata, self, false);
 

@@ -28,11 +28,6 @@
 #define NT_SUCCESS_0		((ULONG_PTR)0)
 #define NT_CONNECTION_RESET	((ULONG_PTR)0xC000020DU)
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /*
  * A connected loopback pair whose client is an overlapped WSASocketW()
  * socket: 0, or the WSA error.
@@ -72,6 +67,14 @@ static int ov_pair(int family, SOCKET *client, SOCKET *server)
 		if (port)						\
 			EXPECT_NO_PACKET(port);				\
 		WSACloseEvent((ov)->hEvent);				\
+	} while (0)
+
+/* @call, issued on a fresh at_once_ov(@ov), fails at once with @err. */
+#define EXPECT_FAILS_AT_ONCE(err, ov, port, call)			\
+	do {								\
+		at_once_ov(ov);						\
+		WT_EXPECT_WSA_ERROR(err, call);				\
+		EXPECT_AT_ONCE(ov, port);				\
 	} while (0)
 
 /*
@@ -216,12 +219,7 @@ FIXTURE_TEARDOWN(rs)
 }
 
 /* Associate the client with a port of its own, key KEY. */
-#define ATTACH_PORT(self)						\
-	do {								\
-		(self)->port = CreateIoCompletionPort(			\
-			handle_of((self)->c), NULL, KEY, 0);		\
-		ASSERT_NONNULL((self)->port);				\
-	} while (0)
+#define ATTACH_PORT(self)	WT_ATTACH_PORT((self)->port, (self)->c, KEY)
 
 /* docs, WSASend; sock.c test_send: a gather send, by event and result. */
 TEST_F(rs, send_gather_event)
@@ -452,7 +450,7 @@ TEST_F(rs, recv_reset_event)
 	EXPECT_EQ(WSAECONNRESET, err);
 	EXPECT_EQ(0U, bytes);
 	bytes = 0xdead;
-	EXPECT_FALSE(GetOverlappedResult(handle_of(self->c), &self->ov,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(self->c), &self->ov,
 					 &bytes, FALSE));
 	EXPECT_EQ(ERROR_NETNAME_DELETED, (int)GetLastError());
 	EXPECT_EQ(0U, bytes);
@@ -475,12 +473,9 @@ TEST_F(rs, never_connected_at_once)
 	t = WSASocketW(variant->family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
 		       WSA_FLAG_OVERLAPPED);
 	ASSERT_NE(INVALID_SOCKET, t);
-	self->port = CreateIoCompletionPort(handle_of(t), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAENOTCONN, WSARecv(t, self->buf, 1, &n, &flags,
-						 &ov, NULL));
-	EXPECT_AT_ONCE(&ov, self->port);
+	WT_ATTACH_PORT(self->port, t, KEY);
+	EXPECT_FAILS_AT_ONCE(WSAENOTCONN, &ov, self->port,
+			     WSARecv(t, self->buf, 1, &n, &flags, &ov, NULL));
 	at_once_ov(&ov);
 	EXPECT_EQ(SOCKET_ERROR, WSASend(t, self->buf, 1, &n, 0, &ov, NULL));
 	err = WSAGetLastError();
@@ -529,11 +524,10 @@ TEST_F(rs, recv_after_reset_at_once)
 	reset_close(self->s);
 	self->s = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAECONNRESET, WSARecv(self->c, self->buf, 1, &n,
-						   &flags, &ov, NULL));
+	EXPECT_FAILS_AT_ONCE(WSAECONNRESET, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, &flags, &ov,
+				     NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 }
 
 /*
@@ -552,11 +546,10 @@ TEST_F(rs, recv_after_shutdown_receive_at_once)
 		  send(self->s, self->data, sizeof(self->data), 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
 	ASSERT_EQ(0, shutdown(self->c, SD_RECEIVE));
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, WSARecv(self->c, self->buf, 1, &n,
-						  &flags, &ov, NULL));
+	EXPECT_FAILS_AT_ONCE(WSAESHUTDOWN, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, &flags, &ov,
+				     NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 	/* The blocking form too. */
 	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, WSARecv(self->c, self->buf, 1, &n,
 						  &flags, NULL, NULL));
@@ -572,12 +565,10 @@ TEST_F(rs, send_after_reset_at_once)
 	reset_close(self->s);
 	self->s = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	at_once_ov(&ov);
 	gather(self->buf);
-	WT_EXPECT_WSA_ERROR(WSAECONNRESET, WSASend(self->c, self->buf, 3, &n, 0,
-						   &ov, NULL));
+	EXPECT_FAILS_AT_ONCE(WSAECONNRESET, &ov, self->port,
+			     WSASend(self->c, self->buf, 3, &n, 0, &ov, NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 }
 
 /* docs (WSAEFAULT: lpBuffers), Wine 8: NULL lpBuffers, at once, both. */
@@ -587,14 +578,10 @@ TEST_F(rs, null_buffers_at_once)
 	OVERLAPPED ov;
 
 	ATTACH_PORT(self);
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSARecv(self->c, NULL, 1, &n, &flags,
-					       &ov, NULL));
-	EXPECT_AT_ONCE(&ov, self->port);
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSASend(self->c, NULL, 1, &n, 0, &ov,
-					       NULL));
-	EXPECT_AT_ONCE(&ov, self->port);
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSARecv(self->c, NULL, 1, &n, &flags, &ov, NULL));
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSASend(self->c, NULL, 1, &n, 0, &ov, NULL));
 	EXPECT_EQ(0x5eedU, n);
 	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSARecv(self->c, NULL, 1, &n, &flags,
 					       NULL, NULL));
@@ -607,10 +594,9 @@ TEST_F(rs, recv_null_flags_at_once)
 	OVERLAPPED ov;
 
 	ATTACH_PORT(self);
-	at_once_ov(&ov);
-	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSARecv(self->c, self->buf, 1, &n, NULL,
-					       &ov, NULL));
-	EXPECT_AT_ONCE(&ov, self->port);
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, NULL, &ov,
+				     NULL));
 }
 
 /*

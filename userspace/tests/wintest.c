@@ -102,6 +102,11 @@ int64_t wt_now_ms(void)
 #endif
 }
 
+HANDLE wt_handle(SOCKET s)
+{
+	return (HANDLE)(ULONG_PTR)s;
+}
+
 int wt_loopback(int family, int port, struct sockaddr_storage *addr)
 {
 	memset(addr, 0, sizeof(*addr));
@@ -334,6 +339,13 @@ WSAEVENT wt_ov_init(OVERLAPPED *ov)
 	memset(ov, 0, sizeof(*ov));
 	ov->hEvent = WSACreateEvent();
 	return ov->hEvent;
+}
+
+void wt_ov_release(OVERLAPPED *ov)
+{
+	/* It may still signal the event: leaking it is the safe side. */
+	if (HasOverlappedIoCompleted(ov))
+		WSACloseEvent(ov->hEvent);
 }
 
 int wt_wait_event(WSAEVENT ev, int timeout_ms)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 /* Sockets and time. */
+HANDLE wt_handle(SOCKET s);	/* a socket as the HANDLE the file APIs take */
 void wt_init(void);		/* WSAStartup(2.2) once; abort()s on failure */
 bool wt_on_wine(void);		/* a Windows program, on Wine */
 bool wt_on_linux(void);		/* on libdisconnectex, not Windows or Wine */
@@ -78,6 +79,8 @@ int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
 /* @ov zeroed, with a fresh manual-reset event: that event, or
  * WSA_INVALID_EVENT. */
 WSAEVENT wt_ov_init(OVERLAPPED *ov);
+/* Its event closed, unless an operation still in flight owns @ov. */
+void wt_ov_release(OVERLAPPED *ov);
 
 /* Wait for an overlapped operation's event up to @timeout_ms: 0 when
  * signalled, WSA_WAIT_TIMEOUT otherwise. */
@@ -161,6 +164,14 @@ void wt_close_file(HANDLE h);
 		WSASetLastError(0);					\
 		EXPECT_EQ(SOCKET_ERROR, (int)(call));			\
 		EXPECT_EQ(err, WSAGetLastError());			\
+	} while (0)
+
+/* @port becomes a new completion port with socket @s on it, key @key. */
+#define WT_ATTACH_PORT(port, s, key)					\
+	do {								\
+		(port) = CreateIoCompletionPort(wt_handle(s), NULL,	\
+						(key), 0);		\
+		ASSERT_NONNULL(port);					\
 	} while (0)
 
 /* Long enough for a completion that should not come to show up. */
