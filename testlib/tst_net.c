@@ -92,6 +92,20 @@ int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd)
 	return 0;
 }
 
+int tst_reconnect(int cfd, int lfd, const struct tst_addr *a, int timeout_ms)
+{
+	int sfd, err;
+
+	if (connect(cfd, tst_sa(a), a->len))
+		return -errno;
+	sfd = tst_accept(lfd, timeout_ms);
+	if (sfd < 0)
+		return sfd;
+	err = tst_nothing_to_read(cfd);
+	close(sfd);
+	return err;
+}
+
 int64_t tst_now_ms(void)
 {
 	struct timespec ts;

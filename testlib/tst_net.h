@@ -45,6 +45,12 @@ int tst_connect(int fd, const struct tst_addr *a);
 int tst_accept(int lfd, int timeout_ms);
 /* A new connection to listener @lfd at @a: both ends, 0 or -errno. */
 int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd);
+/*
+ * @cfd, a socket disconnected for reuse, connects to listener @lfd at @a
+ * again (the accepted end is closed) with nothing left over to read: 0, or
+ * -errno (tst_nothing_to_read()'s for a leftover).
+ */
+int tst_reconnect(int cfd, int lfd, const struct tst_addr *a, int timeout_ms);
 
 /* Time and process state. */
 int64_t tst_now_ms(void);		/* CLOCK_MONOTONIC */

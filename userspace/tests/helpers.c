@@ -100,6 +100,12 @@ int tst_disconnect_finish(OVERLAPPED *ov, int *sfd, int timeout_ms)
 	return end ? end : err;
 }
 
+int tst_disconnect_start(SOCKET s, OVERLAPPED *ov, DWORD flags)
+{
+	tst_ov_init(ov);
+	return DisconnectEx(s, ov, flags, 0) ? 0 : WSAGetLastError();
+}
+
 void *tst_extension(SOCKET s, GUID guid)
 {
 	void *fn = NULL;

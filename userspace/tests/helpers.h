@@ -45,6 +45,12 @@ int tst_disconnect_wsa(SOCKET s, DWORD flags, DWORD reserved,
 /* Zeroed, with a fresh manual-reset event: the usual overlapped call. */
 void tst_ov_init(OVERLAPPED *ov);
 /*
+ * An overlapped DisconnectEx(@flags) on @s, @ov made by tst_ov_init():
+ * WSA_IO_PENDING while it runs, 0 if it finished at once, else the WSA
+ * error it failed with at once.
+ */
+int tst_disconnect_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
+/*
  * The end of a DisconnectEx pending on @ov (an event of its own, as from
  * tst_ov_init()) whose peer is *@sfd: the peer reads to the end and closes
  * (*@sfd becomes -1), then the result comes and the event is closed. 0; the

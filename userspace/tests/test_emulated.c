@@ -61,9 +61,8 @@ TEST_F(emul, peer_sends_after_our_fin)
 	OVERLAPPED ov;
 	size_t got;
 
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	/* Half-closed: the peer may still send; it is all discarded. */
 	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
 	EXPECT_EQ(0, tst_send_all(self->sfd, 512 * 1024));
@@ -225,7 +224,6 @@ TEST_F(emul, already_reset_connection)
 TEST_F(emul, timeout_aborts_with_rst)
 {
 	int64_t t0 = tst_now_ms(), dt;
-	int sfd;
 
 	/* The peer never closes. */
 	EXPECT_EQ(-ETIMEDOUT, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 300));
@@ -238,12 +236,8 @@ TEST_F(emul, timeout_aborts_with_rst)
 	/* Ours is reusable. */
 	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
 	EXPECT_EQ(0, tst_get_int_opt(self->cfd, SOL_SOCKET, SO_ERROR));
-	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
-			     self->addr.len));
-	sfd = tst_accept(self->lfd, TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
-	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
-	close(sfd);
+	EXPECT_EQ(0, tst_reconnect(self->cfd, self->lfd, &self->addr,
+				   TIMEOUT_MS));
 }
 
 TEST_F(emul, peer_closed_first)
@@ -311,9 +305,8 @@ TEST_F(emul, cleanup_keeps_pending_operations)
 	OVERLAPPED ov;
 
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	/* A result is still owed: the engine keeps running. */
 	EXPECT_EQ(0, WSACleanup());
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));

@@ -124,9 +124,8 @@ TEST_F(errors, peer_reset)
 	OVERLAPPED ov;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	tst_reset_close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(WSAECONNRESET, tst_overlapped_result(&ov, NULL,
@@ -144,9 +143,8 @@ TEST_F(errors, already_in_flight)
 	int dupfd;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	EXPECT_EQ(WSAEALREADY, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET,
 						  0, VM_TIMEOUT_MS));
 	EXPECT_EQ(-EALREADY, dcx_disconnect(self->cfd, 0, 0));
@@ -160,7 +158,6 @@ TEST_F(errors, already_in_flight)
 TEST_F(errors, timeout_then_reusable)
 {
 	int64_t t0 = tst_now_ms();
-	int sfd;
 
 	VM_REQUIRE();
 	/* The peer never closes: abort with an RST after 300 ms. */
@@ -169,13 +166,9 @@ TEST_F(errors, timeout_then_reusable)
 	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->sfd, TCP_CLOSE,
 						   VM_TIMEOUT_MS));
 	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
-			     self->addr.len));
-	sfd = tst_accept(self->lfd, VM_TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
 	/* No error left over from the aborted connection. */
-	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
-	close(sfd);
+	EXPECT_EQ(0, tst_reconnect(self->cfd, self->lfd, &self->addr,
+				   VM_TIMEOUT_MS));
 }
 
 TEST_F(errors, shut_down_for_sending)
@@ -203,9 +196,8 @@ TEST_F(errors, close_while_in_flight)
 	int during;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	during = tst_count_fds();
 	EXPECT_EQ(0, closesocket(self->cfd));
 	self->cfd = -1;
