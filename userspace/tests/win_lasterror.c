@@ -425,6 +425,14 @@ static int bsd_pair(FIXTURE_DATA(bsd) *self, int family)
 
 #define PAIR() ASSERT_EQ(0, bsd_pair(self, variant->family))
 
+/* self->c, a new TCP socket of the variant's family. */
+#define CLIENT()							\
+	do {								\
+		self->c = socket(variant->family, SOCK_STREAM,		\
+				 IPPROTO_TCP);				\
+		ASSERT_NE(INVALID_SOCKET, self->c);			\
+	} while (0)
+
 /*
  * A success sets the last error to 0 (Windows 7 and later: sock.c
  * test_bind, test_getsockname, test_set_getsockopt, test_WSARecv,
@@ -514,8 +522,7 @@ TEST_F(bsd, nonblocking_connect_would_block)
 	int err = -1, len = sizeof(err);
 	fd_set w, e;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
 	WSASetLastError(0);
 	ASSERT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
@@ -627,8 +634,7 @@ TEST_F(bsd, connect_refused)
 	int len = closed_port(variant->family, &ss);
 
 	ASSERT_NE(0, len);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAECONNREFUSED, connect(self->c,
 						     (struct sockaddr *)&ss,
 						     len));
@@ -721,8 +727,7 @@ TEST_F(bsd, connect_any_is_addrnotavail)
 		SKIP(return, "Wine passes the address to Linux, which connects "
 		     "to the local host");
 	any_address(&ss);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, connect(self->c,
 						      (struct sockaddr *)&ss,
 						      self->alen));
@@ -784,8 +789,7 @@ TEST_F(bsd, recv_timeout_is_timedout)
 /* An address in use: WSAEADDRINUSE (test_listen, test_bind). */
 TEST_F(bsd, bind_in_use)
 {
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEADDRINUSE, bind(self->c,
 						(struct sockaddr *)&self->addr,
 						self->alen));
@@ -797,8 +801,7 @@ TEST_F(bsd, bind_twice_is_einval)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, bind(self->c, (struct sockaddr *)&ss,
 					    len));
@@ -810,8 +813,7 @@ TEST_F(bsd, bind_short_name_is_efault)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEFAULT, bind(self->c, (struct sockaddr *)&ss,
 					    len - 1));
 	WT_EXPECT_WSA_ERROR(WSAEFAULT, bind(self->c, NULL, 0));
@@ -824,8 +826,7 @@ TEST_F(bsd, connect_short_name_is_efault)
 {
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 connects with a zero namelen");
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEFAULT, connect(self->c,
 					       (struct sockaddr *)&self->addr,
 					       0));
@@ -844,8 +845,7 @@ TEST_F(bsd, listen_unbound_is_einval)
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, listen(self->c, 1));
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, listen(self->c, SOMAXCONN));
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, getsockname(self->c,
@@ -870,8 +870,7 @@ TEST_F(bsd, accept_not_listening_is_einval)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, accept(self->c, NULL, NULL));
 }
@@ -883,8 +882,7 @@ TEST_F(bsd, accept_short_addrlen_is_efault)
 	struct sockaddr_storage ss;
 	int len = 0;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->l, WAIT_MS));
@@ -894,8 +892,7 @@ TEST_F(bsd, accept_short_addrlen_is_efault)
 
 	/* (Whether that connection is then still there is not said.) */
 	closesocket(self->c);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	len = sizeof(ss);
@@ -919,8 +916,7 @@ TEST_F(bsd, accept_inherits_nonblocking)
 
 	ASSERT_EQ(0, wt_set_nonblocking(self->l, true));
 	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, accept(self->l, NULL, NULL));
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->l, WAIT_MS));
@@ -936,8 +932,7 @@ TEST_F(bsd, accept_inherits_nonblocking)
  */
 TEST_F(bsd, shutdown_unconnected_is_notconn)
 {
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->c, SD_SEND));
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->c, SD_RECEIVE));
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->l, SD_SEND));
@@ -1031,8 +1026,7 @@ TEST_F(bsd, select_unconnected_is_not_ready)
 	struct timeval tv = { 0, 0 };
 	fd_set r, w, e;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	FD_ZERO(&r);
 	FD_ZERO(&w);
 	FD_ZERO(&e);
@@ -1179,8 +1173,7 @@ TEST_F(bsd, getsockname_errors)
 	struct sockaddr_storage ss;
 	int len;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	memset(&ss, 0xab, sizeof(ss));
 	len = sizeof(ss);
 	WT_EXPECT_WSA_ERROR(WSAEINVAL, getsockname(self->c,
@@ -1262,8 +1255,7 @@ TEST_F(bsd, so_update_connect_context)
 	DWORD bytes = 0, flags = 0;
 	int len;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	len = loopback(variant->family, &ss, 0);
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
 	connectex = wt_connectex(self->c);
@@ -1367,8 +1359,7 @@ TEST_F(bsd, select_connecting_readable)
 {
 	fd_set r;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
 	ASSERT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
 					self->alen));

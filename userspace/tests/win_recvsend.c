@@ -361,24 +361,36 @@ TEST_F(rs, recv_data_waiting_port_packet)
 }
 
 /*
+ * A receive into @count of self->buf that can take nothing waits for data,
+ * completes with 0 bytes once @data comes, and leaves it all to be read.
+ */
+static void expect_empty_recv(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(rs) *self, DWORD count,
+			      const char *data)
+{
+	int n = (int)strlen(data);
+	struct wt_packet p;
+
+	ATTACH_PORT(self);
+	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, count,
+					    &self->ov));
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
+	ASSERT_EQ(n, send(self->s, data, n, 0));
+	wt_port_get(self->port, WAIT_MS, &p);
+	EXPECT_PACKET(p, 0U, &self->ov);
+	EXPECT_EQ(n, wt_recv_all(self->c, self->data, n, WAIT_MS));
+	EXPECT_EQ(0, memcmp(self->data, data, n));
+}
+
+/*
  * WINDOWS.md, Wine 8: a zero-length receive completes, with 0 bytes, only
  * once data is there, and leaves the data to be read.
  */
 TEST_F(rs, recv_zero_length_waits_for_data)
 {
-	struct wt_packet p;
-
-	ATTACH_PORT(self);
 	self->buf[0].len = 0;
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
-					    &self->ov));
-	wt_port_get(self->port, WT_QUIET_MS, &p);
-	EXPECT_EQ(WAIT_TIMEOUT, p.error);
-	ASSERT_EQ(5, send(self->s, "hello", 5, 0));
-	wt_port_get(self->port, WAIT_MS, &p);
-	EXPECT_PACKET(p, 0U, &self->ov);
-	EXPECT_EQ(5, wt_recv_all(self->c, self->data, 5, WAIT_MS));
-	EXPECT_EQ(0, memcmp(self->data, "hello", 5));
+	expect_empty_recv(_metadata, self, 1, "hello");
 }
 
 /* sock.c test_completion_port ("graceful shutdown"): EOF is 0 bytes. */
@@ -621,17 +633,7 @@ TEST_F(rs, send_blocking_null_count_efault)
  */
 TEST_F(rs, recv_no_buffers_is_zero_length)
 {
-	struct wt_packet p;
-
-	ATTACH_PORT(self);
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 0,
-					    &self->ov));
-	wt_port_get(self->port, WT_QUIET_MS, &p);
-	EXPECT_EQ(WAIT_TIMEOUT, p.error);
-	ASSERT_EQ(2, send(self->s, "hi", 2, 0));
-	wt_port_get(self->port, WAIT_MS, &p);
-	EXPECT_PACKET(p, 0U, &self->ov);
-	EXPECT_EQ(2, wt_recv_all(self->c, self->data, 2, WAIT_MS));
+	expect_empty_recv(_metadata, self, 0, "hi");
 }
 
 /* Wine 8: WSASend of no buffers succeeds at once, 0 bytes, one packet. */

@@ -28,6 +28,19 @@ static int untouched(int cfd, int sfd)
 	return tst_nothing_to_read(sfd);
 }
 
+/*
+ * DisconnectEx on @s fails with @err, with either flag through
+ * tst_disconnect_wsa(), and with no OVERLAPPED at all.
+ */
+static void expect_refused(struct __test_metadata *_metadata, int s, int err)
+{
+	EXPECT_EQ(err, tst_disconnect_wsa(s, 0, 0, VM_TIMEOUT_MS));
+	EXPECT_EQ(err, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
+					  VM_TIMEOUT_MS));
+	EXPECT_EQ(FALSE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(err, WSAGetLastError());
+}
+
 TEST_F(errors, datagram_socket)
 {
 	int u;
@@ -36,11 +49,7 @@ TEST_F(errors, datagram_socket)
 	u = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_GE(u, 0);
 	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr.ss, self->addr.len));
-	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, 0, 0, VM_TIMEOUT_MS));
-	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, TF_REUSE_SOCKET, 0,
-						    VM_TIMEOUT_MS));
-	EXPECT_EQ(FALSE, DisconnectEx(u, NULL, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
+	expect_refused(_metadata, u, WSAEOPNOTSUPP);
 	close(u);
 }
 
@@ -63,11 +72,7 @@ TEST_F(errors, unconnected_and_listening)
 	VM_REQUIRE();
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
-	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, 0, 0, VM_TIMEOUT_MS));
-	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
-						  VM_TIMEOUT_MS));
-	EXPECT_EQ(FALSE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	expect_refused(_metadata, s, WSAENOTCONN);
 	close(s);
 	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->lfd, TF_REUSE_SOCKET,
 						  0, VM_TIMEOUT_MS));
