@@ -16,9 +16,6 @@
 #include "wintest.h"
 #include "tst_variants.h"
 
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 #include <stdio.h>
 
 #define WAIT_MS		3000
@@ -33,22 +30,6 @@
 /* What Wine 8 reports for an operation its closesocket ends. */
 #define NT_HANDLES_CLOSED	((ULONG_PTR)0x8000000AU)
 #define WINE_HANDLES_CLOSED	676	/* ERROR_HANDLES_CLOSED */
-
-/* A thread of the test's own (the platforms differ here). */
-#ifdef _WIN32
-typedef HANDLE cx_thread;
-#define CX_THREAD_FN(name, arg)	static DWORD WINAPI name(void *arg)
-#define CX_THREAD_RET		0
-#define start_thread(t, fn, arg) \
-	((*(t) = CreateThread(NULL, 0, fn, arg, 0, NULL)) != NULL)
-#define join_thread(t)	(WaitForSingleObject(t, INFINITE), CloseHandle(t))
-#else
-typedef pthread_t cx_thread;
-#define CX_THREAD_FN(name, arg)	static void *name(void *arg)
-#define CX_THREAD_RET		NULL
-#define start_thread(t, fn, arg) (pthread_create(t, NULL, fn, arg) == 0)
-#define join_thread(t)		pthread_join(t, NULL)
-#endif
 
 /* An overlapped WSASocketW() socket of @family, bound to loopback. */
 static SOCKET ov_socket(int family)
@@ -259,7 +240,7 @@ struct poster {
 	WSAEVENT posted, release;
 };
 
-CX_THREAD_FN(post_and_wait, arg)
+static int post_and_wait(void *arg)
 {
 	struct poster *p = arg;
 
@@ -267,7 +248,7 @@ CX_THREAD_FN(post_and_wait, arg)
 	WSASetEvent(p->posted);
 	/* Alive: exiting may cancel it (afd.c test_async_thread_termination). */
 	wt_wait_event(p->release, WAIT_MS);
-	return CX_THREAD_RET;
+	return 0;
 }
 
 /*
@@ -282,12 +263,13 @@ TEST_F(cx, cancelio_spares_other_threads)
 		.ov = &self->ov2,
 	};
 	struct wt_packet p;
-	cx_thread t;
+	struct wt_thread *t;
 
 	ATTACH_PORT(self);
 	po.posted = WSACreateEvent();
 	po.release = WSACreateEvent();
-	ASSERT_TRUE(start_thread(&t, post_and_wait, &po));
+	t = wt_thread_start(post_and_wait, &po);
+	ASSERT_NONNULL(t);
 	EXPECT_EQ(0, wt_wait_event(po.posted, WAIT_MS));
 	EXPECT_EQ(WSA_IO_PENDING, po.err);
 	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
@@ -298,7 +280,7 @@ TEST_F(cx, cancelio_spares_other_threads)
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov2);
 	WSASetEvent(po.release);
-	join_thread(t);
+	wt_thread_join(t);
 	WSACloseEvent(po.posted);
 	WSACloseEvent(po.release);
 }
@@ -576,7 +558,7 @@ struct echo_server {
 	int err;		/* the first failure's WSA error */
 };
 
-CX_THREAD_FN(echo_serve, arg)
+static int echo_serve(void *arg)
 {
 	struct echo_server *srv = arg;
 	char req[REQ_LEN];
@@ -600,7 +582,7 @@ CX_THREAD_FN(echo_serve, arg)
 		if (srv->err)
 			break;
 	}
-	return CX_THREAD_RET;
+	return 0;
 }
 
 /*
@@ -685,7 +667,7 @@ TEST_F(cx, reuse_loop_one_socket)
 	const char *step = "";
 	SOCKET c;
 	int len, i, err = 0;
-	cx_thread t;
+	struct wt_thread *t;
 
 	srv.l = wt_listener(variant->family, &addr, &len);
 	ASSERT_NE(INVALID_SOCKET, srv.l);
@@ -696,7 +678,8 @@ TEST_F(cx, reuse_loop_one_socket)
 	disconnectex = wt_disconnectex(c);
 	ASSERT_NONNULL(connectex);
 	ASSERT_NONNULL(disconnectex);
-	ASSERT_TRUE(start_thread(&t, echo_serve, &srv));
+	t = wt_thread_start(echo_serve, &srv);
+	ASSERT_NONNULL(t);
 	for (i = 0; i < ROUNDS && !err; i++) {
 		err = round_trip(c, self->port, connectex, disconnectex, &addr,
 				 len, &self->ov, i, &step);
@@ -713,7 +696,7 @@ TEST_F(cx, reuse_loop_one_socket)
 	closesocket(c);
 	/* A round that failed may have left its operation in flight. */
 	settle(&self->ov);
-	join_thread(t);
+	wt_thread_join(t);
 	EXPECT_EQ(0, srv.err);
 	EXPECT_EQ(err ? srv.served : ROUNDS, srv.served);
 	closesocket(srv.l);

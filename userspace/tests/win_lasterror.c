@@ -19,7 +19,6 @@
 #include <limits.h>
 #ifndef _WIN32
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
 #endif
@@ -117,48 +116,12 @@ static void any_address(struct sockaddr_storage *ss)
 		((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_ANY);
 }
 
-/* Run @fn(@arg) on a thread of its own (the tests' only thread). */
-#ifdef _WIN32
-typedef HANDLE wl_thread;
-
-static wl_thread start_thread(DWORD (WINAPI *fn)(void *), void *arg)
-{
-	return CreateThread(NULL, 0, fn, arg, 0, NULL);
-}
-
-static void join_thread(wl_thread t)
-{
-	WaitForSingleObject(t, INFINITE);
-	CloseHandle(t);
-}
-#define WL_THREAD_FN(name, arg) static DWORD WINAPI name(void *arg)
-#define WL_THREAD_RET 0
-#else
-typedef pthread_t wl_thread;
-
-static wl_thread start_thread(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, fn, arg))
-		abort();
-	return t;
-}
-
-static void join_thread(wl_thread t)
-{
-	pthread_join(t, NULL);
-}
-#define WL_THREAD_FN(name, arg) static void *name(void *arg)
-#define WL_THREAD_RET NULL
-#endif
-
 /* After 200 ms, one byte on the socket *@arg. */
-WL_THREAD_FN(send_later, arg)
+static int send_later(void *arg)
 {
 	wt_sleep_ms(200);
 	send(*(SOCKET *)arg, "x", 1, 0);
-	return WL_THREAD_RET;
+	return 0;
 }
 
 /* ---- the last error itself ----------------------------------------------- */
@@ -1378,16 +1341,17 @@ TEST_F(bsd, select_connecting_readable)
 TEST_F(bsd, select_huge_timeout_waits)
 {
 	struct timeval tv = { LONG_MAX, 999999 };
-	wl_thread t;
+	struct wt_thread *t;
 	fd_set r;
 
 	PAIR();
 	FD_ZERO(&r);
 	FD_SET(self->c, &r);
-	t = start_thread(send_later, &self->a);
+	t = wt_thread_start(send_later, &self->a);
+	ASSERT_NONNULL(t);
 	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
 	EXPECT_TRUE(FD_ISSET(self->c, &r));
-	join_thread(t);
+	wt_thread_join(t);
 }
 
 /* listen() on a socket whose connect is in progress: WSAEINVAL (docs,
@@ -1450,7 +1414,7 @@ TEST_F(bsd, rcvtimeo_timeval)
 
 #ifndef _WIN32
 /* After 200 ms, a connection to the fixture's listener. */
-WL_THREAD_FN(connect_later, arg)
+static int connect_later(void *arg)
 {
 	FIXTURE_DATA(bsd) *self = arg;
 	SOCKET s = socket(self->addr.ss_family, SOCK_STREAM, IPPROTO_TCP);
@@ -1458,7 +1422,7 @@ WL_THREAD_FN(connect_later, arg)
 	wt_sleep_ms(200);
 	connect(s, (struct sockaddr *)&self->addr, self->alen);
 	closesocket(s);
-	return WL_THREAD_RET;
+	return 0;
 }
 
 static void on_alarm(int sig)
@@ -1479,7 +1443,7 @@ TEST_F(bsd, signal_is_not_eintr)
 	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
 	struct sigaction sa, old;
 	DWORD ms = 200;
-	wl_thread t;
+	struct wt_thread *t;
 	SOCKET s;
 	char c;
 
@@ -1497,11 +1461,12 @@ TEST_F(bsd, signal_is_not_eintr)
 	/* No SA_RESTART: accept() is interrupted, whatever its timeout. */
 	sa.sa_flags = 0;
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	t = start_thread(connect_later, self);
+	t = wt_thread_start(connect_later, self);
+	ASSERT_NONNULL(t);
 	setitimer(ITIMER_REAL, &it, NULL);
 	s = accept(self->l, NULL, NULL);
 	EXPECT_NE(INVALID_SOCKET, s);
-	join_thread(t);
+	wt_thread_join(t);
 	closesocket(s);
 	sigaction(SIGALRM, &old, NULL);
 #else
