@@ -92,6 +92,20 @@ int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd)
 	return 0;
 }
 
+int tst_reconnect(int cfd, int lfd, const struct tst_addr *a, int timeout_ms)
+{
+	int sfd, err;
+
+	if (connect(cfd, tst_sa(a), a->len))
+		return -errno;
+	sfd = tst_accept(lfd, timeout_ms);
+	if (sfd < 0)
+		return sfd;
+	err = tst_nothing_to_read(cfd);
+	close(sfd);
+	return err;
+}
+
 int64_t tst_now_ms(void)
 {
 	struct timespec ts;
@@ -232,7 +246,8 @@ int tst_set_int_opt(int fd, int level, int name, int val)
 	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
 }
 
-int tst_send_count(int fd, size_t n, size_t *sent)
+/* Pattern bytes until @n went or @deadline passed, counted in @sent. */
+static int tst_send_until(int fd, size_t n, int64_t deadline, size_t *sent)
 {
 	char buf[65536];
 	size_t i, chunk;
@@ -242,7 +257,7 @@ int tst_send_count(int fd, size_t n, size_t *sent)
 		buf[i] = (char)(i * 7 + 1);
 	if (sent)
 		*sent = 0;
-	while (n) {
+	while (n && tst_now_ms() < deadline) {
 		chunk = n < sizeof(buf) ? n : sizeof(buf);
 		w = send(fd, buf, chunk, MSG_NOSIGNAL);
 		if (w < 0) {
@@ -255,6 +270,11 @@ int tst_send_count(int fd, size_t n, size_t *sent)
 			*sent += (size_t)w;
 	}
 	return 0;
+}
+
+int tst_send_count(int fd, size_t n, size_t *sent)
+{
+	return tst_send_until(fd, n, INT64_MAX, sent);
 }
 
 int tst_send_all(int fd, size_t n)
@@ -358,7 +378,11 @@ static void *tst_peer_main(void *arg)
 {
 	struct tst_peer *p = arg;
 
-	if (p->size)
+	if (p->flood)
+		p->end = tst_send_until(p->fd, SIZE_MAX,
+					tst_now_ms() + p->timeout_ms,
+					&p->bytes);
+	else if (p->size)
 		p->end = tst_send_count(p->fd, p->size, &p->bytes);
 	else
 		p->end = tst_read_to_end(p->fd, &p->bytes, p->timeout_ms);
@@ -367,11 +391,12 @@ static void *tst_peer_main(void *arg)
 }
 
 static int tst_peer_spawn(struct tst_peer *p, int fd, int timeout_ms,
-			  size_t size)
+			  size_t size, bool flood)
 {
 	p->fd = fd;
 	p->timeout_ms = timeout_ms;
 	p->size = size;
+	p->flood = flood;
 	p->bytes = 0;
 	p->end = -EINPROGRESS;
 	return -pthread_create(&p->thread, NULL, tst_peer_main, p);
@@ -379,12 +404,17 @@ static int tst_peer_spawn(struct tst_peer *p, int fd, int timeout_ms,
 
 int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms)
 {
-	return tst_peer_spawn(p, fd, timeout_ms, 0);
+	return tst_peer_spawn(p, fd, timeout_ms, 0, false);
 }
 
 int tst_writer_start(struct tst_peer *p, int fd, size_t size)
 {
-	return tst_peer_spawn(p, fd, 0, size);
+	return tst_peer_spawn(p, fd, 0, size, false);
+}
+
+int tst_flooder_start(struct tst_peer *p, int fd, int ms)
+{
+	return tst_peer_spawn(p, fd, ms, 0, true);
 }
 
 int tst_peer_join(struct tst_peer *p)

@@ -45,6 +45,12 @@ int tst_connect(int fd, const struct tst_addr *a);
 int tst_accept(int lfd, int timeout_ms);
 /* A new connection to listener @lfd at @a: both ends, 0 or -errno. */
 int tst_pair(int lfd, const struct tst_addr *a, int *cfd, int *sfd);
+/*
+ * @cfd, a socket disconnected for reuse, connects to listener @lfd at @a
+ * again (the accepted end is closed) with nothing left over to read: 0, or
+ * -errno (tst_nothing_to_read()'s for a leftover).
+ */
+int tst_reconnect(int cfd, int lfd, const struct tst_addr *a, int timeout_ms);
 
 /* Time and process state. */
 int64_t tst_now_ms(void);		/* CLOCK_MONOTONIC */
@@ -89,12 +95,14 @@ enum tst_end tst_end_of(int read_to_end_result);
 /*
  * A peer thread, which closes the fd at the end: tst_peer_start() reads to
  * the end (tst_read_to_end()), tst_writer_start() sends @size pattern bytes
- * (tst_send_count()). Either counts in @bytes; join returns the result.
+ * (tst_send_count()), tst_flooder_start() sends them for @ms (or until an
+ * error). Each counts in @bytes; join returns the result.
  */
 struct tst_peer {
 	int fd;
-	int timeout_ms;
+	int timeout_ms;		/* a flooder's: how long it sends */
 	size_t size;		/* to send: a writer */
+	bool flood;		/* a flooder */
 	size_t bytes;
 	int end;
 	pthread_t thread;
@@ -102,6 +110,7 @@ struct tst_peer {
 
 int tst_peer_start(struct tst_peer *p, int fd, int timeout_ms);
 int tst_writer_start(struct tst_peer *p, int fd, size_t size);
+int tst_flooder_start(struct tst_peer *p, int fd, int ms);
 int tst_peer_join(struct tst_peer *p);
 
 /*

@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool_report.h"
+
 #define MAX_POOL	64
 #define MAX_LEN		65536
 /* Every operation here completes within a round trip or two. */
@@ -75,8 +77,7 @@ struct slot {
 	long conn;		/* the connection it carries */
 	DWORD got;		/* of the echo */
 	WSABUF wb;
-	long uses, fins, resets, errors, reuse_failures, replaced;
-	unsigned long long bytes;
+	struct sock_counts n;
 	char *req, *reply;
 };
 
@@ -151,9 +152,9 @@ static BOOL start_connect(struct slot *sl, long n)
 	complain(sl, sl->recycled ? "ConnectEx on the recycled socket" :
 				    "ConnectEx", WSAGetLastError());
 	if (sl->recycled)
-		sl->reuse_failures++;
+		sl->n.reuse_failures++;
 	else
-		sl->errors++;
+		sl->n.errors++;
 	return FALSE;
 }
 
@@ -170,9 +171,9 @@ static BOOL start_recv(struct slot *sl)
 		return TRUE;
 	complain(sl, "WSARecv", WSAGetLastError());
 	if (is_reset(WSAGetLastError()))
-		sl->resets++;
+		sl->n.resets++;
 	else
-		sl->errors++;
+		sl->n.errors++;
 	return FALSE;
 }
 
@@ -184,7 +185,7 @@ static BOOL start_disconnect(struct slot *sl)
 	    WSAGetLastError() == ERROR_IO_PENDING)
 		return TRUE;
 	complain(sl, "DisconnectEx", WSAGetLastError());
-	sl->reuse_failures++;
+	sl->n.reuse_failures++;
 	return FALSE;
 }
 
@@ -195,12 +196,12 @@ static BOOL start_disconnect(struct slot *sl)
 static BOOL replace(struct slot *sl)
 {
 	closesocket(sl->s);
-	sl->replaced++;
+	sl->n.replaced++;
 	sl->recycled = FALSE;
 	sl->s = new_socket((int)(sl - slots));
 	if (sl->s == INVALID_SOCKET) {
 		complain(sl, "a new socket", WSAGetLastError());
-		sl->errors++;
+		sl->n.errors++;
 		return FALSE;
 	}
 	return TRUE;
@@ -235,24 +236,24 @@ static BOOL advance(struct slot *sl, DWORD bytes, DWORD err)
 						    "ConnectEx", err);
 			if (!sl->recycled || is_reset(err)) {
 				if (is_reset(err))
-					sl->resets++;
+					sl->n.resets++;
 				else
-					sl->errors++;
+					sl->n.errors++;
 				return FALSE;
 			}
-			sl->reuse_failures++;
+			sl->n.reuse_failures++;
 			return replace(sl) && connect_next(sl, sl->conn);
 		}
-		sl->uses++;
+		sl->n.uses++;
 		if (bytes != req_len) {
 			complain(sl, "ConnectEx sent less", ERROR_INVALID_PARAMETER);
-			sl->errors++;
+			sl->n.errors++;
 			return FALSE;
 		}
 		if (setsockopt(sl->s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT,
 			       NULL, 0)) {
 			complain(sl, "SO_UPDATE_CONNECT_CONTEXT", WSAGetLastError());
-			sl->errors++;
+			sl->n.errors++;
 			return FALSE;
 		}
 		return start_recv(sl);
@@ -260,33 +261,33 @@ static BOOL advance(struct slot *sl, DWORD bytes, DWORD err)
 		if (err || bytes == 0) {
 			complain(sl, bytes ? "WSARecv" : "the server closed early", err);
 			if (is_reset(err))
-				sl->resets++;
+				sl->n.resets++;
 			else
-				sl->errors++;
+				sl->n.errors++;
 			return FALSE;
 		}
 		if (memcmp(sl->reply + sl->got, sl->req + sl->got, bytes)) {
 			complain(sl, "the echo differs", ERROR_INVALID_PARAMETER);
-			sl->errors++;
+			sl->n.errors++;
 			return FALSE;
 		}
 		sl->got += bytes;
 		if (sl->got < req_len)
 			return start_recv(sl);
-		sl->bytes += req_len;
+		sl->n.bytes += req_len;
 		return start_disconnect(sl);
 	case DISCONNECTING:
 		if (err) {
 			complain(sl, "DisconnectEx", err);
 			if (is_reset(err))
-				sl->resets++;
+				sl->n.resets++;
 			else
-				sl->reuse_failures++;
+				sl->n.reuse_failures++;
 			if (!replace(sl))
 				return FALSE;
 		} else {
 			/* Reusable: the server's FIN came, after ours. */
-			sl->fins++;
+			sl->n.fins++;
 			sl->recycled = TRUE;
 		}
 		done++;
@@ -301,7 +302,7 @@ static BOOL advance(struct slot *sl, DWORD bytes, DWORD err)
 	}
 	fprintf(stderr, "iocp_client: socket %d: a packet while idle\n",
 		(int)(sl - slots));
-	sl->errors++;
+	sl->n.errors++;
 	return FALSE;
 }
 
@@ -343,38 +344,21 @@ static BOOL run(void)
 
 static int report(BOOL complete, double elapsed)
 {
-	long uses_min = -1, uses_max = 0, used = 0;
-	long fins = 0, resets = 0, errors = 0, reuse = 0, replaced = 0;
-	unsigned long long bytes = 0;
+	struct pool_counts t = POOL_COUNTS_INIT;
 	struct slot *sl;
 	int bad;
 
-	for (sl = slots; sl < slots + pool; sl++) {
-		used += sl->uses > 0;
-		if (uses_min < 0 || sl->uses < uses_min)
-			uses_min = sl->uses;
-		if (sl->uses > uses_max)
-			uses_max = sl->uses;
-		fins += sl->fins;
-		resets += sl->resets;
-		errors += sl->errors;
-		reuse += sl->reuse_failures;
-		replaced += sl->replaced;
-		bytes += sl->bytes;
-	}
-	bad = !complete || resets || errors || reuse || fins != want ||
-	      bytes != (unsigned long long)want * req_len;
+	for (sl = slots; sl < slots + pool; sl++)
+		pool_add(&t, &sl->n);
+	bad = !complete || t.sum.resets || t.sum.errors ||
+	      t.sum.reuse_failures || t.sum.fins != want ||
+	      t.sum.bytes != (unsigned long long)want * req_len;
 	printf("==== iocp_client report ====\n");
 	printf("connections           %ld of %ld\n", done, want);
-	printf("sockets used          %ld of a pool of %d, %ld replaced\n",
-	       used, pool, replaced);
-	printf("uses per socket       %ld to %ld\n", uses_min, uses_max);
-	printf("bytes verified        %llu (%ld x %lu)\n", bytes, want,
+	pool_print_use(&t, pool);
+	printf("bytes verified        %llu (%ld x %lu)\n", t.sum.bytes, want,
 	       (unsigned long)req_len);
-	printf("ended by FIN          %ld\n", fins);
-	printf("ended by reset        %ld\n", resets);
-	printf("reuse failures        %ld\n", reuse);
-	printf("errors                %ld\n", errors);
+	pool_print_ends(&t);
 	printf("elapsed               %.2f s\n", elapsed);
 	printf("connections/s         %.0f\n", elapsed > 0 ? done / elapsed : 0.0);
 	printf("iocp_client: %s\n", bad ? "FAILED" : "ok");

@@ -42,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool_report.h"
+
 #define BUF_LEN		4096
 /* AcceptEx's address slots: the address and 16 bytes, as Windows asks. */
 #define ADDR_SLOT	((DWORD)sizeof(struct sockaddr_in6) + 16)
@@ -111,9 +113,7 @@ struct slot {
 	enum step step;
 	BOOL recycled;		/* s went through DisconnectEx(TF_REUSE_SOCKET) */
 	WSABUF wb;
-	/* The counters of this socket (and of those it replaced). */
-	long uses, fins, resets, errors, reuse_failures, replaced;
-	unsigned long long bytes;
+	struct sock_counts n;
 	/* AcceptEx's receive part, then its two address slots. */
 	char buf[BUF_LEN + 2 * ADDR_SLOT];
 };
@@ -183,17 +183,35 @@ static BOOL start_accept(struct slot *sl);
 static void replace(struct slot *sl)
 {
 	closesocket(sl->s);
-	sl->replaced++;
+	sl->n.replaced++;
 	sl->recycled = FALSE;
 	sl->s = new_socket();
 	if (sl->s == INVALID_SOCKET) {
 		complain(sl, "a new socket", WSAGetLastError());
-		sl->errors++;
+		sl->n.errors++;
 		sl->step = IDLE;
 		stop_workers(TRUE);
 		return;
 	}
 	start_accept(sl);
+}
+
+/*
+ * AcceptEx failed with @err: a recycled socket is replaced (its reuse
+ * failed), a fresh one's failure stops the run.
+ */
+static void accept_failed(struct slot *sl, DWORD err)
+{
+	complain(sl, sl->recycled ? "AcceptEx into the recycled socket" :
+				    "AcceptEx", err);
+	if (sl->recycled) {
+		sl->n.reuse_failures++;
+		replace(sl);
+	} else {
+		sl->n.errors++;
+		sl->step = IDLE;
+		stop_workers(TRUE);
+	}
 }
 
 static BOOL start_accept(struct slot *sl)
@@ -205,16 +223,7 @@ static BOOL start_accept(struct slot *sl)
 	if (pAcceptEx(listener, sl->s, sl->buf, BUF_LEN, ADDR_SLOT, ADDR_SLOT,
 		      &bytes, &sl->ov) || WSAGetLastError() == ERROR_IO_PENDING)
 		return TRUE;
-	complain(sl, sl->recycled ? "AcceptEx into the recycled socket" :
-				    "AcceptEx", WSAGetLastError());
-	if (sl->recycled) {
-		sl->reuse_failures++;
-		replace(sl);
-	} else {
-		sl->errors++;
-		sl->step = IDLE;
-		stop_workers(TRUE);
-	}
+	accept_failed(sl, WSAGetLastError());
 	return FALSE;
 }
 
@@ -243,7 +252,7 @@ static void start_disconnect(struct slot *sl)
 	    WSAGetLastError() == ERROR_IO_PENDING)
 		return;
 	complain(sl, "DisconnectEx", WSAGetLastError());
-	sl->reuse_failures++;
+	sl->n.reuse_failures++;
 	finished(sl, FALSE);
 }
 
@@ -251,10 +260,10 @@ static void start_disconnect(struct slot *sl)
 static void end_badly(struct slot *sl, const char *what, DWORD err)
 {
 	if (is_reset(err)) {
-		sl->resets++;
+		sl->n.resets++;
 	} else {
 		complain(sl, what, err);
-		sl->errors++;
+		sl->n.errors++;
 	}
 	start_disconnect(sl);
 }
@@ -348,34 +357,25 @@ static void advance(struct slot *sl, ULONG_PTR key, DWORD bytes, DWORD err)
 	switch (sl->step) {
 	case ACCEPTING:
 		if (err) {
-			complain(sl, sl->recycled ? "AcceptEx into the recycled socket" :
-						    "AcceptEx", err);
-			if (sl->recycled) {
-				sl->reuse_failures++;
-				replace(sl);
-			} else {
-				sl->errors++;
-				sl->step = IDLE;
-				stop_workers(TRUE);
-			}
+			accept_failed(sl, err);
 			return;
 		}
 		if (key != KEY_LISTENER) {
 			fprintf(stderr, "iocp_server: socket %d: AcceptEx's packet "
 				"came with key %lu, not the listener's\n",
 				(int)(sl - slots), (unsigned long)key);
-			sl->errors++;
+			sl->n.errors++;
 		}
-		sl->uses++;
+		sl->n.uses++;
 		progress(atomic_fetch_add(&accepted, 1) + 1);
 		if (!accepted_ok(sl))
-			sl->errors++;
+			sl->n.errors++;
 		if (bytes == 0) {
-			sl->fins++;
+			sl->n.fins++;
 			start_disconnect(sl);
 			return;
 		}
-		sl->bytes += bytes;
+		sl->n.bytes += bytes;
 		start_send(sl, bytes);
 		return;
 	case SENDING:
@@ -390,17 +390,17 @@ static void advance(struct slot *sl, ULONG_PTR key, DWORD bytes, DWORD err)
 		if (err) {
 			end_badly(sl, "WSARecv", err);
 		} else if (bytes == 0) {
-			sl->fins++;
+			sl->n.fins++;
 			start_disconnect(sl);
 		} else {
-			sl->bytes += bytes;
+			sl->n.bytes += bytes;
 			start_send(sl, bytes);
 		}
 		return;
 	case DISCONNECTING:
 		if (err) {
 			complain(sl, "DisconnectEx", err);
-			sl->reuse_failures++;
+			sl->n.reuse_failures++;
 		}
 		finished(sl, !err);
 		return;
@@ -409,7 +409,7 @@ static void advance(struct slot *sl, ULONG_PTR key, DWORD bytes, DWORD err)
 	}
 	fprintf(stderr, "iocp_server: socket %d: a packet while idle\n",
 		(int)(sl - slots));
-	sl->errors++;
+	sl->n.errors++;
 }
 
 static int worker(void *arg)
@@ -534,38 +534,21 @@ static int drain(int pending)
 
 static int report(int pending, int aborted)
 {
-	long uses_min = -1, uses_max = 0, used = 0, conns = atomic_load(&accepted);
-	long fins = 0, resets = 0, errors = 0, reuse = 0, replaced = 0;
-	unsigned long long bytes = 0;
+	struct pool_counts t = POOL_COUNTS_INIT;
+	long conns = atomic_load(&accepted);
 	struct slot *sl;
 	int bad;
 
-	for (sl = slots; sl < slots + pool; sl++) {
-		used += sl->uses > 0;
-		if (uses_min < 0 || sl->uses < uses_min)
-			uses_min = sl->uses;
-		if (sl->uses > uses_max)
-			uses_max = sl->uses;
-		fins += sl->fins;
-		resets += sl->resets;
-		errors += sl->errors;
-		reuse += sl->reuse_failures;
-		replaced += sl->replaced;
-		bytes += sl->bytes;
-	}
-	bad = atomic_load(&failed) || resets || errors || reuse ||
-	      fins != conns || (want && atomic_load(&done) < want) ||
-	      aborted != pending;
+	for (sl = slots; sl < slots + pool; sl++)
+		pool_add(&t, &sl->n);
+	bad = atomic_load(&failed) || t.sum.resets || t.sum.errors ||
+	      t.sum.reuse_failures || t.sum.fins != conns ||
+	      (want && atomic_load(&done) < want) || aborted != pending;
 	printf("==== iocp_server report ====\n");
 	printf("connections           %ld of %ld\n", conns, want);
-	printf("sockets used          %ld of a pool of %d, %ld replaced\n",
-	       used, pool, replaced);
-	printf("uses per socket       %ld to %ld\n", uses_min, uses_max);
-	printf("bytes echoed          %llu\n", bytes);
-	printf("ended by FIN          %ld\n", fins);
-	printf("ended by reset        %ld\n", resets);
-	printf("reuse failures        %ld\n", reuse);
-	printf("errors                %ld\n", errors);
+	pool_print_use(&t, pool);
+	printf("bytes echoed          %llu\n", t.sum.bytes);
+	pool_print_ends(&t);
 	printf("aborted at the end    %d of %d pending\n", aborted, pending);
 	printf("iocp_server: %s\n", bad ? "FAILED" : "ok");
 	fflush(stdout);

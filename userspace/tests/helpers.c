@@ -89,6 +89,23 @@ void tst_ov_init(OVERLAPPED *ov)
 	ov->hEvent = WSACreateEvent();
 }
 
+int tst_disconnect_finish(OVERLAPPED *ov, int *sfd, int timeout_ms)
+{
+	int end = tst_read_to_end(*sfd, NULL, timeout_ms), err;
+
+	close(*sfd);
+	*sfd = -1;
+	err = tst_overlapped_result(ov, NULL, timeout_ms);
+	WSACloseEvent(ov->hEvent);
+	return end ? end : err;
+}
+
+int tst_disconnect_start(SOCKET s, OVERLAPPED *ov, DWORD flags)
+{
+	tst_ov_init(ov);
+	return DisconnectEx(s, ov, flags, 0) ? 0 : WSAGetLastError();
+}
+
 void *tst_extension(SOCKET s, GUID guid)
 {
 	void *fn = NULL;

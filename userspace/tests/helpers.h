@@ -44,6 +44,20 @@ int tst_disconnect_wsa(SOCKET s, DWORD flags, DWORD reserved,
 		       int timeout_ms);
 /* Zeroed, with a fresh manual-reset event: the usual overlapped call. */
 void tst_ov_init(OVERLAPPED *ov);
+/*
+ * An overlapped DisconnectEx(@flags) on @s, @ov made by tst_ov_init():
+ * WSA_IO_PENDING while it runs, 0 if it finished at once, else the WSA
+ * error it failed with at once.
+ */
+int tst_disconnect_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
+/*
+ * The end of a DisconnectEx pending on @ov (an event of its own, as from
+ * tst_ov_init()) whose peer is *@sfd: the peer reads to the end and closes
+ * (*@sfd becomes -1), then the result comes and the event is closed. 0; the
+ * peer's tst_read_to_end() error (< 0) if it saw no FIN; else the result's
+ * WSA error.
+ */
+int tst_disconnect_finish(OVERLAPPED *ov, int *sfd, int timeout_ms);
 /* SIO_GET_EXTENSION_FUNCTION_POINTER for @guid: the function, or NULL. */
 void *tst_extension(SOCKET s, GUID guid);
 

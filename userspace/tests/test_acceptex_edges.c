@@ -85,6 +85,20 @@ static int start_on(SOCKET l, SOCKET a, char *buf, DWORD rxlen,
 	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
 }
 
+/*
+ * The fixture's AcceptEx (@rxlen) started, and a client connecting to the
+ * listener (self->c): 0, or what failed (start_on()'s error, -errno).
+ */
+static int accept_client(FIXTURE_DATA(ae) *self, DWORD rxlen)
+{
+	int err = start_on(self->l, self->a, self->buf, rxlen, &self->ov);
+
+	if (err)
+		return err;
+	self->c = tst_connect(-1, &self->addr);
+	return self->c < 0 ? self->c : 0;
+}
+
 /* One packet from @port: 0 or the Win32 error; bytes and ov out. */
 static int dequeue(HANDLE port, DWORD *bytes, OVERLAPPED **ov, DWORD ms)
 {
@@ -117,9 +131,7 @@ TEST_F(ae, cancel_in_receive_stage_leaves_accept_socket_fresh)
 	size_t n = 0;
 
 	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, RX));
 	/* Reaps the accept (swap, receive queued); no packet yet. */
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 300));
 	ASSERT_TRUE(CancelIoEx(h(self->l), &self->ov));
@@ -141,9 +153,7 @@ TEST_F(ae, cancel_before_reap_rxlen_leaves_accept_socket_fresh)
 	DWORD bytes;
 
 	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, RX));
 	tst_sleep_ms(100);	/* the accept's CQE is in the port's ring */
 	ASSERT_TRUE(CancelIoEx(h(self->l), &self->ov));
 	ASSERT_EQ(ERROR_OPERATION_ABORTED,
@@ -166,9 +176,7 @@ TEST_F(ae, close_and_reuse_number_keeps_new_sockets_options)
 	int one = 1, c2;
 
 	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, 0));
 	tst_sleep_ms(100);
 	ASSERT_EQ(0, closesocket(self->a));
 	a2 = socket(AF_INET, SOCK_STREAM, 0);
@@ -207,9 +215,7 @@ TEST_F(ae, close_accept_socket_then_other_file_takes_number)
 	int efd;
 
 	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, RX));
 	tst_sleep_ms(100);
 	ASSERT_EQ(0, closesocket(self->a));
 	efd = eventfd(0, 0);
@@ -248,9 +254,7 @@ TEST_F(ae, nonblocking_accept_socket_waits_for_data)
 
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, &on));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, RX));
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 300));
 	ASSERT_EQ(5, write(self->c, "hello", 5));
 	ASSERT_EQ(0, dequeue(self->port, &bytes, &got, 2000));
@@ -269,9 +273,7 @@ TEST_F(ae, skip_on_success_listener_still_gets_packet)
 	ASSERT_EQ(0, use_port(self));
 	ASSERT_TRUE(SetFileCompletionNotificationModes(h(self->l),
 				FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, 0));
 	ASSERT_EQ(0, dequeue(self->port, &bytes, &got, 2000));
 	ASSERT_EQ(&self->ov, got);
 	EXPECT_TRUE(is_connected(self->a));
@@ -284,9 +286,7 @@ TEST_F(ae, client_resets_before_data)
 	DWORD bytes;
 
 	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, RX, &self->ov));
-	self->c = tst_connect(-1, &self->addr);
-	ASSERT_GE(self->c, 0);
+	ASSERT_EQ(0, accept_client(self, RX));
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 200));
 	tst_reset_close(self->c);
 	self->c = -1;

@@ -61,9 +61,8 @@ TEST_F(emul, peer_sends_after_our_fin)
 	OVERLAPPED ov;
 	size_t got;
 
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	/* Half-closed: the peer may still send; it is all discarded. */
 	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
 	EXPECT_EQ(0, tst_send_all(self->sfd, 512 * 1024));
@@ -225,7 +224,6 @@ TEST_F(emul, already_reset_connection)
 TEST_F(emul, timeout_aborts_with_rst)
 {
 	int64_t t0 = tst_now_ms(), dt;
-	int sfd;
 
 	/* The peer never closes. */
 	EXPECT_EQ(-ETIMEDOUT, dcx_disconnect(self->cfd, DCX_REUSE_SOCKET, 300));
@@ -238,12 +236,8 @@ TEST_F(emul, timeout_aborts_with_rst)
 	/* Ours is reusable. */
 	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
 	EXPECT_EQ(0, tst_get_int_opt(self->cfd, SOL_SOCKET, SO_ERROR));
-	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
-			     self->addr.len));
-	sfd = tst_accept(self->lfd, TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
-	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
-	close(sfd);
+	EXPECT_EQ(0, tst_reconnect(self->cfd, self->lfd, &self->addr,
+				   TIMEOUT_MS));
 }
 
 TEST_F(emul, peer_closed_first)
@@ -258,20 +252,33 @@ TEST_F(emul, peer_closed_first)
 			     self->addr.len));
 }
 
+/*
+ * DisconnectEx(TF_REUSE_SOCKET) on @fd with no event, pending, waited for in
+ * WSAGetOverlappedResult(): 0; -1 if it did not pend; else the WSA error.
+ */
+static int disconnect_no_event(int fd)
+{
+	OVERLAPPED ov = { 0 };
+	DWORD bytes, flags;
+
+	if (DisconnectEx(fd, &ov, TF_REUSE_SOCKET, 0))
+		return -1;
+	if (WSAGetLastError() != WSA_IO_PENDING)
+		return WSAGetLastError();
+	if (!WSAGetOverlappedResult(fd, &ov, &bytes, TRUE, &flags))
+		return WSAGetLastError();
+	return 0;
+}
+
 TEST_F(emul, cleanup_right_after_disconnect)
 {
 	struct tst_peer peer;
 	WSADATA wd;
-	OVERLAPPED ov;
 
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
 	self->sfd = -1;
-	memset(&ov, 0, sizeof(ov));
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &(DWORD){0},
-					       TRUE, &(DWORD){0}));
+	EXPECT_EQ(0, disconnect_no_event(self->cfd));
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
 	/*
 	 * The result is out but the operation's deadline timer is still being
@@ -288,11 +295,7 @@ TEST_F(emul, cleanup_right_after_disconnect)
 	ASSERT_GE(self->sfd, 0);
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
 	self->sfd = -1;
-	memset(&ov, 0, sizeof(ov));
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &(DWORD){0},
-					       TRUE, &(DWORD){0}));
+	EXPECT_EQ(0, disconnect_no_event(self->cfd));
 	EXPECT_EQ(0, tst_peer_join(&peer));
 }
 
@@ -300,20 +303,14 @@ TEST_F(emul, cleanup_keeps_pending_operations)
 {
 	WSADATA wd;
 	OVERLAPPED ov;
-	size_t got;
 
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	EXPECT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	/* A result is still owed: the engine keeps running. */
 	EXPECT_EQ(0, WSACleanup());
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
-	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, TIMEOUT_MS));
-	close(self->sfd);
-	self->sfd = -1;
-	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, TIMEOUT_MS));
-	WSACloseEvent(ov.hEvent);
+	EXPECT_EQ(0, tst_disconnect_finish(&ov, &self->sfd, TIMEOUT_MS));
 }
 
 TEST_F(emul, native_api_keeps_errno)
@@ -330,13 +327,33 @@ TEST_F(emul, native_api_keeps_errno)
 	EXPECT_EQ(0, tst_peer_join(&peer));
 }
 
+/*
+ * The next connection on @lfd brings @n bytes of @data first: 0, -EBADMSG
+ * if others came, or what failed.
+ */
+static int accept_and_expect(int lfd, const char *data, size_t n)
+{
+	char buf[64];
+	int sfd, err;
+
+	if (n > sizeof(buf))
+		return -EINVAL;
+	sfd = tst_accept(lfd, TIMEOUT_MS);
+	if (sfd < 0)
+		return sfd;
+	err = tst_recv_exact(sfd, buf, n, TIMEOUT_MS);
+	if (!err && memcmp(buf, data, n))
+		err = -EBADMSG;
+	close(sfd);
+	return err;
+}
+
 TEST_F(emul, connectex_unbound_socket)
 {
 	DWORD sent = 0, bytes = 0;
 	LPFN_CONNECTEX connect_ex;
 	OVERLAPPED ov;
-	char buf[6];
-	int s, sfd;
+	int s;
 
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
@@ -344,11 +361,7 @@ TEST_F(emul, connectex_unbound_socket)
 				  (int)self->addr.len, "hello", 5, &sent, NULL))
 		TH_LOG("error %d", WSAGetLastError());
 	EXPECT_EQ(5U, sent);
-	sfd = tst_accept(self->lfd, TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
-	EXPECT_EQ(0, tst_recv_exact(sfd, buf, 5, TIMEOUT_MS));
-	EXPECT_EQ(0, memcmp(buf, "hello", 5));
-	close(sfd);
+	EXPECT_EQ(0, accept_and_expect(self->lfd, "hello", 5));
 	close(s);
 
 	/* Overlapped, through the WSAIoctl pointer. */
@@ -362,11 +375,7 @@ TEST_F(emul, connectex_unbound_socket)
 	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	EXPECT_EQ(0, tst_overlapped_result(&ov, &bytes, TIMEOUT_MS));
 	EXPECT_EQ(6U, bytes);
-	sfd = tst_accept(self->lfd, TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
-	EXPECT_EQ(0, tst_recv_exact(sfd, buf, 6, TIMEOUT_MS));
-	EXPECT_EQ(0, memcmp(buf, "world!", 6));
-	close(sfd);
+	EXPECT_EQ(0, accept_and_expect(self->lfd, "world!", 6));
 	close(s);
 	WSACloseEvent(ov.hEvent);
 }

@@ -41,11 +41,6 @@
  */
 #define TIME_WAIT_MS	(240 * 1000 + WAIT_MS)
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 FIXTURE(ax)
 {
 	SOCKET l, a, c;		/* listener, accept socket, client */
@@ -83,9 +78,7 @@ FIXTURE_SETUP(ax)
 	ASSERT_NONNULL(self->acceptex);
 	self->getaddrs = wt_getacceptexsockaddrs(self->l);
 	ASSERT_NONNULL(self->getaddrs);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 /* Until @ov is no longer pending, at most 2 s. */
@@ -175,7 +168,7 @@ static int wait_result(SOCKET s, OVERLAPPED *ov, DWORD *bytes, int ms)
 	if (wt_wait_event(ov->hEvent, ms))
 		return WSA_WAIT_TIMEOUT;
 	SetLastError(0xdeadbeef);
-	if (GetOverlappedResult(handle_of(s), ov, bytes, FALSE))
+	if (GetOverlappedResult(wt_handle(s), ov, bytes, FALSE))
 		return 0;
 	return (int)GetLastError();
 }
@@ -251,6 +244,28 @@ static int check_names(SOCKET l, SOCKET a, SOCKET c,
 }
 
 /*
+ * GetAcceptExSockaddrs on the buffer of an accept that took @rxlen bytes:
+ * both addresses of @family's length, the listener's and the client's.
+ */
+static void expect_sockaddrs(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(ax) *self, DWORD rxlen, int family)
+{
+	struct sockaddr *local = NULL, *remote = NULL;
+	struct sockaddr_storage client;
+	int ll = 0, rl = 0, len = sizeof(client);
+
+	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
+	self->getaddrs(self->buf, rxlen, self->slot, self->slot, &local, &ll,
+		       &remote, &rl);
+	ASSERT_NONNULL(local);
+	ASSERT_NONNULL(remote);
+	EXPECT_EQ(addr_len(family), ll);
+	EXPECT_EQ(addr_len(family), rl);
+	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
+	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+}
+
+/*
  * docs (AcceptEx); sock.c: with no receive part the accept completes once
  * a client connects, 0 bytes, Internal STATUS_SUCCESS. After
  * SO_UPDATE_ACCEPT_CONTEXT the accept socket - the same SOCKET value - is
@@ -259,9 +274,6 @@ static int check_names(SOCKET l, SOCKET a, SOCKET c,
  */
 TEST_F(ax, rxlen0_completes_on_connect)
 {
-	struct sockaddr *local = NULL, *remote = NULL;
-	struct sockaddr_storage client;
-	int ll = 0, rl = 0, len = sizeof(client);
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
@@ -276,15 +288,7 @@ TEST_F(ax, rxlen0_completes_on_connect)
 	EXPECT_EQ(0, echo(self->a, self->c, "ping"));
 	EXPECT_EQ(0, echo(self->a, self->c, "and back again"));
 
-	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
-	self->getaddrs(self->buf, 0, self->slot, self->slot, &local, &ll,
-		       &remote, &rl);
-	ASSERT_NONNULL(local);
-	ASSERT_NONNULL(remote);
-	EXPECT_EQ(addr_len(variant->family), ll);
-	EXPECT_EQ(addr_len(variant->family), rl);
-	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
-	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+	expect_sockaddrs(_metadata, self, 0, variant->family);
 }
 
 /*
@@ -294,9 +298,6 @@ TEST_F(ax, rxlen0_completes_on_connect)
  */
 TEST_F(ax, rxlen_completes_on_data)
 {
-	struct sockaddr *local = NULL, *remote = NULL;
-	struct sockaddr_storage client;
-	int ll = 0, rl = 0, len = sizeof(client);
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
@@ -310,15 +311,7 @@ TEST_F(ax, rxlen_completes_on_data)
 	EXPECT_EQ(5U, bytes);
 	EXPECT_EQ(0, memcmp(self->buf, "hello", 5));
 
-	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&client, &len));
-	self->getaddrs(self->buf, RXLEN, self->slot, self->slot, &local, &ll,
-		       &remote, &rl);
-	ASSERT_NONNULL(local);
-	ASSERT_NONNULL(remote);
-	EXPECT_EQ(addr_len(variant->family), ll);
-	EXPECT_EQ(addr_len(variant->family), rl);
-	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
-	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+	expect_sockaddrs(_metadata, self, RXLEN, variant->family);
 	EXPECT_EQ(0, check_names(self->l, self->a, self->c, &self->laddr));
 	EXPECT_EQ(0, echo(self->a, self->c, "more"));
 }
@@ -349,15 +342,14 @@ static void port_case(struct __test_metadata *_metadata,
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	if (how == 1) {
-		self->port2 = CreateIoCompletionPort(handle_of(self->a), NULL,
+		self->port2 = CreateIoCompletionPort(wt_handle(self->a), NULL,
 						     KEY2, 0);
 		ASSERT_NONNULL(self->port2);
 	} else if (how == 2) {
 		ASSERT_EQ(self->port,
-			  CreateIoCompletionPort(handle_of(self->a),
+			  CreateIoCompletionPort(wt_handle(self->a),
 						 self->port, KEY2, 0));
 	}
 	ASSERT_EQ(0, start(self, RXLEN, family));
@@ -424,7 +416,7 @@ TEST_F(ax, invalid_socket_at_once)
 #define WINE_STARTS_IT(err, l, self, what)				\
 	do {								\
 		if (wt_on_wine() && (err) == WSA_IO_PENDING) {		\
-			CancelIoEx(handle_of(l), &(self)->ov);		\
+			CancelIoEx(wt_handle(l), &(self)->ov);		\
 			settle(&(self)->ov);				\
 			SKIP(return, "Wine 8 starts AcceptEx " what	\
 			     " instead of WSAEINVAL (todo_wine in sock.c)"); \
@@ -443,7 +435,7 @@ TEST_F(ax, not_listening_at_once)
 	err = at_once(self, b, self->a, self->buf, 0, self->slot, self->slot,
 		      &self->ov);
 	if (wt_on_wine() && err == WSA_IO_PENDING) {
-		CancelIoEx(handle_of(b), &self->ov);
+		CancelIoEx(wt_handle(b), &self->ov);
 		settle(&self->ov);
 		closesocket(b);
 		SKIP(return, "Wine 8 starts AcceptEx on a socket that does not listen (todo_wine in sock.c)");
@@ -518,17 +510,14 @@ TEST_F(ax, second_acceptex_same_socket_at_once)
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
-	memset(&ov2, 0, sizeof(ov2));
-	ov2.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, ov2.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&ov2));
 	EXPECT_EQ(WSAEINVAL, at_once(self, self->l, self->a, self->buf, 0,
 				     self->slot, self->slot, &ov2));
 	WT_EXPECT_NO_COMPLETION(&ov2);
 	WSACloseEvent(ov2.hEvent);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->a,
-					(struct sockaddr *)&self->laddr,
-					self->llen));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, connect(self->a,
+					       (struct sockaddr *)&self->laddr,
+					       self->llen));
 
 	ASSERT_EQ(0, connect_client(variant->family, &self->laddr, self->llen,
 				    &self->c));
@@ -546,7 +535,7 @@ TEST_F(ax, null_buffer_at_once)
 			  self->slot, &self->ov);
 
 	if (wt_on_wine() && err == WSA_IO_PENDING) {
-		CancelIoEx(handle_of(self->l), &self->ov);
+		CancelIoEx(wt_handle(self->l), &self->ov);
 		settle(&self->ov);
 	}
 	if (wt_on_wine() && err != WSAEFAULT)
@@ -635,8 +624,7 @@ TEST_F(ax, close_listener_aborts_port)
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
 	EXPECT_FALSE(wt_port_get(self->port, WT_QUIET_MS, &p));
 	EXPECT_EQ(0, closesocket(self->l));
@@ -671,8 +659,7 @@ TEST_F(ax, close_accept_socket_aborts)
 	struct wt_packet p;
 	DWORD bytes;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, RXLEN, variant->family));
 	EXPECT_EQ(0, closesocket(self->a));
 	self->a = INVALID_SOCKET;
@@ -700,16 +687,15 @@ TEST_F(ax, cancelioex_listener_aborts)
 {
 	struct wt_packet p;
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	ASSERT_EQ(0, start(self, 0, variant->family));
 	EXPECT_FALSE(wt_port_get(self->port, WT_QUIET_MS, &p));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->l), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->l), &self->ov));
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, self);
 	/* Nothing left to cancel. */
 	SetLastError(0xdeadbeef);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->l), &self->ov));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->l), &self->ov));
 	EXPECT_EQ((DWORD)ERROR_NOT_FOUND, GetLastError());
 }
 
@@ -722,7 +708,7 @@ TEST_F(ax, cancelio_accept_socket_spares_it)
 	DWORD bytes;
 
 	ASSERT_EQ(0, start(self, 0, variant->family));
-	CancelIo(handle_of(self->a));
+	CancelIo(wt_handle(self->a));
 	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent,
 						  WT_QUIET_MS));
 	ASSERT_EQ(0, connect_client(variant->family, &self->laddr, self->llen,
@@ -762,9 +748,7 @@ static void recycle(struct __test_metadata *_metadata, FIXTURE_DATA(ax) *self,
 		self->c = INVALID_SOCKET;
 		EXPECT_EQ(0, wt_read_to_end(self->a, &n, WAIT_MS));
 	}
-	memset(&dov, 0, sizeof(dov));
-	dov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, dov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&dov));
 	err = wt_disconnectex_start(self->a, &dov, TF_REUSE_SOCKET);
 	if (!err && active) {
 		/* The client sees the FIN and closes its end. */
@@ -824,8 +808,7 @@ TEST_F(ax, pool_of_four)
 	struct wt_packet p;
 	char msg[2];
 
-	self->port = CreateIoCompletionPort(handle_of(self->l), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, self->l, KEY);
 	for (i = 0; i < POOL; i++) {
 		c[i] = INVALID_SOCKET;
 		memset(&ov[i], 0, sizeof(ov[i]));

@@ -27,9 +27,7 @@ TEST(wsastartup_gives_2_2)
 TEST(closesocket_invalid_is_enotsock)
 {
 	wt_init();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, closesocket(INVALID_SOCKET));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, closesocket(INVALID_SOCKET));
 }
 
 TEST(platform_is_consistent)
@@ -61,37 +59,34 @@ FIXTURE_SETUP(basics)
 
 FIXTURE_TEARDOWN(basics)
 {
-	if (self->client != INVALID_SOCKET)
-		closesocket(self->client);
-	if (self->server != INVALID_SOCKET)
-		closesocket(self->server);
+	wt_close(&self->client);
+	wt_close(&self->server);
+}
+
+/* WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) gives @guid's function,
+ * a pointer's worth of bytes. */
+static void expect_pointer(struct __test_metadata *_metadata, SOCKET s,
+			   GUID guid)
+{
+	void *fn = NULL;
+	DWORD bytes = 0;
+
+	EXPECT_EQ(0, WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
+			      sizeof(guid), &fn, sizeof(fn), &bytes, NULL,
+			      NULL));
+	EXPECT_NONNULL(fn);
+	EXPECT_EQ(sizeof(void *), bytes);
 }
 
 TEST_F(basics, disconnectex_pointer)
 {
-	GUID guid = WSAID_DISCONNECTEX;
-	LPFN_DISCONNECTEX fn = NULL;
-	DWORD bytes = 0;
-
-	EXPECT_EQ(0, WSAIoctl(self->client, SIO_GET_EXTENSION_FUNCTION_POINTER,
-			      &guid, sizeof(guid), &fn, sizeof(fn), &bytes,
-			      NULL, NULL));
-	EXPECT_NONNULL(fn);
-	EXPECT_EQ(sizeof(void *), bytes);
+	expect_pointer(_metadata, self->client, (GUID)WSAID_DISCONNECTEX);
 	EXPECT_NONNULL(wt_disconnectex(self->server));
 }
 
 TEST_F(basics, connectex_pointer)
 {
-	GUID guid = WSAID_CONNECTEX;
-	LPFN_CONNECTEX fn = NULL;
-	DWORD bytes = 0;
-
-	EXPECT_EQ(0, WSAIoctl(self->client, SIO_GET_EXTENSION_FUNCTION_POINTER,
-			      &guid, sizeof(guid), &fn, sizeof(fn), &bytes,
-			      NULL, NULL));
-	EXPECT_NONNULL(fn);
-	EXPECT_EQ(sizeof(void *), bytes);
+	expect_pointer(_metadata, self->client, (GUID)WSAID_CONNECTEX);
 	EXPECT_NONNULL(wt_connectex(self->server));
 }
 
@@ -125,9 +120,7 @@ TEST_F(basics, nonblocking_recv_would_block)
 	char c;
 
 	ASSERT_EQ(0, wt_set_nonblocking(self->server, true));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->server, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->server, &c, 1, 0));
 	ASSERT_EQ(0, wt_set_nonblocking(self->server, false));
 	EXPECT_EQ(0, wt_wait_readable(self->server, 0));
 }

@@ -16,9 +16,6 @@
 #include "wintest.h"
 #include "tst_variants.h"
 
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 #include <stdio.h>
 
 #define WAIT_MS		3000
@@ -33,27 +30,6 @@
 /* What Wine 8 reports for an operation its closesocket ends. */
 #define NT_HANDLES_CLOSED	((ULONG_PTR)0x8000000AU)
 #define WINE_HANDLES_CLOSED	676	/* ERROR_HANDLES_CLOSED */
-
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
-/* A thread of the test's own (the platforms differ here). */
-#ifdef _WIN32
-typedef HANDLE cx_thread;
-#define CX_THREAD_FN(name, arg)	static DWORD WINAPI name(void *arg)
-#define CX_THREAD_RET		0
-#define start_thread(t, fn, arg) \
-	((*(t) = CreateThread(NULL, 0, fn, arg, 0, NULL)) != NULL)
-#define join_thread(t)	(WaitForSingleObject(t, INFINITE), CloseHandle(t))
-#else
-typedef pthread_t cx_thread;
-#define CX_THREAD_FN(name, arg)	static void *name(void *arg)
-#define CX_THREAD_RET		NULL
-#define start_thread(t, fn, arg) (pthread_create(t, NULL, fn, arg) == 0)
-#define join_thread(t)		pthread_join(t, NULL)
-#endif
 
 /* An overlapped WSASocketW() socket of @family, bound to loopback. */
 static SOCKET ov_socket(int family)
@@ -75,67 +51,14 @@ static SOCKET ov_socket(int family)
 /* A connected pair whose client is ov_socket(): 0, or the WSA error. */
 static int ov_pair(int family, SOCKET *client, SOCKET *server)
 {
-	struct sockaddr_storage addr;
-	SOCKET l;
-	int len, err;
-
-	*server = INVALID_SOCKET;
-	l = wt_listener(family, &addr, &len);
-	if (l == INVALID_SOCKET)
-		return WSAGetLastError();
-	*client = ov_socket(family);
-	if (*client == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_listener;
-	}
-	if (connect(*client, (struct sockaddr *)&addr, len) == SOCKET_ERROR) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	*server = accept(l, NULL, NULL);
-	if (*server == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	closesocket(l);
-	return 0;
-
-err_client:
-	closesocket(*client);
-	*client = INVALID_SOCKET;
-err_listener:
-	closesocket(l);
-	return err;
-}
-
-/* One dequeued packet, or the timeout. */
-struct packet {
-	BOOL ok;
-	int err;		/* GetLastError() when !ok */
-	DWORD bytes;
-	ULONG_PTR key;
-	OVERLAPPED *ov;
-};
-
-static struct packet dequeue(HANDLE port, DWORD ms)
-{
-	struct packet p = {
-		.bytes = 0xdead,
-		.key = 0xdead,
-		/* Not NULL: a timeout must write NULL. */
-		.ov = (OVERLAPPED *)(ULONG_PTR)1,
-	};
-
-	p.ok = GetQueuedCompletionStatus(port, &p.bytes, &p.key, &p.ov, ms);
-	p.err = p.ok ? 0 : (int)GetLastError();
-	return p;
+	return wt_pair_from(family, ov_socket(family), client, server);
 }
 
 /* The packet of a cancelled operation on OVERLAPPED @which. */
 #define EXPECT_ABORTED(p, which)					\
 	do {								\
 		EXPECT_FALSE((p).ok);					\
-		EXPECT_EQ(ERROR_OPERATION_ABORTED, (p).err);		\
+		EXPECT_EQ(ERROR_OPERATION_ABORTED, (p).error);		\
 		EXPECT_EQ(0U, (p).bytes);				\
 		EXPECT_EQ(KEY, (p).key);				\
 		EXPECT_EQ(which, (p).ov);				\
@@ -213,12 +136,7 @@ static int post(FIXTURE_DATA(cx) *self, bool two)
 }
 
 /* Associate the client with a port of its own, key KEY. */
-#define ATTACH_PORT(self)						\
-	do {								\
-		(self)->port = CreateIoCompletionPort(			\
-			handle_of((self)->c), NULL, KEY, 0);		\
-		ASSERT_NONNULL((self)->port);				\
-	} while (0)
+#define ATTACH_PORT(self)	WT_ATTACH_PORT((self)->port, (self)->c, KEY)
 
 /*
  * docs, CancelIoEx; sock.c test_completion_port (a cancelled AcceptEx):
@@ -227,12 +145,12 @@ static int post(FIXTURE_DATA(cx) *self, bool two)
  */
 TEST_F(cx, cancelioex_recv_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
 }
 
@@ -243,13 +161,13 @@ TEST_F(cx, cancelioex_recv_event)
 
 	self->ov.hEvent = WSACreateEvent();
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	ASSERT_EQ(0, wt_wait_event(self->ov.hEvent, WAIT_MS));
 	EXPECT_FALSE(WSAGetOverlappedResult(self->c, &self->ov, &bytes, FALSE,
 					    &flags));
 	EXPECT_EQ(WSA_OPERATION_ABORTED, WSAGetLastError());
 	EXPECT_EQ(0U, bytes);
-	EXPECT_FALSE(GetOverlappedResult(handle_of(self->c), &self->ov,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(self->c), &self->ov,
 					 &bytes, FALSE));
 	EXPECT_EQ(ERROR_OPERATION_ABORTED, (int)GetLastError());
 }
@@ -260,19 +178,19 @@ TEST_F(cx, cancelioex_recv_event)
  */
 TEST_F(cx, cancelioex_spares_the_others)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov);
-	p = dequeue(self->port, WT_QUIET_MS);
-	EXPECT_EQ(WAIT_TIMEOUT, p.err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	ASSERT_EQ(4, send(self->s, "data", 4, 0));
-	p = dequeue(self->port, WAIT_MS);
-	EXPECT_TRUE(p.ok) TH_LOG("error %d", p.err);
+	wt_port_get(self->port, WAIT_MS, &p);
+	EXPECT_TRUE(p.ok) TH_LOG("error %d", p.error);
 	EXPECT_EQ(4U, p.bytes);
 	EXPECT_EQ(&self->ov2, p.ov);
 	EXPECT_EQ(0, memcmp(self->data2, "data", 4));
@@ -285,30 +203,30 @@ TEST_F(cx, cancelioex_spares_the_others)
  */
 TEST_F(cx, cancelioex_null_cancels_all)
 {
-	struct packet p[3];
+	struct wt_packet p[3];
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
-	p[0] = dequeue(self->port, WAIT_MS);
-	p[1] = dequeue(self->port, WAIT_MS);
-	p[2] = dequeue(self->port, WT_QUIET_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), NULL));
+	wt_port_get(self->port, WAIT_MS, &p[0]);
+	wt_port_get(self->port, WAIT_MS, &p[1]);
+	wt_port_get(self->port, WT_QUIET_MS, &p[2]);
 	EXPECT_BOTH_ABORTED(p, self);
-	EXPECT_EQ(WAIT_TIMEOUT, p[2].err);
+	EXPECT_EQ(WAIT_TIMEOUT, p[2].error);
 }
 
 /* docs, CancelIo: the calling thread's receives, all of them. */
 TEST_F(cx, cancelio_cancels_own)
 {
-	struct packet p[2];
+	struct wt_packet p[2];
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(WSA_IO_PENDING, post(self, true));
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
-	p[0] = dequeue(self->port, WAIT_MS);
-	p[1] = dequeue(self->port, WAIT_MS);
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
+	wt_port_get(self->port, WAIT_MS, &p[0]);
+	wt_port_get(self->port, WAIT_MS, &p[1]);
 	EXPECT_BOTH_ABORTED(p, self);
 }
 
@@ -322,7 +240,7 @@ struct poster {
 	WSAEVENT posted, release;
 };
 
-CX_THREAD_FN(post_and_wait, arg)
+static int post_and_wait(void *arg)
 {
 	struct poster *p = arg;
 
@@ -330,7 +248,7 @@ CX_THREAD_FN(post_and_wait, arg)
 	WSASetEvent(p->posted);
 	/* Alive: exiting may cancel it (afd.c test_async_thread_termination). */
 	wt_wait_event(p->release, WAIT_MS);
-	return CX_THREAD_RET;
+	return 0;
 }
 
 /*
@@ -344,24 +262,25 @@ TEST_F(cx, cancelio_spares_other_threads)
 		.s = self->c, .buf = &self->buf2, .data = self->data2,
 		.ov = &self->ov2,
 	};
-	struct packet p;
-	cx_thread t;
+	struct wt_packet p;
+	struct wt_thread *t;
 
 	ATTACH_PORT(self);
 	po.posted = WSACreateEvent();
 	po.release = WSACreateEvent();
-	ASSERT_TRUE(start_thread(&t, post_and_wait, &po));
+	t = wt_thread_start(post_and_wait, &po);
+	ASSERT_NONNULL(t);
 	EXPECT_EQ(0, wt_wait_event(po.posted, WAIT_MS));
 	EXPECT_EQ(WSA_IO_PENDING, po.err);
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
-	p = dequeue(self->port, WT_QUIET_MS);
-	EXPECT_EQ(WAIT_TIMEOUT, p.err);
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov2));
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), NULL));
-	p = dequeue(self->port, WAIT_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), NULL));
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_ABORTED(p, &self->ov2);
 	WSASetEvent(po.release);
-	join_thread(t);
+	wt_thread_join(t);
 	WSACloseEvent(po.posted);
 	WSACloseEvent(po.release);
 }
@@ -385,7 +304,7 @@ static int race_canceller(void *arg)
 	struct race *r = arg;
 
 	while (r->started < RACE_OPS)
-		CancelIoEx(handle_of(r->c), NULL);
+		CancelIoEx(wt_handle(r->c), NULL);
 	return 0;
 }
 
@@ -412,7 +331,7 @@ TEST_F(cx, cancel_races_the_start)
 		__atomic_store_n(&r->started, i + 1, __ATOMIC_RELEASE);
 	}
 	wt_thread_join(t);
-	CancelIoEx(handle_of(self->c), NULL);
+	CancelIoEx(wt_handle(self->c), NULL);
 	for (i = 0; i < RACE_OPS; i++) {
 		int64_t t0 = wt_now_ms();
 
@@ -431,11 +350,11 @@ TEST_F(cx, cancel_races_the_start)
 TEST_F(cx, cancelioex_nothing_not_found)
 {
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov2));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov2));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov2));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov2));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov));
 }
@@ -443,15 +362,15 @@ TEST_F(cx, cancelioex_nothing_not_found)
 /* docs, CancelIoEx; Wine 8: an operation already completed is not found. */
 TEST_F(cx, cancelioex_completed_not_found)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	ASSERT_EQ(4, send(self->s, "data", 4, 0));
-	p = dequeue(self->port, WAIT_MS);
-	ASSERT_TRUE(p.ok) TH_LOG("error %d", p.err);
+	wt_port_get(self->port, WAIT_MS, &p);
+	ASSERT_TRUE(p.ok) TH_LOG("error %d", p.error);
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), &self->ov));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 }
 
@@ -464,7 +383,7 @@ TEST_F(cx, cancelioex_null_nothing_not_found)
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 CancelIoEx(socket, NULL) returns TRUE with nothing to cancel");
 	SetLastError(0);
-	EXPECT_FALSE(CancelIoEx(handle_of(self->c), NULL));
+	EXPECT_FALSE(CancelIoEx(wt_handle(self->c), NULL));
 	EXPECT_EQ(ERROR_NOT_FOUND, (int)GetLastError());
 }
 
@@ -474,7 +393,7 @@ TEST_F(cx, cancelioex_null_nothing_not_found)
  */
 TEST_F(cx, cancelio_nothing_is_true)
 {
-	EXPECT_TRUE(CancelIo(handle_of(self->c)));
+	EXPECT_TRUE(CancelIo(wt_handle(self->c)));
 }
 
 /*
@@ -524,27 +443,26 @@ TEST_F(cx, cancelioex_connectex)
 	SOCKET l = INVALID_SOCKET, t, fill[8];
 	LPFN_CONNECTEX connectex;
 	int len, n, i;
-	struct packet p;
+	struct wt_packet p;
 	HANDLE port;
 	int64_t t0;
 
 	n = silent_listener(variant->family, &l, fill, 8, &addr, &len);
 	t = ov_socket(variant->family);
 	ASSERT_NE(INVALID_SOCKET, t);
-	port = CreateIoCompletionPort(handle_of(t), NULL, KEY, 0);
-	ASSERT_NONNULL(port);
+	WT_ATTACH_PORT(port, t, KEY);
 	connectex = wt_connectex(t);
 	ASSERT_NONNULL(connectex);
 	if (!n ||
 	    connectex(t, (struct sockaddr *)&addr, len, NULL, 0, NULL,
 		      &self->ov) ||
 	    WSAGetLastError() != WSA_IO_PENDING ||
-	    dequeue(port, WT_QUIET_MS).err != WAIT_TIMEOUT) {
+	    wt_port_get(port, WT_QUIET_MS, &p) || p.error != WAIT_TIMEOUT) {
 		SKIP(goto out, "no loopback address leaves a connect pending here");
 	}
 	t0 = wt_now_ms();
-	EXPECT_TRUE(CancelIoEx(handle_of(t), &self->ov));
-	p = dequeue(port, WAIT_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(t), &self->ov));
+	wt_port_get(port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
 out:
@@ -563,7 +481,7 @@ out:
 TEST_F(cx, cancelioex_disconnectex_reuse)
 {
 	LPFN_DISCONNECTEX disconnectex = wt_disconnectex(self->c);
-	struct packet p;
+	struct wt_packet p;
 	int64_t t0;
 
 	ATTACH_PORT(self);
@@ -572,11 +490,11 @@ TEST_F(cx, cancelioex_disconnectex_reuse)
 	ASSERT_NONNULL(disconnectex);
 	ASSERT_FALSE(disconnectex(self->c, &self->ov, TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	p = dequeue(self->port, WT_QUIET_MS);
-	ASSERT_EQ(WAIT_TIMEOUT, p.err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	ASSERT_EQ(WAIT_TIMEOUT, p.error);
 	t0 = wt_now_ms();
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_LT(wt_now_ms() - t0, 1000);
 	EXPECT_ABORTED(p, &self->ov);
 }
@@ -589,21 +507,21 @@ TEST_F(cx, cancelioex_disconnectex_reuse)
  */
 TEST_F(cx, closesocket_aborts_recv_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post(self, false));
 	EXPECT_EQ(0, closesocket(self->c));
 	self->c = INVALID_SOCKET;
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_FALSE(p.ok);
 	EXPECT_EQ(0U, p.bytes);
 	EXPECT_EQ(KEY, p.key);
 	EXPECT_EQ(&self->ov, p.ov);
-	if (wt_on_wine() && p.err == WINE_HANDLES_CLOSED) {
+	if (wt_on_wine() && p.error == WINE_HANDLES_CLOSED) {
 		EXPECT_EQ(NT_HANDLES_CLOSED, self->ov.Internal);
 	} else {
-		EXPECT_EQ(ERROR_CONNECTION_ABORTED, p.err);
+		EXPECT_EQ(ERROR_CONNECTION_ABORTED, p.error);
 		EXPECT_EQ(NT_CONNECTION_ABORTED, self->ov.Internal);
 	}
 }
@@ -623,7 +541,7 @@ TEST_F(cx, closesocket_aborts_recv_event)
 	EXPECT_EQ(0, closesocket(c));
 	self->c = INVALID_SOCKET;
 	ASSERT_EQ(0, wt_wait_event(self->ov.hEvent, WAIT_MS));
-	EXPECT_FALSE(GetOverlappedResult(handle_of(c), &self->ov, &bytes,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(c), &self->ov, &bytes,
 					 FALSE));
 	err = (int)GetLastError();
 	if (wt_on_wine() && err == WINE_HANDLES_CLOSED)
@@ -640,7 +558,7 @@ struct echo_server {
 	int err;		/* the first failure's WSA error */
 };
 
-CX_THREAD_FN(echo_serve, arg)
+static int echo_serve(void *arg)
 {
 	struct echo_server *srv = arg;
 	char req[REQ_LEN];
@@ -664,7 +582,7 @@ CX_THREAD_FN(echo_serve, arg)
 		if (srv->err)
 			break;
 	}
-	return CX_THREAD_RET;
+	return 0;
 }
 
 /*
@@ -675,17 +593,17 @@ CX_THREAD_FN(echo_serve, arg)
 static int finish(HANDLE port, OVERLAPPED *ov, bool at_once, DWORD *bytes)
 {
 	int err = at_once ? WSA_IO_PENDING : WSAGetLastError();
-	struct packet p;
+	struct wt_packet p;
 
 	if (err != WSA_IO_PENDING)
 		return err;
-	p = dequeue(port, WAIT_MS);
+	wt_port_get(port, WAIT_MS, &p);
 	if (p.ov != ov)
-		return p.ov ? -1 : p.err;
+		return p.ov ? -1 : (int)p.error;
 	if (p.key != KEY)
 		return -1;
 	*bytes = p.bytes;
-	return p.ok ? 0 : p.err;
+	return p.ok ? 0 : (int)p.error;
 }
 
 /* One round of the client: 0, or the error and *step. */
@@ -749,19 +667,19 @@ TEST_F(cx, reuse_loop_one_socket)
 	const char *step = "";
 	SOCKET c;
 	int len, i, err = 0;
-	cx_thread t;
+	struct wt_thread *t;
 
 	srv.l = wt_listener(variant->family, &addr, &len);
 	ASSERT_NE(INVALID_SOCKET, srv.l);
 	c = ov_socket(variant->family);
 	ASSERT_NE(INVALID_SOCKET, c);
-	self->port = CreateIoCompletionPort(handle_of(c), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
+	WT_ATTACH_PORT(self->port, c, KEY);
 	connectex = wt_connectex(c);
 	disconnectex = wt_disconnectex(c);
 	ASSERT_NONNULL(connectex);
 	ASSERT_NONNULL(disconnectex);
-	ASSERT_TRUE(start_thread(&t, echo_serve, &srv));
+	t = wt_thread_start(echo_serve, &srv);
+	ASSERT_NONNULL(t);
 	for (i = 0; i < ROUNDS && !err; i++) {
 		err = round_trip(c, self->port, connectex, disconnectex, &addr,
 				 len, &self->ov, i, &step);
@@ -770,7 +688,7 @@ TEST_F(cx, reuse_loop_one_socket)
 		closesocket(c);
 		c = ov_socket(variant->family);
 		if (c == INVALID_SOCKET ||
-		    CreateIoCompletionPort(handle_of(c), self->port, KEY, 0) !=
+		    CreateIoCompletionPort(wt_handle(c), self->port, KEY, 0) !=
 		    self->port)
 			err = WSAGetLastError();
 	}
@@ -778,7 +696,7 @@ TEST_F(cx, reuse_loop_one_socket)
 	closesocket(c);
 	/* A round that failed may have left its operation in flight. */
 	settle(&self->ov);
-	join_thread(t);
+	wt_thread_join(t);
 	EXPECT_EQ(0, srv.err);
 	EXPECT_EQ(err ? srv.served : ROUNDS, srv.served);
 	closesocket(srv.l);

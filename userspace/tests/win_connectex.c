@@ -43,18 +43,28 @@ FIXTURE_SETUP(cx)
 	ASSERT_NE(INVALID_SOCKET, self->t);
 	self->connectex = wt_connectex(self->t);
 	ASSERT_NONNULL(self->connectex);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(cx)
 {
-	if (HasOverlappedIoCompleted(&self->ov))
-		WSACloseEvent(self->ov.hEvent);
+	wt_ov_release(&self->ov);
 	closesocket(self->t);
 	closesocket(self->l);
 }
+
+/*
+ * ConnectEx of @s to @to (@len bytes, no data) on @ov fails at once with
+ * @err: FALSE, and no event, no completion.
+ */
+#define EXPECT_CONNECTEX_AT_ONCE(err, s, to, len, ov)			\
+	do {								\
+		(ov)->InternalHigh = 0x5eed;				\
+		EXPECT_EQ(FALSE, self->connectex(s, (struct sockaddr *)(to), \
+						 len, NULL, 0, NULL, ov)); \
+		EXPECT_EQ(err, WSAGetLastError());			\
+		WT_EXPECT_NO_COMPLETION(ov);				\
+	} while (0)
 
 /* Start ConnectEx and wait for it: 0 or the WSA error; *sent the bytes. */
 static int connect_wait(LPFN_CONNECTEX fn, SOCKET s,
@@ -117,7 +127,7 @@ TEST_F(cx, refused)
 	EXPECT_EQ(WSAECONNREFUSED,
 		  connect_wait(self->connectex, self->t, &self->addr,
 			       self->alen, NULL, 0, &self->ov, &sent));
-	EXPECT_EQ(FALSE, GetOverlappedResult((HANDLE)(uintptr_t)self->t,
+	EXPECT_EQ(FALSE, GetOverlappedResult(wt_handle(self->t),
 					     &self->ov, &bytes, FALSE));
 	EXPECT_EQ(ERROR_CONNECTION_REFUSED, (long)GetLastError());
 }
@@ -125,12 +135,8 @@ TEST_F(cx, refused)
 /* A listening socket: WSAEINVAL at once, no completion. */
 TEST_F(cx, listening_at_once)
 {
-	self->ov.InternalHigh = 0x5eed;
-	EXPECT_EQ(FALSE, self->connectex(self->l,
-					 (struct sockaddr *)&self->addr,
-					 self->alen, NULL, 0, NULL, &self->ov));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&self->ov);
+	EXPECT_CONNECTEX_AT_ONCE(WSAEINVAL, self->l, &self->addr, self->alen,
+				 &self->ov);
 }
 
 /* A connected socket: WSAEISCONN at once. */
@@ -142,12 +148,8 @@ TEST_F(cx, connected_at_once)
 	ASSERT_EQ(0, connect_wait(self->connectex, self->t, &self->addr,
 				  self->alen, NULL, 0, &self->ov, &sent));
 	WSAResetEvent(self->ov.hEvent);
-	self->ov.InternalHigh = 0x5eed;
-	EXPECT_EQ(FALSE, self->connectex(self->t,
-					 (struct sockaddr *)&self->addr,
-					 self->alen, NULL, 0, NULL, &self->ov));
-	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&self->ov);
+	EXPECT_CONNECTEX_AT_ONCE(WSAEISCONN, self->t, &self->addr, self->alen,
+				 &self->ov);
 }
 
 /*
@@ -183,13 +185,8 @@ TEST_F(cx, in_progress_at_once)
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	if (!wt_wait_event(self->ov.hEvent, 0))
 		SKIP(goto out, "the connect was not held back");
-	memset(&ov2, 0, sizeof(ov2));
-	ov2.hEvent = WSACreateEvent();
-	ov2.InternalHigh = 0x5eed;
-	EXPECT_EQ(FALSE, self->connectex(self->t, (struct sockaddr *)&ss, len,
-					 NULL, 0, NULL, &ov2));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&ov2);
+	wt_ov_init(&ov2);
+	EXPECT_CONNECTEX_AT_ONCE(WSAEINVAL, self->t, &ss, len, &ov2);
 	WSACloseEvent(ov2.hEvent);
 out:
 	/* Closing the listener ends the waiting connect (refused). */
@@ -205,16 +202,9 @@ TEST_F(cx, bad_address_at_once)
 	if (wt_on_wine())
 		SKIP(return, "Wine does not check ConnectEx's address");
 	ASSERT_EQ(0, bind_loopback(self->t, variant->family));
-	self->ov.InternalHigh = 0x5eed;
-	EXPECT_EQ(FALSE, self->connectex(self->t, NULL, self->alen, NULL, 0,
-					 NULL, &self->ov));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&self->ov);
-	EXPECT_EQ(FALSE, self->connectex(self->t,
-					 (struct sockaddr *)&self->addr, 4,
-					 NULL, 0, NULL, &self->ov));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&self->ov);
+	EXPECT_CONNECTEX_AT_ONCE(WSAEFAULT, self->t, NULL, self->alen,
+				 &self->ov);
+	EXPECT_CONNECTEX_AT_ONCE(WSAEFAULT, self->t, &self->addr, 4, &self->ov);
 }
 
 /* An invalid socket: WSAENOTSOCK at once. */
@@ -224,11 +214,8 @@ TEST_F(cx, invalid_socket_at_once)
 
 	ASSERT_NE(INVALID_SOCKET, dead);
 	closesocket(dead);
-	self->ov.InternalHigh = 0x5eed;
-	EXPECT_EQ(FALSE, self->connectex(dead, (struct sockaddr *)&self->addr,
-					 self->alen, NULL, 0, NULL, &self->ov));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
-	WT_EXPECT_NO_COMPLETION(&self->ov);
+	EXPECT_CONNECTEX_AT_ONCE(WSAENOTSOCK, dead, &self->addr, self->alen,
+				 &self->ov);
 }
 
 /* The library's extension: an unbound socket connects (Linux binds it). */

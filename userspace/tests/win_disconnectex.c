@@ -32,16 +32,12 @@ FIXTURE_SETUP(dx)
 	self->connectex = wt_connectex(self->c);
 	ASSERT_NONNULL(self->disconnectex);
 	ASSERT_NONNULL(self->connectex);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(dx)
 {
-	/* An operation still in flight keeps its OVERLAPPED: leave them. */
-	if (HasOverlappedIoCompleted(&self->ov))
-		WSACloseEvent(self->ov.hEvent);
+	wt_ov_release(&self->ov);
 	closesocket(self->c);
 	closesocket(self->s);
 }
@@ -107,8 +103,7 @@ TEST_F(dx, flags0_then_send_fails)
 {
 	ASSERT_EQ(0, disconnect_wait(self->disconnectex, self->c, &self->ov,
 				     0));
-	EXPECT_EQ(SOCKET_ERROR, send(self->c, "x", 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, send(self->c, "x", 1, 0));
 }
 
 /* Without TF_REUSE_SOCKET the socket is not reusable: connect fails. */
@@ -120,8 +115,8 @@ TEST_F(dx, flags0_then_connect_fails)
 
 	ASSERT_EQ(0, disconnect_wait(self->disconnectex, self->c, &self->ov,
 				     0));
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
-	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEISCONN, connect(self->c, (struct sockaddr *)&ss,
+						len));
 }
 
 /* A second DisconnectEx(0) on the same socket succeeds too. */
@@ -263,8 +258,7 @@ TEST_F(dx, second_while_in_flight)
 	ASSERT_EQ(FALSE, self->disconnectex(self->c, &self->ov,
 					    TF_REUSE_SOCKET, 0));
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
-	memset(&ov2, 0, sizeof(ov2));
-	ov2.hEvent = WSACreateEvent();
+	wt_ov_init(&ov2);
 	ov2.InternalHigh = 0x5eed;
 	EXPECT_EQ(FALSE, self->disconnectex(self->c, &ov2, 0, 0));
 	err = WSAGetLastError();
@@ -375,8 +369,7 @@ TEST_F(dx, reuse_forgets_the_last_connection)
 	if (wt_on_wine())
 		SKIP(return, "Wine ignores TF_REUSE_SOCKET");
 	ASSERT_EQ(0, shutdown(self->c, SD_RECEIVE));
-	EXPECT_EQ(SOCKET_ERROR, recv(self->c, buf, 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, recv(self->c, buf, 1, 0));
 	closesocket(self->s);
 	self->s = INVALID_SOCKET;
 	ASSERT_EQ(0, disconnect_wait(self->disconnectex, self->c, &self->ov,

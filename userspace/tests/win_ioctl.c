@@ -25,9 +25,7 @@ FIXTURE_SETUP(io)
 	wt_init();
 	self->s = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
 	ASSERT_NE(INVALID_SOCKET, self->s);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(io)
@@ -79,9 +77,8 @@ TEST_F(io, lookup_overlapped)
 
 	self->ov.Internal = 0x1234;
 	self->ov.InternalHigh = 0x5678;
-	EXPECT_EQ(SOCKET_ERROR, lookup(self->s, &guid_connectex, &fn, NULL,
-				       &self->ov));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, lookup(self->s, &guid_connectex, &fn,
+					      NULL, &self->ov));
 	EXPECT_EQ(0x1234U, self->ov.Internal);
 	EXPECT_EQ(0x5678U, self->ov.InternalHigh);
 	EXPECT_EQ(WSA_WAIT_TIMEOUT, wt_wait_event(self->ov.hEvent, WT_QUIET_MS));
@@ -102,17 +99,15 @@ TEST_F(io, unknown_guid)
 	void *fn = (void *)&fn;
 	DWORD bytes = 0xdead;
 
-	EXPECT_EQ(SOCKET_ERROR, lookup(self->s, &guid_unknown, &fn, &bytes,
-				       NULL));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, lookup(self->s, &guid_unknown, &fn,
+					      &bytes, NULL));
 	EXPECT_EQ(0xdeadU, bytes);
 	EXPECT_EQ((void *)&fn, fn);
 
 	self->ov.Internal = 0x1234;
 	self->ov.InternalHigh = 0x5678;
-	EXPECT_EQ(SOCKET_ERROR, lookup(self->s, &guid_unknown, &fn, &bytes,
-				       &self->ov));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, lookup(self->s, &guid_unknown, &fn,
+					      &bytes, &self->ov));
 	EXPECT_EQ(0xdeadU, bytes);
 	EXPECT_EQ(0x1234U, self->ov.Internal);
 	EXPECT_EQ(0x5678U, self->ov.InternalHigh);
@@ -125,9 +120,9 @@ TEST_F(io, unsupported_code)
 	DWORD bytes = 0xdead;
 	char out[16];
 
-	EXPECT_EQ(SOCKET_ERROR, WSAIoctl(self->s, SIO_NOBODY, NULL, 0, out,
-					 sizeof(out), &bytes, NULL, NULL));
-	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEOPNOTSUPP, WSAIoctl(self->s, SIO_NOBODY, NULL,
+						    0, out, sizeof(out), &bytes,
+						    NULL, NULL));
 	EXPECT_EQ(0U, bytes);
 }
 
@@ -140,14 +135,13 @@ TEST_F(io, unsupported_code_overlapped)
 	DWORD bytes = 0xdead, flags = 0;
 	char out[16];
 
-	EXPECT_EQ(SOCKET_ERROR, WSAIoctl(self->s, SIO_NOBODY, NULL, 0, out,
-					 sizeof(out), NULL, &self->ov, NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSAIoctl(self->s, SIO_NOBODY, NULL, 0,
+						out, sizeof(out), NULL,
+						&self->ov, NULL));
 
-	EXPECT_EQ(SOCKET_ERROR, WSAIoctl(self->s, SIO_NOBODY, NULL, 0, out,
-					 sizeof(out), &bytes, &self->ov,
-					 NULL));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSA_IO_PENDING, WSAIoctl(self->s, SIO_NOBODY, NULL,
+						     0, out, sizeof(out),
+						     &bytes, &self->ov, NULL));
 	/* A finished operation sets its event (Wine 8 does not, here). */
 	if (!wt_on_wine()) {
 		EXPECT_EQ(0, wt_wait_event(self->ov.hEvent, 1000));
@@ -173,9 +167,8 @@ TEST_F(io, invalid_socket)
 	if (wt_on_wine())
 		SKIP(return, "Wine answers this lookup without its socket");
 	closesocket(dead);
-	EXPECT_EQ(SOCKET_ERROR, lookup(dead, &guid_connectex, &fn, &bytes,
-				       NULL));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, lookup(dead, &guid_connectex, &fn,
+						&bytes, NULL));
 }
 
 TEST_HARNESS_MAIN

@@ -19,7 +19,6 @@
 #include <limits.h>
 #ifndef _WIN32
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
 #endif
@@ -89,48 +88,40 @@ static int sock_type(SOCKET s)
 	return type;
 }
 
-/* Run @fn(@arg) on a thread of its own (the tests' only thread). */
-#ifdef _WIN32
-typedef HANDLE wl_thread;
-
-static wl_thread start_thread(DWORD (WINAPI *fn)(void *), void *arg)
+/*
+ * select() with @s alone in each of the sets @r, @w, @e that is not NULL,
+ * waiting up to @ms: its result.
+ */
+static int select_one(SOCKET s, fd_set *r, fd_set *w, fd_set *e, int ms)
 {
-	return CreateThread(NULL, 0, fn, arg, 0, NULL);
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	fd_set *sets[] = { r, w, e };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		if (sets[i]) {
+			FD_ZERO(sets[i]);
+			FD_SET(s, sets[i]);
+		}
+	}
+	return select(0, r, w, e, &tv);
 }
 
-static void join_thread(wl_thread t)
+/* @ss, its address made the wildcard of its family (its port kept). */
+static void any_address(struct sockaddr_storage *ss)
 {
-	WaitForSingleObject(t, INFINITE);
-	CloseHandle(t);
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_addr = in6addr_any;
+	else
+		((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_ANY);
 }
-#define WL_THREAD_FN(name, arg) static DWORD WINAPI name(void *arg)
-#define WL_THREAD_RET 0
-#else
-typedef pthread_t wl_thread;
-
-static wl_thread start_thread(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, fn, arg))
-		abort();
-	return t;
-}
-
-static void join_thread(wl_thread t)
-{
-	pthread_join(t, NULL);
-}
-#define WL_THREAD_FN(name, arg) static void *name(void *arg)
-#define WL_THREAD_RET NULL
-#endif
 
 /* After 200 ms, one byte on the socket *@arg. */
-WL_THREAD_FN(send_later, arg)
+static int send_later(void *arg)
 {
 	wt_sleep_ms(200);
 	send(*(SOCKET *)arg, "x", 1, 0);
-	return WL_THREAD_RET;
+	return 0;
 }
 
 /* ---- the last error itself ----------------------------------------------- */
@@ -223,11 +214,7 @@ TEST(invalid_socket_is_enotsock)
 	char c = 0;
 
 	wt_init();
-#define ENOTSOCK_AFTER(call) do { \
-		WSASetLastError(0); \
-		EXPECT_EQ(SOCKET_ERROR, (int)(call)); \
-		EXPECT_EQ(WSAENOTSOCK, WSAGetLastError()); \
-	} while (0)
+#define ENOTSOCK_AFTER(call) WT_EXPECT_WSA_ERROR(WSAENOTSOCK, call)
 	ENOTSOCK_AFTER(bind(INVALID_SOCKET, (struct sockaddr *)&ss, len));
 	ENOTSOCK_AFTER(listen(INVALID_SOCKET, 1));
 	ENOTSOCK_AFTER(accept(INVALID_SOCKET, NULL, NULL));
@@ -262,12 +249,8 @@ TEST(select_without_sockets_is_einval)
 	FD_ZERO(&r);
 	FD_ZERO(&w);
 	FD_ZERO(&e);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, select(0, NULL, NULL, NULL, &tv));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, select(0, &r, &w, &e, &tv));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, select(0, NULL, NULL, NULL, &tv));
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, select(0, &r, &w, &e, &tv));
 }
 
 /*
@@ -318,9 +301,7 @@ TEST(socket_type_flags)
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDP);
 	ASSERT_NE(INVALID_SOCKET, s);
 	EXPECT_EQ(SOCK_DGRAM, sock_type(s));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(s, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(s, &c, 1, 0));
 	closesocket(s);
 	EXPECT_EQ(INVALID_SOCKET, socket(AF_INET, 0xdead | SOCK_CLOEXEC, 0));
 	EXPECT_EQ(WSAESOCKTNOSUPPORT, WSAGetLastError());
@@ -387,10 +368,8 @@ FIXTURE_SETUP(bsd)
 
 FIXTURE_TEARDOWN(bsd)
 {
-	if (self->c != INVALID_SOCKET)
-		closesocket(self->c);
-	if (self->a != INVALID_SOCKET)
-		closesocket(self->a);
+	wt_close(&self->c);
+	wt_close(&self->a);
 	closesocket(self->l);
 }
 
@@ -408,6 +387,14 @@ static int bsd_pair(FIXTURE_DATA(bsd) *self, int family)
 }
 
 #define PAIR() ASSERT_EQ(0, bsd_pair(self, variant->family))
+
+/* self->c, a new TCP socket of the variant's family. */
+#define CLIENT()							\
+	do {								\
+		self->c = socket(variant->family, SOCK_STREAM,		\
+				 IPPROTO_TCP);				\
+		ASSERT_NE(INVALID_SOCKET, self->c);			\
+	} while (0)
 
 /*
  * A success sets the last error to 0 (Windows 7 and later: sock.c
@@ -463,11 +450,8 @@ TEST_F(bsd, send_after_shutdown_is_eshutdown)
 	PAIR();
 	ASSERT_EQ(0, shutdown(self->c, SD_SEND));
 	EXPECT_EQ(0, shutdown(self->c, SD_SEND));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, send(self->c, "test", 4, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
-	EXPECT_EQ(SOCKET_ERROR, send(self->c, "test", 4, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, send(self->c, "test", 4, 0));
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, send(self->c, "test", 4, 0));
 }
 
 /*
@@ -486,15 +470,9 @@ TEST_F(bsd, reset_stays_connreset)
 	close_with_rst(self->a);
 	self->a = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->c, &c, 1, 0));
-	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->c, &c, 1, 0));
-	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, send(self->c, "x", 1, 0));
-	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAECONNRESET, recv(self->c, &c, 1, 0));
+	WT_EXPECT_WSA_ERROR(WSAECONNRESET, recv(self->c, &c, 1, 0));
+	WT_EXPECT_WSA_ERROR(WSAECONNRESET, send(self->c, "x", 1, 0));
 }
 
 /*
@@ -504,23 +482,17 @@ TEST_F(bsd, reset_stays_connreset)
  */
 TEST_F(bsd, nonblocking_connect_would_block)
 {
-	struct timeval tv = { WAIT_MS / 1000, 0 };
 	int err = -1, len = sizeof(err);
 	fd_set w, e;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
 	WSASetLastError(0);
 	ASSERT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
 					self->alen));
 	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
 
-	FD_ZERO(&w);
-	FD_ZERO(&e);
-	FD_SET(self->c, &w);
-	FD_SET(self->c, &e);
-	EXPECT_EQ(1, select(0, NULL, &w, &e, &tv));
+	EXPECT_EQ(1, select_one(self->c, NULL, &w, &e, WAIT_MS));
 	EXPECT_TRUE(FD_ISSET(self->c, &w));
 	EXPECT_FALSE(FD_ISSET(self->c, &e));
 	EXPECT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_ERROR, (char *)&err,
@@ -528,10 +500,68 @@ TEST_F(bsd, nonblocking_connect_would_block)
 	EXPECT_EQ(0, err);
 	EXPECT_EQ((int)sizeof(err), len);
 
+	WT_EXPECT_WSA_ERROR(WSAEISCONN, connect(self->c,
+						(struct sockaddr *)&self->addr,
+						self->alen));
+}
+
+/*
+ * A connect held in progress: a listener with a backlog of 0 that four
+ * non-blocking connects fill, then a non-blocking self->c connecting to it.
+ */
+struct held {
+	SOCKET full, fill[4];
+	struct sockaddr_storage ss;
+	int len;
+};
+
+/* The last error of self->c's connect (WSAEWOULDBLOCK), -1 if it
+ * connected, or the error that stopped the setup. */
+static int held_connect(FIXTURE_DATA(bsd) *self, struct held *h, int family)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h->fill[i] = INVALID_SOCKET;
+	h->full = socket(family, SOCK_STREAM, IPPROTO_TCP);
+	if (h->full == INVALID_SOCKET)
+		return WSAGetLastError();
+	h->len = loopback(family, &h->ss, 0);
+	if (bind(h->full, (struct sockaddr *)&h->ss, h->len) ||
+	    listen(h->full, 0) ||
+	    getsockname(h->full, (struct sockaddr *)&h->ss, &h->len))
+		return WSAGetLastError();
+	for (i = 0; i < 4; i++) {
+		h->fill[i] = socket(family, SOCK_STREAM, IPPROTO_TCP);
+		wt_set_nonblocking(h->fill[i], true);
+		connect(h->fill[i], (struct sockaddr *)&h->ss, h->len);
+	}
+	wt_sleep_ms(100);
+
+	self->c = socket(family, SOCK_STREAM, IPPROTO_TCP);
+	if (self->c == INVALID_SOCKET || wt_set_nonblocking(self->c, true))
+		return WSAGetLastError();
 	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
-					self->alen));
-	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
+	if (!connect(self->c, (struct sockaddr *)&h->ss, h->len))
+		return -1;
+	return WSAGetLastError();
+}
+
+/* Not writable yet: the connect is still in progress. */
+static bool held_still_connecting(SOCKET s)
+{
+	fd_set w;
+
+	return select_one(s, NULL, &w, NULL, 0) == 0;
+}
+
+static void held_release(struct held *h)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		closesocket(h->fill[i]);
+	closesocket(h->full);
 }
 
 /*
@@ -541,54 +571,23 @@ TEST_F(bsd, nonblocking_connect_would_block)
  */
 TEST_F(bsd, connect_in_progress_is_already)
 {
-	struct sockaddr_storage ss;
-	struct timeval tv = { 0, 0 };
-	SOCKET full, fill[4];
-	int len, i;
-	fd_set w;
+	struct held h;
 	char c;
 
-	full = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, full);
-	len = loopback(variant->family, &ss, 0);
-	ASSERT_EQ(0, bind(full, (struct sockaddr *)&ss, len));
-	ASSERT_EQ(0, listen(full, 0));
-	ASSERT_EQ(0, getsockname(full, (struct sockaddr *)&ss, &len));
-	for (i = 0; i < 4; i++) {
-		fill[i] = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-		wt_set_nonblocking(fill[i], true);
-		connect(fill[i], (struct sockaddr *)&ss, len);
-	}
-	wt_sleep_ms(100);
-
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
-	FD_ZERO(&w);
-	FD_SET(self->c, &w);
-	if (select(0, NULL, &w, NULL, &tv) != 0) {
+	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
+	if (!held_still_connecting(self->c))
 		SKIP(goto out, "the connect did not stay in progress");
-	}
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
-	EXPECT_EQ(WSAEALREADY, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEALREADY, connect(self->c,
+						 (struct sockaddr *)&h.ss,
+						 h.len));
 	if (!wt_on_wine()) {
 		/* Wine says WSAEWOULDBLOCK (todo_wine in
 		 * test_connecting_socket). */
-		WSASetLastError(0);
-		EXPECT_EQ(SOCKET_ERROR, recv(self->c, &c, 1, 0));
-		EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
-		WSASetLastError(0);
-		EXPECT_EQ(SOCKET_ERROR, send(self->c, "x", 1, 0));
-		EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+		WT_EXPECT_WSA_ERROR(WSAENOTCONN, recv(self->c, &c, 1, 0));
+		WT_EXPECT_WSA_ERROR(WSAENOTCONN, send(self->c, "x", 1, 0));
 	}
 out:
-	for (i = 0; i < 4; i++)
-		closesocket(fill[i]);
-	closesocket(full);
+	held_release(&h);
 }
 
 /* Refused: WSAECONNREFUSED (test_errors). */
@@ -598,11 +597,10 @@ TEST_F(bsd, connect_refused)
 	int len = closed_port(variant->family, &ss);
 
 	ASSERT_NE(0, len);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
-	EXPECT_EQ(WSAECONNREFUSED, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAECONNREFUSED, connect(self->c,
+						     (struct sockaddr *)&ss,
+						     len));
 }
 
 /* A non-blocking connect to a closed port, from @self->c; 0 or an error. */
@@ -629,16 +627,11 @@ static int refused_connect(FIXTURE_DATA(bsd) *self, int family)
  */
 TEST_F(bsd, failed_connect_in_exceptfds)
 {
-	struct timeval tv = { 10, 0 };
 	int err, elen;
 	fd_set w, e;
 
 	ASSERT_EQ(0, refused_connect(self, variant->family));
-	FD_ZERO(&w);
-	FD_ZERO(&e);
-	FD_SET(self->c, &w);
-	FD_SET(self->c, &e);
-	EXPECT_EQ(1, select(0, NULL, &w, &e, &tv));
+	EXPECT_EQ(1, select_one(self->c, NULL, &w, &e, 10000));
 	EXPECT_FALSE(FD_ISSET(self->c, &w));
 	EXPECT_TRUE(FD_ISSET(self->c, &e));
 	err = 0;
@@ -656,18 +649,13 @@ TEST_F(bsd, failed_connect_in_exceptfds)
  * part: one socket in all three sets, select() returns 1). */
 TEST_F(bsd, failed_connect_not_readable)
 {
-	struct timeval tv = { 10, 0 };
 	fd_set r, e;
 
 	if (wt_on_wine())
 		SKIP(return, "Wine also reports it readable (sock.c runs this "
 		     "check interactively only)");
 	ASSERT_EQ(0, refused_connect(self, variant->family));
-	FD_ZERO(&r);
-	FD_ZERO(&e);
-	FD_SET(self->c, &r);
-	FD_SET(self->c, &e);
-	EXPECT_EQ(1, select(0, &r, NULL, &e, &tv));
+	EXPECT_EQ(1, select_one(self->c, &r, NULL, &e, 10000));
 	EXPECT_FALSE(FD_ISSET(self->c, &r));
 	EXPECT_TRUE(FD_ISSET(self->c, &e));
 }
@@ -676,23 +664,20 @@ TEST_F(bsd, failed_connect_not_readable)
 TEST_F(bsd, connect_connected_is_isconn)
 {
 	PAIR();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
-					self->alen));
-	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->a, (struct sockaddr *)&self->addr,
-					self->alen));
-	EXPECT_EQ(WSAEISCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEISCONN, connect(self->c,
+						(struct sockaddr *)&self->addr,
+						self->alen));
+	WT_EXPECT_WSA_ERROR(WSAEISCONN, connect(self->a,
+						(struct sockaddr *)&self->addr,
+						self->alen));
 }
 
 /* On a listening socket: WSAEINVAL (test_connect); Linux says EISCONN. */
 TEST_F(bsd, connect_listening_is_einval)
 {
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->l, (struct sockaddr *)&self->addr,
-					self->alen));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, connect(self->l,
+					       (struct sockaddr *)&self->addr,
+					       self->alen));
 }
 
 /* To INADDR_ANY / in6addr_any: WSAEADDRNOTAVAIL (docs, connect); Linux
@@ -704,16 +689,11 @@ TEST_F(bsd, connect_any_is_addrnotavail)
 	if (wt_on_wine())
 		SKIP(return, "Wine passes the address to Linux, which connects "
 		     "to the local host");
-	if (variant->family == AF_INET6)
-		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_any;
-	else
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_ANY);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss,
-					self->alen));
-	EXPECT_EQ(WSAEADDRNOTAVAIL, WSAGetLastError());
+	any_address(&ss);
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, connect(self->c,
+						      (struct sockaddr *)&ss,
+						      self->alen));
 }
 
 /* Nothing to read on a non-blocking socket: WSAEWOULDBLOCK, from recv() and
@@ -726,13 +706,10 @@ TEST_F(bsd, nonblocking_recv_would_block)
 
 	PAIR();
 	ASSERT_EQ(0, wt_set_nonblocking(self->a, true));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recvfrom(self->a, &c, 1, 0,
-					 (struct sockaddr *)&ss, &len));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recvfrom(self->a, &c, 1, 0,
+						     (struct sockaddr *)&ss,
+						     &len));
 }
 
 /* errno is the C library's, for Linux-style code that looks at it. */
@@ -745,8 +722,7 @@ TEST_F(bsd, errno_left_as_the_c_library_set_it)
 	PAIR();
 	ASSERT_EQ(0, wt_set_nonblocking(self->a, true));
 	errno = 0;
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
 	EXPECT_EQ(EAGAIN, errno);
 }
 
@@ -769,21 +745,17 @@ TEST_F(bsd, recv_timeout_is_timedout)
 	EXPECT_EQ(100, (int)got);
 	EXPECT_EQ((int)sizeof(got), len);
 	t0 = wt_now_ms();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAETIMEDOUT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAETIMEDOUT, recv(self->a, &c, 1, 0));
 	EXPECT_GE(wt_now_ms() - t0, 90);
 }
 
 /* An address in use: WSAEADDRINUSE (test_listen, test_bind). */
 TEST_F(bsd, bind_in_use)
 {
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, bind(self->c, (struct sockaddr *)&self->addr,
-				     self->alen));
-	EXPECT_EQ(WSAEADDRINUSE, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAEADDRINUSE, bind(self->c,
+						(struct sockaddr *)&self->addr,
+						self->alen));
 }
 
 /* A second bind: WSAEINVAL (test_bind). */
@@ -792,12 +764,10 @@ TEST_F(bsd, bind_twice_is_einval)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, bind(self->c, (struct sockaddr *)&ss, len));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, bind(self->c, (struct sockaddr *)&ss,
+					    len));
 }
 
 /* A name too short for its family, or none: WSAEFAULT (test_bind). */
@@ -806,14 +776,10 @@ TEST_F(bsd, bind_short_name_is_efault)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, bind(self->c, (struct sockaddr *)&ss, len - 1));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, bind(self->c, NULL, 0));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, bind(self->c, (struct sockaddr *)&ss,
+					    len - 1));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, bind(self->c, NULL, 0));
 	EXPECT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
 }
 
@@ -823,19 +789,14 @@ TEST_F(bsd, connect_short_name_is_efault)
 {
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 connects with a zero namelen");
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
-					0));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
-					self->alen - 1));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, NULL, self->alen));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, connect(self->c,
+					       (struct sockaddr *)&self->addr,
+					       0));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, connect(self->c,
+					       (struct sockaddr *)&self->addr,
+					       self->alen - 1));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, connect(self->c, NULL, self->alen));
 }
 
 /*
@@ -847,16 +808,12 @@ TEST_F(bsd, listen_unbound_is_einval)
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	EXPECT_EQ(SOCKET_ERROR, listen(self->c, SOMAXCONN));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	EXPECT_EQ(SOCKET_ERROR, getsockname(self->c, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, listen(self->c, 1));
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, listen(self->c, SOMAXCONN));
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, getsockname(self->c,
+						   (struct sockaddr *)&ss,
+						   &len));
 }
 
 /* listen() on a datagram socket: WSAEOPNOTSUPP (test_listen). */
@@ -867,9 +824,7 @@ TEST_F(bsd, listen_datagram_is_opnotsupp)
 		     "sock.c test_listen)");
 	self->c = socket(variant->family, SOCK_DGRAM, IPPROTO_UDP);
 	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
-	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEOPNOTSUPP, listen(self->c, 1));
 }
 
 /* accept() on a socket that does not listen: WSAEINVAL (docs, accept). */
@@ -878,12 +833,9 @@ TEST_F(bsd, accept_not_listening_is_einval)
 	struct sockaddr_storage ss;
 	int len = loopback(variant->family, &ss, 0);
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
-	WSASetLastError(0);
-	EXPECT_EQ(INVALID_SOCKET, accept(self->c, NULL, NULL));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, accept(self->c, NULL, NULL));
 }
 
 /* An address buffer too small: WSAEFAULT, the length untouched
@@ -893,20 +845,17 @@ TEST_F(bsd, accept_short_addrlen_is_efault)
 	struct sockaddr_storage ss;
 	int len = 0;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->l, WAIT_MS));
-	WSASetLastError(0);
-	EXPECT_EQ(INVALID_SOCKET, accept(self->l, (struct sockaddr *)&ss, &len));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, accept(self->l, (struct sockaddr *)&ss,
+					      &len));
 	EXPECT_EQ(0, len);
 
 	/* (Whether that connection is then still there is not said.) */
 	closesocket(self->c);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	len = sizeof(ss);
@@ -929,19 +878,14 @@ TEST_F(bsd, accept_inherits_nonblocking)
 	char c;
 
 	ASSERT_EQ(0, wt_set_nonblocking(self->l, true));
-	WSASetLastError(0);
-	EXPECT_EQ(INVALID_SOCKET, accept(self->l, NULL, NULL));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, accept(self->l, NULL, NULL));
+	CLIENT();
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
 			     self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->l, WAIT_MS));
 	self->a = accept(self->l, NULL, NULL);
 	ASSERT_NE(INVALID_SOCKET, self->a);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
 }
 
 /*
@@ -951,20 +895,11 @@ TEST_F(bsd, accept_inherits_nonblocking)
  */
 TEST_F(bsd, shutdown_unconnected_is_notconn)
 {
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, shutdown(self->c, SD_SEND));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, shutdown(self->c, SD_RECEIVE));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, shutdown(self->l, SD_SEND));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, shutdown(self->l, SD_BOTH));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	CLIENT();
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->c, SD_SEND));
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->c, SD_RECEIVE));
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->l, SD_SEND));
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, shutdown(self->l, SD_BOTH));
 
 	/* Neither hurt: the socket connects and sends, the listener accepts. */
 	ASSERT_EQ(0, connect(self->c, (struct sockaddr *)&self->addr,
@@ -984,12 +919,8 @@ TEST_F(bsd, recv_after_shutdown_receive_is_eshutdown)
 	ASSERT_EQ(1, send(self->c, "x", 1, 0));
 	ASSERT_EQ(1, wt_wait_readable(self->a, WAIT_MS));
 	ASSERT_EQ(0, shutdown(self->a, SD_RECEIVE));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, recv(self->a, &c, 1, 0));
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, recv(self->a, &c, 1, 0));
 	/* The other direction still works. */
 	EXPECT_EQ(1, send(self->a, "y", 1, 0));
 }
@@ -1006,12 +937,8 @@ TEST_F(bsd, shutdown_both)
 	WSASetLastError(DEADBEEF);
 	ASSERT_EQ(0, shutdown(self->c, SD_BOTH));
 	EXPECT_EQ(0, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->c, &c, 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, send(self->c, "x", 1, 0));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, recv(self->c, &c, 1, 0));
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, send(self->c, "x", 1, 0));
 	EXPECT_EQ(0, getpeername(self->c, (struct sockaddr *)&ss, &len));
 	ASSERT_EQ(1, wt_wait_readable(self->a, WAIT_MS));
 	EXPECT_EQ(0, recv(self->a, &c, 1, 0));
@@ -1025,9 +952,7 @@ TEST_F(bsd, negative_length_is_efault)
 	PAIR();
 	ASSERT_EQ(1, send(self->a, "x", 1, 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->c, &c, -1, 0));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, recv(self->c, &c, -1, 0));
 	EXPECT_EQ(1, recv(self->c, &c, 1, 0));
 }
 
@@ -1035,9 +960,7 @@ TEST_F(bsd, negative_length_is_efault)
 TEST_F(bsd, shutdown_bad_how_is_einval)
 {
 	PAIR();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, shutdown(self->c, (int)0xdeadbeef));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, shutdown(self->c, (int)0xdeadbeef));
 }
 
 /*
@@ -1066,8 +989,7 @@ TEST_F(bsd, select_unconnected_is_not_ready)
 	struct timeval tv = { 0, 0 };
 	fd_set r, w, e;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	FD_ZERO(&r);
 	FD_ZERO(&w);
 	FD_ZERO(&e);
@@ -1117,12 +1039,8 @@ TEST_F(bsd, closesocket_twice_is_enotsock)
 	s = self->a;
 	self->a = INVALID_SOCKET;
 	EXPECT_EQ(0, closesocket(s));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, closesocket(s));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, send(s, "x", 1, 0));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, closesocket(s));
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, send(s, "x", 1, 0));
 }
 
 /* A closed socket in a set: WSAENOTSOCK, the sets untouched (test_select). */
@@ -1139,9 +1057,7 @@ TEST_F(bsd, select_closed_socket_is_enotsock)
 	FD_ZERO(&r);
 	FD_SET(self->c, &r);
 	FD_SET(dead, &r);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, select(0, &r, NULL, NULL, &tv));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, select(0, &r, NULL, NULL, &tv));
 	EXPECT_TRUE(FD_ISSET(self->c, &r));
 	EXPECT_TRUE(FD_ISSET(dead, &r));
 }
@@ -1159,12 +1075,10 @@ TEST_F(bsd, ioctlsocket_fionbio)
 	WSASetLastError(DEADBEEF);
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, &on));
 	EXPECT_EQ(0, WSAGetLastError());
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, &off));
 	ASSERT_EQ(0, ioctlsocket(self->a, (long)0x8004667EL, &on));
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
 }
 
 /* FIONREAD: the bytes waiting, 0 on a new socket; SIOCATMARK: TRUE when no
@@ -1201,21 +1115,16 @@ TEST_F(bsd, ioctlsocket_bad_arguments)
 	u_long n = 0;
 
 	PAIR();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, ioctlsocket(self->a, FIONBIO, (u_long *)1));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, ioctlsocket(self->a, FIONREAD, (u_long *)1));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, ioctlsocket(self->a, SIOCATMARK, (u_long *)1));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, ioctlsocket(self->a, FIONBIO,
+						   (u_long *)1));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, ioctlsocket(self->a, FIONREAD,
+						   (u_long *)1));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, ioctlsocket(self->a, SIOCATMARK,
+						   (u_long *)1));
 	if (wt_on_wine())
 		SKIP(return, "Wine passes unknown commands to WSAIoctl "
 		     "(WSAEOPNOTSUPP)");
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, ioctlsocket(self->a, (long)0x1234, &n));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, ioctlsocket(self->a, (long)0x1234, &n));
 }
 
 /*
@@ -1227,21 +1136,18 @@ TEST_F(bsd, getsockname_errors)
 	struct sockaddr_storage ss;
 	int len;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	memset(&ss, 0xab, sizeof(ss));
 	len = sizeof(ss);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getsockname(self->c, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, getsockname(self->c,
+						   (struct sockaddr *)&ss,
+						   &len));
 	EXPECT_EQ(0xabab, (unsigned short)ss.ss_family);
 
 	len = self->alen - 1;
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getsockname(self->l, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, getsockname(self->l,
+						   (struct sockaddr *)&ss,
+						   &len));
 	EXPECT_EQ(self->alen - 1, len);
 	len = self->alen;
 	EXPECT_EQ(0, getsockname(self->l, (struct sockaddr *)&ss, &len));
@@ -1257,19 +1163,15 @@ TEST_F(bsd, getpeername_errors)
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
 
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getpeername(self->l, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, getpeername(self->l,
+						     (struct sockaddr *)&ss,
+						     &len));
 	len = 0;
 	PAIR();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getpeername(self->c, NULL, NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getpeername(self->c, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, getpeername(self->c, NULL, NULL));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, getpeername(self->c,
+						   (struct sockaddr *)&ss,
+						   &len));
 	EXPECT_EQ(0, len);
 	len = sizeof(ss);
 	EXPECT_EQ(0, getpeername(self->c, (struct sockaddr *)&ss, &len));
@@ -1288,18 +1190,14 @@ TEST_F(bsd, sockopt_arguments)
 	char one = 1;
 
 	PAIR();
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, setsockopt(self->c, SOL_SOCKET, SO_LINGER,
-					   NULL, sizeof(struct linger)));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, setsockopt(self->c, (int)0xffffffff, SO_RCVTIMEO,
-					   (const char *)&v, sizeof(v)));
-	EXPECT_EQ(WSAEINVAL, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getsockopt(self->c, SOL_SOCKET, SO_ERROR,
-					   (char *)&v, &n));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, setsockopt(self->c, SOL_SOCKET,
+						  SO_LINGER, NULL,
+						  sizeof(struct linger)));
+	WT_EXPECT_WSA_ERROR(WSAEINVAL, setsockopt(self->c, (int)0xffffffff,
+						  SO_RCVTIMEO,
+						  (const char *)&v, sizeof(v)));
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, getsockopt(self->c, SOL_SOCKET,
+						  SO_ERROR, (char *)&v, &n));
 	EXPECT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_NODELAY, &one, 1));
 	v = 0;
 	n = sizeof(v);
@@ -1320,15 +1218,12 @@ TEST_F(bsd, so_update_connect_context)
 	DWORD bytes = 0, flags = 0;
 	int len;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	len = loopback(variant->family, &ss, 0);
 	ASSERT_EQ(0, bind(self->c, (struct sockaddr *)&ss, len));
 	connectex = wt_connectex(self->c);
 	ASSERT_NONNULL(connectex);
-	memset(&ov, 0, sizeof(ov));
-	ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&ov));
 	if (!connectex(self->c, (struct sockaddr *)&self->addr, self->alen,
 		       NULL, 0, NULL, &ov))
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
@@ -1360,10 +1255,10 @@ TEST_F(bsd, so_update_accept_context)
 	EXPECT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
 				(const char *)&self->l, sizeof(self->l)));
 	EXPECT_EQ(0, WSAGetLastError());
-	EXPECT_EQ(SOCKET_ERROR, setsockopt(self->a, SOL_SOCKET,
-					   SO_UPDATE_ACCEPT_CONTEXT,
-					   (const char *)&bad, sizeof(bad)));
-	EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTSOCK, setsockopt(self->a, SOL_SOCKET,
+						    SO_UPDATE_ACCEPT_CONTEXT,
+						    (const char *)&bad,
+						    sizeof(bad)));
 }
 
 /* recvfrom() on a stream socket leaves from and fromlen alone
@@ -1409,20 +1304,15 @@ TEST_F(bsd, tcp_sendto_ignores_address)
  */
 TEST_F(bsd, select_reset_is_writable)
 {
-	struct timeval tv = { 0, 0 };
 	fd_set r, w;
 
 	PAIR();
 	close_with_rst(self->a);
 	self->a = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	FD_ZERO(&w);
-	FD_SET(self->c, &w);
-	EXPECT_EQ(1, select(0, NULL, &w, NULL, &tv));
+	EXPECT_EQ(1, select_one(self->c, NULL, &w, NULL, 0));
 	EXPECT_TRUE(FD_ISSET(self->c, &w));
-	FD_ZERO(&r);
-	FD_SET(self->c, &r);
-	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
+	EXPECT_EQ(1, select_one(self->c, &r, NULL, NULL, 0));
 	EXPECT_TRUE(FD_ISSET(self->c, &r));
 }
 
@@ -1430,29 +1320,19 @@ TEST_F(bsd, select_reset_is_writable)
  * select: readfds "data is available for reading"). */
 TEST_F(bsd, select_connecting_readable)
 {
-	struct timeval tv = { WAIT_MS / 1000, 0 };
 	fd_set r;
 
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
+	CLIENT();
 	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
 	ASSERT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&self->addr,
 					self->alen));
 	ASSERT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
 	self->a = accept(self->l, NULL, NULL);
 	ASSERT_NE(INVALID_SOCKET, self->a);
-	FD_ZERO(&r);
-	FD_SET(self->c, &r);
 	/* Connected, nothing to read: not readable. */
-	tv.tv_sec = 0;
-	tv.tv_usec = 100000;
-	EXPECT_EQ(0, select(0, &r, NULL, NULL, &tv));
+	EXPECT_EQ(0, select_one(self->c, &r, NULL, NULL, 100));
 	ASSERT_EQ(1, send(self->a, "x", 1, 0));
-	FD_ZERO(&r);
-	FD_SET(self->c, &r);
-	tv.tv_sec = WAIT_MS / 1000;
-	tv.tv_usec = 0;
-	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
+	EXPECT_EQ(1, select_one(self->c, &r, NULL, NULL, WAIT_MS));
 	EXPECT_TRUE(FD_ISSET(self->c, &r));
 }
 
@@ -1461,16 +1341,17 @@ TEST_F(bsd, select_connecting_readable)
 TEST_F(bsd, select_huge_timeout_waits)
 {
 	struct timeval tv = { LONG_MAX, 999999 };
-	wl_thread t;
+	struct wt_thread *t;
 	fd_set r;
 
 	PAIR();
 	FD_ZERO(&r);
 	FD_SET(self->c, &r);
-	t = start_thread(send_later, &self->a);
+	t = wt_thread_start(send_later, &self->a);
+	ASSERT_NONNULL(t);
 	EXPECT_EQ(1, select(0, &r, NULL, NULL, &tv));
 	EXPECT_TRUE(FD_ISSET(self->c, &r));
-	join_thread(t);
+	wt_thread_join(t);
 }
 
 /* listen() on a socket whose connect is in progress: WSAEINVAL (docs,
@@ -1478,31 +1359,11 @@ TEST_F(bsd, select_huge_timeout_waits)
  * not the probe's ENOTCONN). */
 TEST_F(bsd, listen_connecting_is_einval)
 {
-	struct sockaddr_storage ss;
-	struct timeval tv = { 0, 0 };
-	SOCKET full, fill[4];
-	int len, i, err;
-	fd_set w;
+	struct held h;
+	int err;
 
-	full = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, full);
-	len = loopback(variant->family, &ss, 0);
-	ASSERT_EQ(0, bind(full, (struct sockaddr *)&ss, len));
-	ASSERT_EQ(0, listen(full, 0));
-	ASSERT_EQ(0, getsockname(full, (struct sockaddr *)&ss, &len));
-	for (i = 0; i < 4; i++) {
-		fill[i] = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-		wt_set_nonblocking(fill[i], true);
-		connect(fill[i], (struct sockaddr *)&ss, len);
-	}
-	wt_sleep_ms(100);
-	self->c = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	ASSERT_NE(INVALID_SOCKET, self->c);
-	ASSERT_EQ(0, wt_set_nonblocking(self->c, true));
-	EXPECT_EQ(SOCKET_ERROR, connect(self->c, (struct sockaddr *)&ss, len));
-	FD_ZERO(&w);
-	FD_SET(self->c, &w);
-	if (select(0, NULL, &w, NULL, &tv) != 0)
+	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
+	if (!held_still_connecting(self->c))
 		SKIP(goto out, "the connect did not stay in progress");
 	WSASetLastError(0);
 	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
@@ -1511,9 +1372,7 @@ TEST_F(bsd, listen_connecting_is_einval)
 		SKIP(goto out, "Wine says %d", err);
 	EXPECT_EQ(WSAEINVAL, err);
 out:
-	for (i = 0; i < 4; i++)
-		closesocket(fill[i]);
-	closesocket(full);
+	held_release(&h);
 }
 
 /*
@@ -1529,13 +1388,11 @@ TEST_F(bsd, ioctlsocket_fionbio_reads_32_bits)
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
 				(const char *)&ms, sizeof(ms)));
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, (u_long *)arg));
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAETIMEDOUT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAETIMEDOUT, recv(self->a, &c, 1, 0));
 	arg[0] = 1;
 	arg[1] = 0;
 	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, (u_long *)arg));
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEWOULDBLOCK, recv(self->a, &c, 1, 0));
 }
 
 /* Linux-style code passes SO_RCVTIMEO a struct timeval: taken as one. */
@@ -1557,7 +1414,7 @@ TEST_F(bsd, rcvtimeo_timeval)
 
 #ifndef _WIN32
 /* After 200 ms, a connection to the fixture's listener. */
-WL_THREAD_FN(connect_later, arg)
+static int connect_later(void *arg)
 {
 	FIXTURE_DATA(bsd) *self = arg;
 	SOCKET s = socket(self->addr.ss_family, SOCK_STREAM, IPPROTO_TCP);
@@ -1565,7 +1422,7 @@ WL_THREAD_FN(connect_later, arg)
 	wt_sleep_ms(200);
 	connect(s, (struct sockaddr *)&self->addr, self->alen);
 	closesocket(s);
-	return WL_THREAD_RET;
+	return 0;
 }
 
 static void on_alarm(int sig)
@@ -1586,7 +1443,7 @@ TEST_F(bsd, signal_is_not_eintr)
 	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
 	struct sigaction sa, old;
 	DWORD ms = 200;
-	wl_thread t;
+	struct wt_thread *t;
 	SOCKET s;
 	char c;
 
@@ -1600,17 +1457,16 @@ TEST_F(bsd, signal_is_not_eintr)
 	/* The timer's first tick ends the first timeout: no endless loop. */
 	it.it_interval.tv_usec = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->a, &c, 1, 0));
-	EXPECT_EQ(WSAETIMEDOUT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAETIMEDOUT, recv(self->a, &c, 1, 0));
 	/* No SA_RESTART: accept() is interrupted, whatever its timeout. */
 	sa.sa_flags = 0;
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	t = start_thread(connect_later, self);
+	t = wt_thread_start(connect_later, self);
+	ASSERT_NONNULL(t);
 	setitimer(ITIMER_REAL, &it, NULL);
 	s = accept(self->l, NULL, NULL);
 	EXPECT_NE(INVALID_SOCKET, s);
-	join_thread(t);
+	wt_thread_join(t);
 	closesocket(s);
 	sigaction(SIGALRM, &old, NULL);
 #else
@@ -1649,10 +1505,8 @@ FIXTURE_SETUP(udp)
 
 FIXTURE_TEARDOWN(udp)
 {
-	if (self->s != INVALID_SOCKET)
-		closesocket(self->s);
-	if (self->t != INVALID_SOCKET)
-		closesocket(self->t);
+	wt_close(&self->s);
+	wt_close(&self->t);
 }
 
 /* A datagram larger than the buffer: SOCKET_ERROR, WSAEMSGSIZE, the buffer
@@ -1667,17 +1521,14 @@ TEST_F(udp, truncated_datagram_is_emsgsize)
 			     (struct sockaddr *)&self->addr, self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->s, WAIT_MS));
 	memset(buf, 0, sizeof(buf));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recvfrom(self->s, buf, sizeof(buf), 0,
-					 (struct sockaddr *)&from, &len));
-	EXPECT_EQ(WSAEMSGSIZE, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEMSGSIZE, recvfrom(self->s, buf, sizeof(buf), 0,
+						  (struct sockaddr *)&from,
+						  &len));
 	EXPECT_EQ(0, memcmp(buf, "0123", 4));
 	ASSERT_EQ(10, sendto(self->t, "0123456789", 10, 0,
 			     (struct sockaddr *)&self->addr, self->alen));
 	ASSERT_EQ(1, wt_wait_readable(self->s, WAIT_MS));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recv(self->s, buf, sizeof(buf), 0));
-	EXPECT_EQ(WSAEMSGSIZE, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEMSGSIZE, recv(self->s, buf, sizeof(buf), 0));
 }
 
 /* send() on a datagram socket without a peer: WSAENOTCONN
@@ -1687,9 +1538,7 @@ TEST_F(udp, send_unconnected_is_notconn)
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 says WSAEINVAL (later Wine passes "
 		     "sock.c test_connect_udp)");
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, send(self->t, "data", 4, 0));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, send(self->t, "data", 4, 0));
 }
 
 /*
@@ -1705,17 +1554,13 @@ TEST_F(udp, shutdown_unconnected)
 	WSASetLastError(DEADBEEF);
 	EXPECT_EQ(0, shutdown(self->s, SD_RECEIVE));
 	EXPECT_EQ(0, WSAGetLastError());
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, recvfrom(self->s, buf, sizeof(buf), 0, NULL,
-					 NULL));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, recvfrom(self->s, buf, sizeof(buf),
+						   0, NULL, NULL));
 
 	EXPECT_EQ(0, shutdown(self->t, SD_SEND));
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, sendto(self->t, "data", 4, 0,
-				       (struct sockaddr *)&self->addr,
-				       self->alen));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, sendto(self->t, "data", 4, 0,
+						 (struct sockaddr *)&self->addr,
+						 self->alen));
 }
 
 /* sendto() INADDR_ANY / in6addr_any: WSAEADDRNOTAVAIL (docs, sendto: "the
@@ -1727,14 +1572,10 @@ TEST_F(udp, sendto_any_is_addrnotavail)
 	if (wt_on_wine())
 		SKIP(return, "Wine passes the address to Linux, which sends to "
 		     "the local host");
-	if (variant->family == AF_INET6)
-		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_any;
-	else
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_ANY);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, sendto(self->t, "data", 4, 0,
-				       (struct sockaddr *)&ss, self->alen));
-	EXPECT_EQ(WSAEADDRNOTAVAIL, WSAGetLastError());
+	any_address(&ss);
+	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, sendto(self->t, "data", 4, 0,
+						     (struct sockaddr *)&ss,
+						     self->alen));
 }
 
 /* connect() to an all-zero address disconnects a datagram socket (docs,
@@ -1754,10 +1595,9 @@ TEST_F(udp, connect_zero_disconnects)
 		((struct sockaddr_in *)&zero)->sin_addr.s_addr = htonl(INADDR_ANY);
 	EXPECT_EQ(0, connect(self->t, (struct sockaddr *)&zero, zlen));
 	len = sizeof(ss);
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getpeername(self->t, (struct sockaddr *)&ss,
-					    &len));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, getpeername(self->t,
+						     (struct sockaddr *)&ss,
+						     &len));
 }
 
 /* getpeername() of an unconnected datagram socket: WSAENOTCONN, before the
@@ -1767,22 +1607,15 @@ TEST_F(udp, getpeername_unconnected_is_notconn)
 	if (wt_on_wine())
 		SKIP(return, "Wine 8 checks the arguments first (later Wine "
 		     "passes sock.c test_getpeername)");
-	WSASetLastError(0);
-	EXPECT_EQ(SOCKET_ERROR, getpeername(self->t, NULL, NULL));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, getpeername(self->t, NULL, NULL));
 }
 
 /* An unbound datagram socket is writable (test_select). */
 TEST_F(udp, select_unbound_is_writable)
 {
-	struct timeval tv = { 0, 250000 };
 	fd_set r, w;
 
-	FD_ZERO(&r);
-	FD_ZERO(&w);
-	FD_SET(self->t, &r);
-	FD_SET(self->t, &w);
-	EXPECT_EQ(1, select(0, &r, &w, NULL, &tv));
+	EXPECT_EQ(1, select_one(self->t, &r, &w, NULL, 250));
 	EXPECT_TRUE(FD_ISSET(self->t, &w));
 	EXPECT_FALSE(FD_ISSET(self->t, &r));
 }

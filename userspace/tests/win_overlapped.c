@@ -225,7 +225,7 @@ TEST_F(ovr, win32_errors)
 		{ 0xC000023D, ERROR_HOST_UNREACHABLE },	  /* HOST_UNREACHABLE */
 		{ 0xC000023C, ERROR_NETWORK_UNREACHABLE }, /* NETWORK_UNREACHABLE */
 	};
-	HANDLE h = (HANDLE)(uintptr_t)self->s;
+	HANDLE h = wt_handle(self->s);
 	DWORD bytes;
 	unsigned int i;
 

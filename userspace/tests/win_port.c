@@ -56,11 +56,6 @@ static HANDLE new_port(void)
 	return CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
 }
 
-static HANDLE sock_handle(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /*
  * Docs (CreateIoCompletionPort): INVALID_HANDLE_VALUE creates a port,
  * whatever the thread count, the key ignored; each is a queue of its own.
@@ -493,7 +488,7 @@ FIXTURE_SETUP(sock)
 	self->port = new_port();
 	ASSERT_NONNULL(self->port);
 	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
-	ASSERT_EQ(self->port, CreateIoCompletionPort(sock_handle(self->c),
+	ASSERT_EQ(self->port, CreateIoCompletionPort(wt_handle(self->c),
 						     self->port, KEY, 0))
 		TH_LOG("error %lu", GetLastError());
 	memset(&self->ov, 0, sizeof(self->ov));
@@ -518,7 +513,7 @@ static SOCKET port_socket(int family, HANDLE port)
 	if (t == INVALID_SOCKET)
 		return t;
 	if (bind(t, (struct sockaddr *)&ss, len) == SOCKET_ERROR ||
-	    CreateIoCompletionPort(sock_handle(t), port, KEY2, 0) != port) {
+	    CreateIoCompletionPort(wt_handle(t), port, KEY2, 0) != port) {
 		closesocket(t);
 		return INVALID_SOCKET;
 	}
@@ -552,7 +547,7 @@ static SOCKET refused_start(int family, HANDLE port, OVERLAPPED *ov)
 TEST_F(sock, associate_once)
 {
 	SOCKET t = socket(variant->family, SOCK_STREAM, IPPROTO_TCP);
-	HANDLE c = sock_handle(self->c), other = new_port(), own;
+	HANDLE c = wt_handle(self->c), other = new_port(), own;
 
 	ASSERT_NONNULL(other);
 	ASSERT_NE(INVALID_SOCKET, t);
@@ -563,17 +558,17 @@ TEST_F(sock, associate_once)
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
 		     CreateIoCompletionPort(c, NULL, KEY, 0));
 
-	own = CreateIoCompletionPort(sock_handle(t), NULL, KEY2, 0);
+	own = CreateIoCompletionPort(wt_handle(t), NULL, KEY2, 0);
 	EXPECT_NONNULL(own);
 	EXPECT_NE(self->port, own);
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
-		     CreateIoCompletionPort(sock_handle(t), self->port, KEY2,
+		     CreateIoCompletionPort(wt_handle(t), self->port, KEY2,
 					    0));
 
 	EXPECT_FAILS(ERROR_INVALID_HANDLE,
-		     CreateIoCompletionPort(sock_handle(self->s), MADE_UP,
+		     CreateIoCompletionPort(wt_handle(self->s), MADE_UP,
 					    KEY2, 0));
-	EXPECT_EQ(self->port, CreateIoCompletionPort(sock_handle(self->s),
+	EXPECT_EQ(self->port, CreateIoCompletionPort(wt_handle(self->s),
 						     self->port, KEY2, 0));
 	closesocket(t);
 	if (own)
@@ -679,7 +674,7 @@ TEST_F(sock, reused_socket_stays_associated)
 	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, TRUE, KEY, &self->ov, 2);
 	EXPECT_FAILS(ERROR_INVALID_PARAMETER,
-		     CreateIoCompletionPort(sock_handle(self->c), self->port,
+		     CreateIoCompletionPort(wt_handle(self->c), self->port,
 					    KEY2, 0));
 	closesocket(l);
 }
@@ -699,12 +694,31 @@ TEST_F(sock, at_once_errors_queue_nothing)
 
 	ASSERT_NE(INVALID_SOCKET, t);
 	EXPECT_EQ(WSAENOTCONN, wt_disconnectex_start(t, &self->ov, 0));
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(t, &b, 1, &n, &flags, &self->ov, NULL));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAENOTCONN, WSARecv(t, &b, 1, &n, &flags,
+						 &self->ov, NULL));
 	EXPECT_EQ(WSAEISCONN, wt_connectex_start(self->c, &ss, len, NULL, 0,
 					      &self->ov));
 	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 	closesocket(t);
+}
+
+/*
+ * The call on self->ov that returned @r with @n bytes succeeded at once with
+ * @want; its packet is queued (@queued) or not, and nothing else is.
+ */
+static void expect_done_at_once(struct __test_metadata *_metadata,
+				FIXTURE_DATA(sock) *self, bool queued, int r,
+				DWORD n, DWORD want)
+{
+	struct wt_packet p;
+
+	EXPECT_EQ(0, r) TH_LOG("error %d", WSAGetLastError());
+	EXPECT_EQ(want, n);
+	if (queued) {
+		wt_port_get(self->port, WAIT_MS, &p);
+		EXPECT_PACKET(p, TRUE, KEY, &self->ov, want);
+	}
+	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 }
 
 /* On c, WSASend and WSARecv (data there) succeed at once; queued? */
@@ -714,28 +728,16 @@ static void at_once_send_recv(struct __test_metadata *_metadata,
 	char data[] = "hello", buf[8];
 	WSABUF out = { 5, data }, in = { sizeof(buf), buf };
 	DWORD n = 0, flags = 0;
-	struct wt_packet p;
+	int r;
 
-	EXPECT_EQ(0, WSASend(self->c, &out, 1, &n, 0, &self->ov, NULL))
-		TH_LOG("error %d", WSAGetLastError());
-	EXPECT_EQ(5U, n);
-	if (queued) {
-		wt_port_get(self->port, WAIT_MS, &p);
-		EXPECT_PACKET(p, TRUE, KEY, &self->ov, 5);
-	}
-	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
+	r = WSASend(self->c, &out, 1, &n, 0, &self->ov, NULL);
+	expect_done_at_once(_metadata, self, queued, r, n, 5);
 
 	ASSERT_EQ(3, send(self->s, "xyz", 3, 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
 	memset(&self->ov, 0, sizeof(self->ov));
-	EXPECT_EQ(0, WSARecv(self->c, &in, 1, &n, &flags, &self->ov, NULL))
-		TH_LOG("error %d", WSAGetLastError());
-	EXPECT_EQ(3U, n);
-	if (queued) {
-		wt_port_get(self->port, WAIT_MS, &p);
-		EXPECT_PACKET(p, TRUE, KEY, &self->ov, 3);
-	}
-	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
+	r = WSARecv(self->c, &in, 1, &n, &flags, &self->ov, NULL);
+	expect_done_at_once(_metadata, self, queued, r, n, 3);
 }
 
 /* sock.c test_completion_port: succeeding at once still queues. */
@@ -755,7 +757,7 @@ TEST_F(sock, skip_on_success)
 	char buf[8];
 	WSABUF in = { sizeof(buf), buf };
 
-	ASSERT_TRUE(SetFileCompletionNotificationModes(sock_handle(self->c),
+	ASSERT_TRUE(SetFileCompletionNotificationModes(wt_handle(self->c),
 				FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
 	at_once_send_recv(_metadata, self, false);
 
@@ -787,9 +789,8 @@ TEST_F(sock, event_low_bit_no_packet)
 	EXPECT_EQ(0, wt_port_count(self->port, WT_QUIET_MS));
 
 	WSAResetEvent(ev);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, &in, 1, &n, &flags, &self->ov,
-					NULL));
-	EXPECT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSA_IO_PENDING, WSARecv(self->c, &in, 1, &n, &flags,
+						    &self->ov, NULL));
 	ASSERT_EQ(1, send(self->s, "k", 1, 0));
 	EXPECT_EQ(0, wt_wait_event(ev, WAIT_MS));
 	EXPECT_TRUE(WSAGetOverlappedResult(self->c, &self->ov, &n, FALSE,

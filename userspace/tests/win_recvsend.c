@@ -28,78 +28,22 @@
 #define NT_SUCCESS_0		((ULONG_PTR)0)
 #define NT_CONNECTION_RESET	((ULONG_PTR)0xC000020DU)
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /*
  * A connected loopback pair whose client is an overlapped WSASocketW()
  * socket: 0, or the WSA error.
  */
 static int ov_pair(int family, SOCKET *client, SOCKET *server)
 {
-	struct sockaddr_storage addr;
-	SOCKET l;
-	int len, err;
+	SOCKET c = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+			      WSA_FLAG_OVERLAPPED);
 
-	*server = INVALID_SOCKET;
-	l = wt_listener(family, &addr, &len);
-	if (l == INVALID_SOCKET)
-		return WSAGetLastError();
-	*client = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
-			     WSA_FLAG_OVERLAPPED);
-	if (*client == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_listener;
-	}
-	if (connect(*client, (struct sockaddr *)&addr, len) == SOCKET_ERROR) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	*server = accept(l, NULL, NULL);
-	if (*server == INVALID_SOCKET) {
-		err = WSAGetLastError();
-		goto err_client;
-	}
-	closesocket(l);
-	return 0;
-
-err_client:
-	closesocket(*client);
-	*client = INVALID_SOCKET;
-err_listener:
-	closesocket(l);
-	return err;
-}
-
-/* One dequeued packet, or the timeout. */
-struct packet {
-	BOOL ok;
-	int err;		/* GetLastError() when !ok */
-	DWORD bytes;
-	ULONG_PTR key;
-	OVERLAPPED *ov;
-};
-
-static struct packet dequeue(HANDLE port, DWORD ms)
-{
-	struct packet p = {
-		.bytes = 0xdead,
-		.key = 0xdead,
-		/* Not NULL: a timeout must write NULL. */
-		.ov = (OVERLAPPED *)(ULONG_PTR)1,
-	};
-
-	p.ok = GetQueuedCompletionStatus(port, &p.bytes, &p.key, &p.ov, ms);
-	p.err = p.ok ? 0 : (int)GetLastError();
-	return p;
+	return wt_pair_from(family, c, client, server);
 }
 
 /* The packet of a successful operation on @which, @n bytes. */
 #define EXPECT_PACKET(p, n, which)					\
 	do {								\
-		EXPECT_TRUE((p).ok) TH_LOG("error %d", (p).err);	\
+		EXPECT_TRUE((p).ok) TH_LOG("error %d", (p).error);	\
 		EXPECT_EQ(n, (p).bytes);				\
 		EXPECT_EQ(KEY, (p).key);				\
 		EXPECT_EQ(which, (p).ov);				\
@@ -108,9 +52,11 @@ static struct packet dequeue(HANDLE port, DWORD ms)
 /* Nothing queued: the port times out at once and writes ov NULL. */
 #define EXPECT_NO_PACKET(port)						\
 	do {								\
-		struct packet __p = dequeue(port, 0);			\
+		struct wt_packet __p;					\
+									\
+		wt_port_get(port, 0, &__p);				\
 		EXPECT_FALSE(__p.ok);					\
-		EXPECT_EQ(WAIT_TIMEOUT, __p.err);			\
+		EXPECT_EQ(WAIT_TIMEOUT, __p.error);			\
 		EXPECT_NULL(__p.ov);					\
 	} while (0)
 
@@ -121,6 +67,14 @@ static struct packet dequeue(HANDLE port, DWORD ms)
 		if (port)						\
 			EXPECT_NO_PACKET(port);				\
 		WSACloseEvent((ov)->hEvent);				\
+	} while (0)
+
+/* @call, issued on a fresh at_once_ov(@ov), fails at once with @err. */
+#define EXPECT_FAILS_AT_ONCE(err, ov, port, call)			\
+	do {								\
+		at_once_ov(ov);						\
+		WT_EXPECT_WSA_ERROR(err, call);				\
+		EXPECT_AT_ONCE(ov, port);				\
 	} while (0)
 
 /*
@@ -265,12 +219,7 @@ FIXTURE_TEARDOWN(rs)
 }
 
 /* Associate the client with a port of its own, key KEY. */
-#define ATTACH_PORT(self)						\
-	do {								\
-		(self)->port = CreateIoCompletionPort(			\
-			handle_of((self)->c), NULL, KEY, 0);		\
-		ASSERT_NONNULL((self)->port);				\
-	} while (0)
+#define ATTACH_PORT(self)	WT_ATTACH_PORT((self)->port, (self)->c, KEY)
 
 /* docs, WSASend; sock.c test_send: a gather send, by event and result. */
 TEST_F(rs, send_gather_event)
@@ -300,7 +249,7 @@ TEST_F(rs, send_gather_event)
  */
 TEST_F(rs, send_gather_port)
 {
-	struct packet p;
+	struct wt_packet p;
 	char got[10];
 
 	ATTACH_PORT(self);
@@ -308,7 +257,7 @@ TEST_F(rs, send_gather_port)
 	if (WSASend(self->c, self->buf, 3, NULL, 0, &self->ov, NULL)) {
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	}
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 10U, &self->ov);
 	EXPECT_EQ(NT_SUCCESS_0, self->ov.Internal);
 	EXPECT_EQ((ULONG_PTR)10, self->ov.InternalHigh);
@@ -342,15 +291,16 @@ TEST_F(rs, recv_pending_scatter_event)
 /* sock.c iocp_async_read: the same through a port, no packet before. */
 TEST_F(rs, recv_pending_scatter_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	scatter(self->buf, self->data);
 	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 3,
 					    &self->ov));
-	EXPECT_EQ(WAIT_TIMEOUT, dequeue(self->port, WT_QUIET_MS).err);
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
 	ASSERT_EQ(10, send(self->s, "0123456789", 10, 0));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 10U, &self->ov);
 	EXPECT_EQ(NT_SUCCESS_0, self->ov.Internal);
 	EXPECT_EQ((ULONG_PTR)10, self->ov.InternalHigh);
@@ -364,14 +314,14 @@ TEST_F(rs, recv_pending_scatter_port)
  */
 TEST_F(rs, recv_port_and_event_both)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
 					    &self->ov));
 	ASSERT_EQ(3, send(self->s, "xyz", 3, 0));
 	EXPECT_EQ(0, wt_wait_event(self->ov.hEvent, WAIT_MS));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 3U, &self->ov);
 }
 
@@ -399,15 +349,38 @@ TEST_F(rs, recv_data_waiting_at_once)
 /* sock.c test_completion_port: no skip mode set, so a packet still comes. */
 TEST_F(rs, recv_data_waiting_port_packet)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(6, send(self->s, "abcdef", 6, 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
 	ASSERT_EQ(0, post_recv(self->c, self->buf, 1, &self->ov));
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 6U, &self->ov);
 	EXPECT_NO_PACKET(self->port);
+}
+
+/*
+ * A receive into @count of self->buf that can take nothing waits for data,
+ * completes with 0 bytes once @data comes, and leaves it all to be read.
+ */
+static void expect_empty_recv(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(rs) *self, DWORD count,
+			      const char *data)
+{
+	int n = (int)strlen(data);
+	struct wt_packet p;
+
+	ATTACH_PORT(self);
+	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, count,
+					    &self->ov));
+	wt_port_get(self->port, WT_QUIET_MS, &p);
+	EXPECT_EQ(WAIT_TIMEOUT, p.error);
+	ASSERT_EQ(n, send(self->s, data, n, 0));
+	wt_port_get(self->port, WAIT_MS, &p);
+	EXPECT_PACKET(p, 0U, &self->ov);
+	EXPECT_EQ(n, wt_recv_all(self->c, self->data, n, WAIT_MS));
+	EXPECT_EQ(0, memcmp(self->data, data, n));
 }
 
 /*
@@ -416,18 +389,8 @@ TEST_F(rs, recv_data_waiting_port_packet)
  */
 TEST_F(rs, recv_zero_length_waits_for_data)
 {
-	struct packet p;
-
-	ATTACH_PORT(self);
 	self->buf[0].len = 0;
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
-					    &self->ov));
-	EXPECT_EQ(WAIT_TIMEOUT, dequeue(self->port, WT_QUIET_MS).err);
-	ASSERT_EQ(5, send(self->s, "hello", 5, 0));
-	p = dequeue(self->port, WAIT_MS);
-	EXPECT_PACKET(p, 0U, &self->ov);
-	EXPECT_EQ(5, wt_recv_all(self->c, self->data, 5, WAIT_MS));
-	EXPECT_EQ(0, memcmp(self->data, "hello", 5));
+	expect_empty_recv(_metadata, self, 1, "hello");
 }
 
 /* sock.c test_completion_port ("graceful shutdown"): EOF is 0 bytes. */
@@ -447,14 +410,14 @@ TEST_F(rs, recv_eof_shutdown_event)
 /* sock.c test_completion_port: the peer's closesocket, through a port. */
 TEST_F(rs, recv_eof_close_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
 					    &self->ov));
 	closesocket(self->s);
 	self->s = INVALID_SOCKET;
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 0U, &self->ov);
 }
 
@@ -465,16 +428,16 @@ TEST_F(rs, recv_eof_close_port)
  */
 TEST_F(rs, recv_reset_port)
 {
-	struct packet p;
+	struct wt_packet p;
 
 	ATTACH_PORT(self);
 	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
 					    &self->ov));
 	reset_close(self->s);
 	self->s = INVALID_SOCKET;
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_FALSE(p.ok);
-	EXPECT_EQ(ERROR_NETNAME_DELETED, p.err);
+	EXPECT_EQ(ERROR_NETNAME_DELETED, p.error);
 	EXPECT_EQ(0U, p.bytes);
 	EXPECT_EQ(KEY, p.key);
 	EXPECT_EQ(&self->ov, p.ov);
@@ -499,7 +462,7 @@ TEST_F(rs, recv_reset_event)
 	EXPECT_EQ(WSAECONNRESET, err);
 	EXPECT_EQ(0U, bytes);
 	bytes = 0xdead;
-	EXPECT_FALSE(GetOverlappedResult(handle_of(self->c), &self->ov,
+	EXPECT_FALSE(GetOverlappedResult(wt_handle(self->c), &self->ov,
 					 &bytes, FALSE));
 	EXPECT_EQ(ERROR_NETNAME_DELETED, (int)GetLastError());
 	EXPECT_EQ(0U, bytes);
@@ -522,13 +485,9 @@ TEST_F(rs, never_connected_at_once)
 	t = WSASocketW(variant->family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
 		       WSA_FLAG_OVERLAPPED);
 	ASSERT_NE(INVALID_SOCKET, t);
-	self->port = CreateIoCompletionPort(handle_of(t), NULL, KEY, 0);
-	ASSERT_NONNULL(self->port);
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(t, self->buf, 1, &n, &flags, &ov,
-					NULL));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
-	EXPECT_AT_ONCE(&ov, self->port);
+	WT_ATTACH_PORT(self->port, t, KEY);
+	EXPECT_FAILS_AT_ONCE(WSAENOTCONN, &ov, self->port,
+			     WSARecv(t, self->buf, 1, &n, &flags, &ov, NULL));
 	at_once_ov(&ov);
 	EXPECT_EQ(SOCKET_ERROR, WSASend(t, self->buf, 1, &n, 0, &ov, NULL));
 	err = WSAGetLastError();
@@ -553,12 +512,11 @@ TEST_F(rs, invalid_socket_at_once)
 	closesocket(bad[1]);
 	for (i = 0; i < 2; i++) {
 		at_once_ov(&ov);
-		EXPECT_EQ(SOCKET_ERROR, WSARecv(bad[i], self->buf, 1, &n,
-						&flags, &ov, NULL));
-		EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
-		EXPECT_EQ(SOCKET_ERROR, WSASend(bad[i], self->buf, 1, &n, 0,
-						&ov, NULL));
-		EXPECT_EQ(WSAENOTSOCK, WSAGetLastError());
+		WT_EXPECT_WSA_ERROR(WSAENOTSOCK, WSARecv(bad[i], self->buf, 1,
+							 &n, &flags, &ov,
+							 NULL));
+		WT_EXPECT_WSA_ERROR(WSAENOTSOCK, WSASend(bad[i], self->buf, 1,
+							 &n, 0, &ov, NULL));
 		EXPECT_AT_ONCE(&ov, NULL);
 	}
 }
@@ -578,12 +536,10 @@ TEST_F(rs, recv_after_reset_at_once)
 	reset_close(self->s);
 	self->s = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags,
-					&ov, NULL));
-	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
+	EXPECT_FAILS_AT_ONCE(WSAECONNRESET, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, &flags, &ov,
+				     NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 }
 
 /*
@@ -602,16 +558,13 @@ TEST_F(rs, recv_after_shutdown_receive_at_once)
 		  send(self->s, self->data, sizeof(self->data), 0));
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
 	ASSERT_EQ(0, shutdown(self->c, SD_RECEIVE));
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags,
-					&ov, NULL));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	EXPECT_FAILS_AT_ONCE(WSAESHUTDOWN, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, &flags, &ov,
+				     NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 	/* The blocking form too. */
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags,
-					NULL, NULL));
-	EXPECT_EQ(WSAESHUTDOWN, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAESHUTDOWN, WSARecv(self->c, self->buf, 1, &n,
+						  &flags, NULL, NULL));
 }
 
 /* sock.c test_completion_port: WSASend after a reset, at once, no packet. */
@@ -624,13 +577,10 @@ TEST_F(rs, send_after_reset_at_once)
 	reset_close(self->s);
 	self->s = INVALID_SOCKET;
 	ASSERT_EQ(1, wt_wait_readable(self->c, WAIT_MS));
-	at_once_ov(&ov);
 	gather(self->buf);
-	EXPECT_EQ(SOCKET_ERROR, WSASend(self->c, self->buf, 3, &n, 0, &ov,
-					NULL));
-	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
+	EXPECT_FAILS_AT_ONCE(WSAECONNRESET, &ov, self->port,
+			     WSASend(self->c, self->buf, 3, &n, 0, &ov, NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_AT_ONCE(&ov, self->port);
 }
 
 /* docs (WSAEFAULT: lpBuffers), Wine 8: NULL lpBuffers, at once, both. */
@@ -640,19 +590,13 @@ TEST_F(rs, null_buffers_at_once)
 	OVERLAPPED ov;
 
 	ATTACH_PORT(self);
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, NULL, 1, &n, &flags, &ov,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_AT_ONCE(&ov, self->port);
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSASend(self->c, NULL, 1, &n, 0, &ov, NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_AT_ONCE(&ov, self->port);
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSARecv(self->c, NULL, 1, &n, &flags, &ov, NULL));
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSASend(self->c, NULL, 1, &n, 0, &ov, NULL));
 	EXPECT_EQ(0x5eedU, n);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, NULL, 1, &n, &flags, NULL,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSARecv(self->c, NULL, 1, &n, &flags,
+					       NULL, NULL));
 }
 
 /* Wine 8 (docs: lpFlags is [in, out]): lpFlags NULL, WSAEFAULT at once. */
@@ -662,11 +606,9 @@ TEST_F(rs, recv_null_flags_at_once)
 	OVERLAPPED ov;
 
 	ATTACH_PORT(self);
-	at_once_ov(&ov);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, NULL, &ov,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
-	EXPECT_AT_ONCE(&ov, self->port);
+	EXPECT_FAILS_AT_ONCE(WSAEFAULT, &ov, self->port,
+			     WSARecv(self->c, self->buf, 1, &n, NULL, &ov,
+				     NULL));
 }
 
 /*
@@ -679,9 +621,8 @@ TEST_F(rs, send_blocking_null_count_efault)
 	char got[4];
 
 	gather(self->buf);
-	EXPECT_EQ(SOCKET_ERROR, WSASend(self->c, self->buf, 3, NULL, 0, NULL,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSASend(self->c, self->buf, 3, NULL, 0,
+					       NULL, NULL));
 	EXPECT_EQ(0, wt_recv_all(self->s, got, sizeof(got), WT_QUIET_MS));
 }
 
@@ -692,23 +633,14 @@ TEST_F(rs, send_blocking_null_count_efault)
  */
 TEST_F(rs, recv_no_buffers_is_zero_length)
 {
-	struct packet p;
-
-	ATTACH_PORT(self);
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 0,
-					    &self->ov));
-	EXPECT_EQ(WAIT_TIMEOUT, dequeue(self->port, WT_QUIET_MS).err);
-	ASSERT_EQ(2, send(self->s, "hi", 2, 0));
-	p = dequeue(self->port, WAIT_MS);
-	EXPECT_PACKET(p, 0U, &self->ov);
-	EXPECT_EQ(2, wt_recv_all(self->c, self->data, 2, WAIT_MS));
+	expect_empty_recv(_metadata, self, 0, "hi");
 }
 
 /* Wine 8: WSASend of no buffers succeeds at once, 0 bytes, one packet. */
 TEST_F(rs, send_no_buffers_completes_empty)
 {
 	DWORD n = 0xdead;
-	struct packet p;
+	struct wt_packet p;
 	char got[4];
 
 	ATTACH_PORT(self);
@@ -716,7 +648,7 @@ TEST_F(rs, send_no_buffers_completes_empty)
 	EXPECT_EQ(0, WSASend(self->c, self->buf, 0, &n, 0, &self->ov, NULL))
 		TH_LOG("error %d", WSAGetLastError());
 	EXPECT_EQ(0U, n);
-	p = dequeue(self->port, WAIT_MS);
+	wt_port_get(self->port, WAIT_MS, &p);
 	EXPECT_PACKET(p, 0U, &self->ov);
 	EXPECT_EQ(0, wt_recv_all(self->s, got, sizeof(got), WT_QUIET_MS));
 }
@@ -736,13 +668,11 @@ TEST_F(rs, unwritable_overlapped_efault)
 		SKIP(return, "Wine 8 writes Internal unguarded: the program dies of a page fault in WS2_recv_base");
 	ro = readonly_page();
 	ASSERT_NONNULL(ro);
-	EXPECT_EQ(SOCKET_ERROR, WSARecv(self->c, self->buf, 1, &n, &flags, ro,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSARecv(self->c, self->buf, 1, &n,
+					       &flags, ro, NULL));
 	gather(self->buf);
-	EXPECT_EQ(SOCKET_ERROR, WSASend(self->c, self->buf, 3, &n, 0, ro,
-					NULL));
-	EXPECT_EQ(WSAEFAULT, WSAGetLastError());
+	WT_EXPECT_WSA_ERROR(WSAEFAULT, WSASend(self->c, self->buf, 3, &n, 0, ro,
+					       NULL));
 	EXPECT_EQ(0x5eedU, n);
 	EXPECT_EQ(0, wt_recv_all(self->s, got, sizeof(got), WT_QUIET_MS));
 	free_page(ro);

@@ -35,11 +35,6 @@ static unsigned char pattern(size_t i)
 	return (unsigned char)(i * 7 + i / 251);
 }
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /* The peer's side: everything up to @want bytes, or EOF. */
 struct reader {
 	SOCKET s;
@@ -92,9 +87,7 @@ FIXTURE_SETUP(tf)
 	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
 	self->transmit = wt_transmitfile(self->c);
 	ASSERT_NONNULL(self->transmit);
-	memset(&self->ov, 0, sizeof(self->ov));
-	self->ov.hEvent = WSACreateEvent();
-	ASSERT_NE(WSA_INVALID_EVENT, self->ov.hEvent);
+	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(tf)
@@ -326,7 +319,7 @@ TEST_F(tf, port_packet)
 	port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
 	ASSERT_NONNULL(port);
 	self->port = port;
-	ASSERT_EQ(port, CreateIoCompletionPort(handle_of(self->c), port, KEY,
+	ASSERT_EQ(port, CreateIoCompletionPort(wt_handle(self->c), port, KEY,
 					       0));
 	buffers(&tb, true, false);
 	ASSERT_TRUE(start_reader(self, HEAD_LEN + 30000, false));
@@ -508,7 +501,7 @@ TEST_F(tf, cancel_stalled)
 	wt_sleep_ms(300);
 	EXPECT_FALSE(HasOverlappedIoCompleted(&self->ov));
 	t0 = wt_now_ms();
-	EXPECT_TRUE(CancelIoEx(handle_of(self->c), &self->ov));
+	EXPECT_TRUE(CancelIoEx(wt_handle(self->c), &self->ov));
 	EXPECT_EQ(0, wt_wait_event(self->ov.hEvent, 2000));
 	EXPECT_LT(wt_now_ms() - t0, 2000);
 	EXPECT_EQ(NT_CANCELLED, self->ov.Internal);

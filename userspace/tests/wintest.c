@@ -102,6 +102,11 @@ int64_t wt_now_ms(void)
 #endif
 }
 
+HANDLE wt_handle(SOCKET s)
+{
+	return (HANDLE)(ULONG_PTR)s;
+}
+
 int wt_loopback(int family, int port, struct sockaddr_storage *addr)
 {
 	memset(addr, 0, sizeof(*addr));
@@ -138,39 +143,44 @@ SOCKET wt_listener(int family, struct sockaddr_storage *addr, int *len)
 
 int wt_pair(int family, SOCKET *client, SOCKET *server)
 {
+	return wt_pair_from(family, socket(family, SOCK_STREAM, IPPROTO_TCP),
+			    client, server);
+}
+
+int wt_pair_from(int family, SOCKET c, SOCKET *client, SOCKET *server)
+{
 	struct sockaddr_storage addr;
-	SOCKET l, c, a;
+	SOCKET l, a;
 	int len, err;
 
 	*client = INVALID_SOCKET;
 	*server = INVALID_SOCKET;
-	l = wt_listener(family, &addr, &len);
-	if (l == INVALID_SOCKET)
+	if (c == INVALID_SOCKET)
 		return WSAGetLastError();
-	c = socket(family, SOCK_STREAM, IPPROTO_TCP);
-	if (c == INVALID_SOCKET) {
+	l = wt_listener(family, &addr, &len);
+	if (l == INVALID_SOCKET) {
 		err = WSAGetLastError();
-		goto err_listener;
+		goto err_client;
 	}
 	/* On loopback the handshake completes in the listener's backlog. */
 	if (connect(c, (struct sockaddr *)&addr, len) == SOCKET_ERROR) {
 		err = WSAGetLastError();
-		goto err_client;
+		goto err_listener;
 	}
 	a = accept(l, NULL, NULL);
 	if (a == INVALID_SOCKET) {
 		err = WSAGetLastError();
-		goto err_client;
+		goto err_listener;
 	}
 	closesocket(l);
 	*client = c;
 	*server = a;
 	return 0;
 
-err_client:
-	closesocket(c);
 err_listener:
 	closesocket(l);
+err_client:
+	closesocket(c);
 	return err;
 }
 
@@ -262,6 +272,13 @@ int wt_set_nonblocking(SOCKET s, bool on)
 	return 0;
 }
 
+void wt_close(SOCKET *s)
+{
+	if (*s != INVALID_SOCKET)
+		closesocket(*s);
+	*s = INVALID_SOCKET;
+}
+
 static bool wt_extension(SOCKET s, GUID guid, void *fn, DWORD size)
 {
 	DWORD bytes = 0;
@@ -287,6 +304,15 @@ LPFN_CONNECTEX wt_connectex(SOCKET s)
 	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
 }
 
+/* An overlapped call's start: 0 if it succeeded (@ok) or pends, else the
+ * WSA error it failed with at once. */
+static int wt_started(BOOL ok)
+{
+	if (ok || WSAGetLastError() == WSA_IO_PENDING)
+		return 0;
+	return WSAGetLastError();
+}
+
 int wt_connectex_start(SOCKET s, const struct sockaddr_storage *to, int len,
 		       const char *buf, DWORD n, OVERLAPPED *ov)
 {
@@ -295,9 +321,8 @@ int wt_connectex_start(SOCKET s, const struct sockaddr_storage *to, int len,
 
 	if (!fn)
 		return WSAGetLastError();
-	if (fn(s, (const struct sockaddr *)to, len, (PVOID)buf, n, &sent, ov))
-		return 0;
-	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+	return wt_started(fn(s, (const struct sockaddr *)to, len, (PVOID)buf, n,
+			     &sent, ov));
 }
 
 int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags)
@@ -306,9 +331,21 @@ int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags)
 
 	if (!fn)
 		return WSAGetLastError();
-	if (fn(s, ov, flags, 0))
-		return 0;
-	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+	return wt_started(fn(s, ov, flags, 0));
+}
+
+WSAEVENT wt_ov_init(OVERLAPPED *ov)
+{
+	memset(ov, 0, sizeof(*ov));
+	ov->hEvent = WSACreateEvent();
+	return ov->hEvent;
+}
+
+void wt_ov_release(OVERLAPPED *ov)
+{
+	/* It may still signal the event: leaking it is the safe side. */
+	if (HasOverlappedIoCompleted(ov))
+		WSACloseEvent(ov->hEvent);
 }
 
 int wt_wait_event(WSAEVENT ev, int timeout_ms)
@@ -432,9 +469,7 @@ int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 
 	if (!fn)
 		return WSAGetLastError();
-	if (fn(l, a, buf, rxlen, slot, slot, &got, ov))
-		return 0;
-	return WSAGetLastError() == WSA_IO_PENDING ? 0 : WSAGetLastError();
+	return wt_started(fn(l, a, buf, rxlen, slot, slot, &got, ov));
 }
 
 LPFN_TRANSMITFILE wt_transmitfile(SOCKET s)

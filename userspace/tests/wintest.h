@@ -26,6 +26,7 @@
 #include <string.h>
 
 /* Sockets and time. */
+HANDLE wt_handle(SOCKET s);	/* a socket as the HANDLE the file APIs take */
 void wt_init(void);		/* WSAStartup(2.2) once; abort()s on failure */
 bool wt_on_wine(void);		/* a Windows program, on Wine */
 bool wt_on_linux(void);		/* on libdisconnectex, not Windows or Wine */
@@ -47,6 +48,9 @@ SOCKET wt_listener(int family, struct sockaddr_storage *addr, int *len);
 /* A connected loopback pair: 0, or the WSA error. *client is the connecting
  * side, *server the accepted one. */
 int wt_pair(int family, SOCKET *client, SOCKET *server);
+/* The same with @c (a TCP socket of @family, made by the caller, closed on
+ * failure; INVALID_SOCKET: the last error is its creation's) as the client. */
+int wt_pair_from(int family, SOCKET c, SOCKET *client, SOCKET *server);
 /* 1 readable, 0 timeout, -WSA error. */
 int wt_wait_readable(SOCKET s, int timeout_ms);
 /* recv until len bytes, EOF or timeout: bytes received (>= 0), or -WSA
@@ -56,6 +60,8 @@ int wt_recv_all(SOCKET s, char *buf, int len, int timeout_ms);
  * timeout, else -WSA error; *bytes counts what came. */
 int wt_read_to_end(SOCKET s, long *bytes, int timeout_ms);
 int wt_set_nonblocking(SOCKET s, bool on);	/* 0 or the WSA error */
+/* closesocket(*s) unless INVALID_SOCKET, which *s then becomes. */
+void wt_close(SOCKET *s);
 
 /* Through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER); NULL on failure. */
 LPFN_DISCONNECTEX wt_disconnectex(SOCKET s);
@@ -69,6 +75,12 @@ LPFN_CONNECTEX wt_connectex(SOCKET s);
 int wt_connectex_start(SOCKET s, const struct sockaddr_storage *to, int len,
 		       const char *buf, DWORD n, OVERLAPPED *ov);
 int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
+
+/* @ov zeroed, with a fresh manual-reset event: that event, or
+ * WSA_INVALID_EVENT. */
+WSAEVENT wt_ov_init(OVERLAPPED *ov);
+/* Its event closed, unless an operation still in flight owns @ov. */
+void wt_ov_release(OVERLAPPED *ov);
 
 /* Wait for an overlapped operation's event up to @timeout_ms: 0 when
  * signalled, WSA_WAIT_TIMEOUT otherwise. */
@@ -142,6 +154,25 @@ void wt_close_file(HANDLE h);
 #define EXPECT_NONNULL(seen)	__EXPECT(NULL, "NULL", seen, #seen, !=, 0)
 #endif
 #endif
+
+/*
+ * @call fails with SOCKET_ERROR (INVALID_SOCKET compares equal) and leaves
+ * @err as the last error, which is cleared before it runs.
+ */
+#define WT_EXPECT_WSA_ERROR(err, call)					\
+	do {								\
+		WSASetLastError(0);					\
+		EXPECT_EQ(SOCKET_ERROR, (int)(call));			\
+		EXPECT_EQ(err, WSAGetLastError());			\
+	} while (0)
+
+/* @port becomes a new completion port with socket @s on it, key @key. */
+#define WT_ATTACH_PORT(port, s, key)					\
+	do {								\
+		(port) = CreateIoCompletionPort(wt_handle(s), NULL,	\
+						(key), 0);		\
+		ASSERT_NONNULL(port);					\
+	} while (0)
 
 /* Long enough for a completion that should not come to show up. */
 #define WT_QUIET_MS	200

@@ -28,6 +28,19 @@ static int untouched(int cfd, int sfd)
 	return tst_nothing_to_read(sfd);
 }
 
+/*
+ * DisconnectEx on @s fails with @err, with either flag through
+ * tst_disconnect_wsa(), and with no OVERLAPPED at all.
+ */
+static void expect_refused(struct __test_metadata *_metadata, int s, int err)
+{
+	EXPECT_EQ(err, tst_disconnect_wsa(s, 0, 0, VM_TIMEOUT_MS));
+	EXPECT_EQ(err, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
+					  VM_TIMEOUT_MS));
+	EXPECT_EQ(FALSE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0));
+	EXPECT_EQ(err, WSAGetLastError());
+}
+
 TEST_F(errors, datagram_socket)
 {
 	int u;
@@ -36,11 +49,7 @@ TEST_F(errors, datagram_socket)
 	u = socket(variant->family, SOCK_DGRAM, 0);
 	ASSERT_GE(u, 0);
 	EXPECT_EQ(0, connect(u, (struct sockaddr *)&self->addr.ss, self->addr.len));
-	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, 0, 0, VM_TIMEOUT_MS));
-	EXPECT_EQ(WSAEOPNOTSUPP, tst_disconnect_wsa(u, TF_REUSE_SOCKET, 0,
-						    VM_TIMEOUT_MS));
-	EXPECT_EQ(FALSE, DisconnectEx(u, NULL, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSAEOPNOTSUPP, WSAGetLastError());
+	expect_refused(_metadata, u, WSAEOPNOTSUPP);
 	close(u);
 }
 
@@ -63,11 +72,7 @@ TEST_F(errors, unconnected_and_listening)
 	VM_REQUIRE();
 	s = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(s, 0);
-	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, 0, 0, VM_TIMEOUT_MS));
-	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(s, TF_REUSE_SOCKET, 0,
-						  VM_TIMEOUT_MS));
-	EXPECT_EQ(FALSE, DisconnectEx(s, NULL, TF_REUSE_SOCKET, 0));
-	EXPECT_EQ(WSAENOTCONN, WSAGetLastError());
+	expect_refused(_metadata, s, WSAENOTCONN);
 	close(s);
 	EXPECT_EQ(WSAENOTCONN, tst_disconnect_wsa(self->lfd, TF_REUSE_SOCKET,
 						  0, VM_TIMEOUT_MS));
@@ -124,9 +129,8 @@ TEST_F(errors, peer_reset)
 	OVERLAPPED ov;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	tst_reset_close(self->sfd);
 	self->sfd = -1;
 	EXPECT_EQ(WSAECONNRESET, tst_overlapped_result(&ov, NULL,
@@ -141,13 +145,11 @@ TEST_F(errors, peer_reset)
 TEST_F(errors, already_in_flight)
 {
 	OVERLAPPED ov;
-	size_t got;
 	int dupfd;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	EXPECT_EQ(WSAEALREADY, tst_disconnect_wsa(self->cfd, TF_REUSE_SOCKET,
 						  0, VM_TIMEOUT_MS));
 	EXPECT_EQ(-EALREADY, dcx_disconnect(self->cfd, 0, 0));
@@ -155,17 +157,12 @@ TEST_F(errors, already_in_flight)
 	dupfd = dup(self->cfd);
 	EXPECT_EQ(-EALREADY, dcx_disconnect(dupfd, 0, 0));
 	close(dupfd);
-	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
-	close(self->sfd);
-	self->sfd = -1;
-	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
-	WSACloseEvent(ov.hEvent);
+	EXPECT_EQ(0, tst_disconnect_finish(&ov, &self->sfd, VM_TIMEOUT_MS));
 }
 
 TEST_F(errors, timeout_then_reusable)
 {
 	int64_t t0 = tst_now_ms();
-	int sfd;
 
 	VM_REQUIRE();
 	/* The peer never closes: abort with an RST after 300 ms. */
@@ -174,13 +171,9 @@ TEST_F(errors, timeout_then_reusable)
 	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->sfd, TCP_CLOSE,
 						   VM_TIMEOUT_MS));
 	EXPECT_EQ(TCP_CLOSE, tst_tcp_state(self->cfd));
-	EXPECT_EQ(0, connect(self->cfd, (struct sockaddr *)&self->addr.ss,
-			     self->addr.len));
-	sfd = tst_accept(self->lfd, VM_TIMEOUT_MS);
-	ASSERT_GE(sfd, 0);
 	/* No error left over from the aborted connection. */
-	EXPECT_EQ(0, tst_nothing_to_read(self->cfd));
-	close(sfd);
+	EXPECT_EQ(0, tst_reconnect(self->cfd, self->lfd, &self->addr,
+				   VM_TIMEOUT_MS));
 }
 
 TEST_F(errors, shut_down_for_sending)
@@ -206,21 +199,15 @@ TEST_F(errors, close_while_in_flight)
 {
 	OVERLAPPED ov;
 	int during;
-	size_t got;
 
 	VM_REQUIRE();
-	tst_ov_init(&ov);
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(WSA_IO_PENDING,
+		  tst_disconnect_start(self->cfd, &ov, TF_REUSE_SOCKET));
 	during = tst_count_fds();
 	EXPECT_EQ(0, closesocket(self->cfd));
 	self->cfd = -1;
 	/* The operation goes on; the FIN already left. */
-	EXPECT_EQ(0, tst_read_to_end(self->sfd, &got, VM_TIMEOUT_MS));
-	close(self->sfd);
-	self->sfd = -1;
-	EXPECT_EQ(0, tst_overlapped_result(&ov, NULL, VM_TIMEOUT_MS));
-	WSACloseEvent(ov.hEvent);
+	EXPECT_EQ(0, tst_disconnect_finish(&ov, &self->sfd, VM_TIMEOUT_MS));
 	/*
 	 * Our two fds are gone, and with them the emulated backend's
 	 * duplicate of the socket (the module holds the file, not an fd):
