@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Windows surface's numbers and error plumbing: header constants and
- * layouts as SPEC section 4 gives them, the errno -> WSA map, NTSTATUS round
- * trips through OVERLAPPED.Internal, per-thread WSAGetLastError(), and
- * WSAStartup / WSACleanup / closesocket.
+ * layouts as docs/SPEC.md section 4 gives them, the errno -> WSA map,
+ * NTSTATUS round trips through OVERLAPPED.Internal, per-thread
+ * WSAGetLastError(), and WSAStartup / WSACleanup / closesocket.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AcceptEx and GetAcceptExSockaddrs as Windows behaves (WINDOWS.md,
+ * AcceptEx and GetAcceptExSockaddrs as Windows behaves (docs/WINDOWS.md,
  * "AcceptEx / GetAcceptExSockaddrs", "Cancellation", "I/O completion
  * ports"), against the Windows API only: the same source runs on
  * Windows/Wine (the oracle), on the host (emulated backend) and in the VM.
@@ -11,7 +11,7 @@
  * marked todo_wine there are ones Wine fails). Where Wine 8 deviates, the
  * test says how and skips there with the reason.
  *
- * Where the sources refine WINDOWS.md: an address slot smaller than the
+ * Where the sources refine docs/WINDOWS.md: an address slot smaller than the
  * address + 16 is not always an error at once - a remote slot of 0 is
  * (WSAEFAULT), a short local slot starts the accept, which then completes
  * with ERROR_INSUFFICIENT_BUFFER (sock.c); a NULL buffer is WSAEFAULT; a
@@ -616,7 +616,7 @@ TEST_F(ax, null_overlapped_at_once)
 	} while (0)
 
 /*
- * sock.c test_completion_port, WINDOWS.md "Cancellation": closing the
+ * sock.c test_completion_port, docs/WINDOWS.md "Cancellation": closing the
  * listener aborts the pending accept: ERROR_OPERATION_ABORTED through its
  * port, key and OVERLAPPED, Internal STATUS_CANCELLED.
  */
@@ -717,7 +717,7 @@ TEST_F(ax, cancelio_accept_socket_spares_it)
 }
 
 /*
- * docs (DisconnectEx, AcceptEx), WINDOWS.md: a socket recycled by
+ * docs (DisconnectEx, AcceptEx), docs/WINDOWS.md: a socket recycled by
  * DisconnectEx(TF_REUSE_SOCKET) takes another AcceptEx - the same SOCKET
  * serves a second client. @active: the server disconnects first (Windows
  * may then hold the DisconnectEx for TIME_WAIT); else the client closes

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Cancelling overlapped socket I/O as Windows behaves (WINDOWS.md,
+ * Cancelling overlapped socket I/O as Windows behaves (docs/WINDOWS.md,
  * "Cancellation", "I/O completion ports"): CancelIoEx, CancelIo, and
  * closesocket with operations pending; then a client that recycles one
  * socket a thousand times through one port. Against the Windows API only:
@@ -154,7 +154,7 @@ TEST_F(cx, cancelioex_recv_port)
 	EXPECT_ABORTED(p, &self->ov);
 }
 
-/* WINDOWS.md, Wine 8: by event, WSA_OPERATION_ABORTED from either call. */
+/* docs/WINDOWS.md, Wine 8: by event, WSA_OPERATION_ABORTED from either call. */
 TEST_F(cx, cancelioex_recv_event)
 {
 	DWORD bytes = 0xdead, flags;
@@ -652,7 +652,7 @@ static int round_trip(SOCKET c, HANDLE port, LPFN_CONNECTEX connectex,
 }
 
 /*
- * WINDOWS.md (DisconnectEx, ConnectEx, ports): one socket, one port, one
+ * docs/WINDOWS.md (DisconnectEx, ConnectEx, ports): one socket, one port, one
  * key: ConnectEx, request, reply, DisconnectEx(TF_REUSE_SOCKET), a
  * thousand times against a server that echoes and closes. Wine 8 ignores
  * TF_REUSE_SOCKET, so there each round takes a fresh socket (same port,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ConnectEx as Windows behaves (WINDOWS.md, "ConnectEx" and "Errors: at
+ * ConnectEx as Windows behaves (docs/WINDOWS.md, "ConnectEx" and "Errors: at
  * once, or as a completion"), against the Windows API only: the same source
  * runs on Windows/Wine, on the host (emulated backend) and in the VM (the
  * module).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DisconnectEx as Windows behaves (WINDOWS.md, "DisconnectEx" and "Errors:
+ * DisconnectEx as Windows behaves (docs/WINDOWS.md, "DisconnectEx" and "Errors:
  * at once, or as a completion"), written against the Windows API only: the
  * same source runs on Windows/Wine (the oracle), on the host (emulated
  * backend) and in the VM (the module).

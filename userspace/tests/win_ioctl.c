@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WSAIoctl as Windows answers it (WINDOWS.md, "WSAIoctl"): the extension
+ * WSAIoctl as Windows answers it (docs/WINDOWS.md, "WSAIoctl"): the extension
  * function lookup and the control codes the library does not support,
  * against the Windows API only (Windows/Wine, host, VM).
  */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BSD-named Winsock calls as Windows behaves (WINDOWS.md, "WSAGetLastError
- * for every Winsock call"): every failure reported through WSAGetLastError()
- * with Windows' number, a success clearing it, GetLastError() the same value,
- * and where Linux's own calls would behave otherwise - SIGPIPE, EINPROGRESS,
- * listen() binding on its own, select()'s first argument and readiness - what
- * Windows does. Against the Windows API only: the same source runs on
- * Windows/Wine, on the host (emulated backend) and in the VM.
+ * The BSD-named Winsock calls as Windows behaves (docs/WINDOWS.md,
+ * "WSAGetLastError for every Winsock call"): every failure reported through
+ * WSAGetLastError() with Windows' number, a success clearing it, GetLastError()
+ * the same value, and where Linux's own calls would behave otherwise - SIGPIPE,
+ * EINPROGRESS, listen() binding on its own, select()'s first argument and
+ * readiness - what Windows does. Against the Windows API only: the same source
+ * runs on Windows/Wine, on the host (emulated backend) and in the VM.
  *
  * Each test names its source: a function's page in Microsoft's documentation
  * ("docs"), or the test in Wine's dlls/ws2_32/tests/sock.c that checks the
@@ -1208,7 +1208,7 @@ TEST_F(bsd, sockopt_arguments)
 
 /*
  * SO_UPDATE_CONNECT_CONTEXT after ConnectEx, with no value (docs,
- * ConnectEx; WINDOWS.md): accepted, and then the peer's name is known.
+ * ConnectEx; docs/WINDOWS.md): accepted, and then the peer's name is known.
  */
 TEST_F(bsd, so_update_connect_context)
 {

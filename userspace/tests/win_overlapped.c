@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * WSAGetOverlappedResult and GetOverlappedResult as Windows answers them
- * (WINDOWS.md, "WSAGetOverlappedResult / GetOverlappedResult"), against the
- * Windows API only (Windows/Wine, host, VM). The status table is the one
+ * (docs/WINDOWS.md, "WSAGetOverlappedResult / GetOverlappedResult"), against
+ * the Windows API only (Windows/Wine, host, VM). The status table is the one
  * Wine's conformance tests hold Windows to (dlls/ws2_32/tests/sock.c,
- * test_WSAGetOverlappedResult); the statuses are written into Internal by
- * hand, as a program may.
+ * test_WSAGetOverlappedResult); the statuses are written into Internal by hand,
+ * as a program may.
  */
 #include "wintest.h"
 

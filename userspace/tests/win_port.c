@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * I/O completion ports as Windows has them (WINDOWS.md, "I/O completion
+ * I/O completion ports as Windows has them (docs/WINDOWS.md, "I/O completion
  * ports" and "Errors: at once"), against the Windows API only, built for
  * Windows/Wine (the oracle), the host and the VM. Each test names its
  * source: Microsoft's page of the function ("docs") or Wine's conformance
@@ -647,7 +647,7 @@ TEST_F(sock, disconnectex_queues_packet)
 }
 
 /*
- * WINDOWS.md: a socket recycled by DisconnectEx(TF_REUSE_SOCKET) stays
+ * docs/WINDOWS.md: a socket recycled by DisconnectEx(TF_REUSE_SOCKET) stays
  * associated: same port, same key, no second association.
  */
 TEST_F(sock, reused_socket_stays_associated)
@@ -680,7 +680,7 @@ TEST_F(sock, reused_socket_stays_associated)
 }
 
 /*
- * WINDOWS.md "Errors: at once", sock.c test_completion_port: failing at
+ * docs/WINDOWS.md "Errors: at once", sock.c test_completion_port: failing at
  * once (WSAENOTCONN, WSAEISCONN) queues nothing.
  */
 TEST_F(sock, at_once_errors_queue_nothing)

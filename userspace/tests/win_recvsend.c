@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Overlapped WSARecv and WSASend as Windows behaves (WINDOWS.md, "WSARecv /
- * WSASend", "I/O completion ports", "Errors: at once, or as a
+ * Overlapped WSARecv and WSASend as Windows behaves (docs/WINDOWS.md,
+ * "WSARecv / WSASend", "I/O completion ports", "Errors: at once, or as a
  * completion"), against the Windows API only: the same source runs on
  * Windows/Wine (the oracle), on the host (emulated backend) and in the VM.
  *
@@ -384,7 +384,7 @@ static void expect_empty_recv(struct __test_metadata *_metadata,
 }
 
 /*
- * WINDOWS.md, Wine 8: a zero-length receive completes, with 0 bytes, only
+ * docs/WINDOWS.md, Wine 8: a zero-length receive completes, with 0 bytes, only
  * once data is there, and leaves the data to be read.
  */
 TEST_F(rs, recv_zero_length_waits_for_data)
@@ -445,7 +445,7 @@ TEST_F(rs, recv_reset_port)
 }
 
 /*
- * sock.c test_WSARecv, test_tcp_reset; WINDOWS.md: the same by event -
+ * sock.c test_WSARecv, test_tcp_reset; docs/WINDOWS.md: the same by event -
  * WSAECONNRESET from WSAGetOverlappedResult, ERROR_NETNAME_DELETED from
  * GetOverlappedResult.
  */

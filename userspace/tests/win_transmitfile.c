@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TransmitFile as Windows behaves (WINDOWS.md, "TransmitFile"), against the
- * Windows API only: the same source runs on Windows/Wine (the oracle), on
+ * TransmitFile as Windows behaves (docs/WINDOWS.md, "TransmitFile"), against
+ * the Windows API only: the same source runs on Windows/Wine (the oracle), on
  * the host (emulated backend) and in the VM (the module).
  *
  * Sources: Microsoft's TransmitFile page ("docs": the head buffer, the file

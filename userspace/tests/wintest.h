@@ -112,7 +112,7 @@ BOOL wt_port_get(HANDLE port, int timeout_ms, struct wt_packet *p);
 int wt_port_count(HANDLE port, int quiet_ms);
 
 /*
- * AcceptEx (WINDOWS.md, "AcceptEx / GetAcceptExSockaddrs"): the functions,
+ * AcceptEx (docs/WINDOWS.md, "AcceptEx / GetAcceptExSockaddrs"): the functions,
  * through WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s; NULL on
  * failure.
  */
@@ -131,7 +131,7 @@ int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 		      OVERLAPPED *ov);
 
 /*
- * TransmitFile (WINDOWS.md, "TransmitFile"): the function, through
+ * TransmitFile (docs/WINDOWS.md, "TransmitFile"): the function, through
  * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s; NULL on failure. A
  * temporary file holding @len bytes of @data, positioned at 0 (NULL on
  * failure), and its closing.
@@ -178,7 +178,7 @@ void wt_close_file(HANDLE h);
 #define WT_QUIET_MS	200
 
 /*
- * An error at once (WINDOWS.md): no event, no completion; Windows marked
+ * An error at once (docs/WINDOWS.md): no event, no completion; Windows marked
  * Internal pending on entry and left InternalHigh alone - the caller set it
  * to 0x5eed. Wine zeroes it, a known deviation: its own conformance tests
  * mark that todo_wine.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The server half of the reuse loop, through the Windows surface with the
- * module loaded (issue 13): a pool of accept sockets, each AcceptEx'd,
+ * module loaded: a pool of accept sockets, each AcceptEx'd,
  * served, DisconnectEx(TF_REUSE_SOCKET)'d and AcceptEx'd again as the same
  * SOCKET, IPv4 and IPv6.
  *
