@@ -22,6 +22,7 @@
  * library's AcceptEx lands.
  */
 #include "wintest.h"
+#include "tst_addr.h"
 #include "tst_variants.h"
 
 #define WAIT_MS		5000	/* for a completion that should come */
@@ -173,22 +174,6 @@ static int wait_result(SOCKET s, OVERLAPPED *ov, DWORD *bytes, int ms)
 	return (int)GetLastError();
 }
 
-/* @a and @b hold the same address and port (whatever else differs). */
-static bool same_addr(const struct sockaddr *a, const struct sockaddr *b)
-{
-	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-
-	if (a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		       !memcmp(&a6->sin6_addr, &b6->sin6_addr,
-			       sizeof(a6->sin6_addr));
-	return a4->sin_port == b4->sin_port &&
-	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-}
-
 static int addr_len(int family)
 {
 	return family == AF_INET6 ? (int)sizeof(struct sockaddr_in6) :
@@ -234,12 +219,12 @@ static int check_names(SOCKET l, SOCKET a, SOCKET c,
 	len = sizeof(peer);
 	if (getpeername(a, (struct sockaddr *)&peer, &len))
 		return WSAGetLastError();
-	if (!same_addr((struct sockaddr *)&peer, (struct sockaddr *)&client))
+	if (!tst_same_addr((struct sockaddr *)&peer, (struct sockaddr *)&client))
 		return -1;
 	len = sizeof(self);
 	if (getsockname(a, (struct sockaddr *)&self, &len))
 		return WSAGetLastError();
-	return same_addr((struct sockaddr *)&self,
+	return tst_same_addr((struct sockaddr *)&self,
 			 (const struct sockaddr *)laddr) ? 0 : -1;
 }
 
@@ -261,8 +246,8 @@ static void expect_sockaddrs(struct __test_metadata *_metadata,
 	ASSERT_NONNULL(remote);
 	EXPECT_EQ(addr_len(family), ll);
 	EXPECT_EQ(addr_len(family), rl);
-	EXPECT_TRUE(same_addr(local, (struct sockaddr *)&self->laddr));
-	EXPECT_TRUE(same_addr(remote, (struct sockaddr *)&client));
+	EXPECT_TRUE(tst_same_addr(local, (struct sockaddr *)&self->laddr));
+	EXPECT_TRUE(tst_same_addr(remote, (struct sockaddr *)&client));
 }
 
 /*
@@ -851,7 +836,7 @@ TEST_F(ax, pool_of_four)
 		EXPECT_EQ(0, getpeername(a[i], (struct sockaddr *)&peer,
 					 &len));
 		for (j = 0; j < POOL; j++)
-			if (same_addr((struct sockaddr *)&peer,
+			if (tst_same_addr((struct sockaddr *)&peer,
 				      (struct sockaddr *)&client[j]))
 				break;
 		EXPECT_LT(j, POOL) TH_LOG("accept %d: no client's peer", i);

@@ -40,6 +40,7 @@
 
 #include "kselftest_harness.h"
 #include "vm.h"
+#include "tst_addr.h"
 #include "tst_variants.h"
 #include <windows.h>
 
@@ -884,21 +885,6 @@ TEST_F(acc, active_close)
 
 /* ---- one socket, both roles ------------------------------------------- */
 
-static bool same_name(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	return a6->sin6_port == b6->sin6_port &&
-	       !memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr));
-}
-
 /*
  * One SOCKET: ConnectEx'd (a plain accept() serves it), recycled with
  * DisconnectEx(TF_REUSE_SOCKET) after an active close, then handed to
@@ -966,10 +952,12 @@ TEST_F(acc, connectex_then_acceptex)
 		ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&peer, &len));
 		len = sizeof(me);
 		ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&me, &len));
-		EXPECT_TRUE(same_name(&peer, &me));
+		EXPECT_TRUE(tst_same_addr((struct sockaddr *)&peer,
+					  (struct sockaddr *)&me));
 		len = sizeof(me);
 		ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&me, &len));
-		EXPECT_TRUE(same_name(&addr.ss, &me));
+		EXPECT_TRUE(tst_same_addr((struct sockaddr *)&addr.ss,
+					  (struct sockaddr *)&me));
 		ASSERT_EQ(0, send_all(s, "dlrow", 5));
 		ASSERT_EQ(0, tst_recv_exact(c, buf, 5, VM_TIMEOUT_MS));
 		EXPECT_EQ(0, memcmp(buf, "dlrow", 5));
