@@ -34,8 +34,8 @@ usage() {
 	exit 2
 }
 
-kernel='' module='' tap='' vm_timeout=900 boot_timeout=180 boot_tries=3
-mem=2048 smp=2 append='' files=()
+kernel='' module='' tap='' vm_timeout=900 files=()
+boot=()		# boot.sh's own options, passed on as given (its defaults)
 plan=()		# initramfs.sh's arguments that make /plan, in order
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -43,11 +43,9 @@ while [ $# -gt 0 ]; do
 	--module)	module=${2:?}; shift 2 ;;
 	--tap)		tap=${2:?}; shift 2 ;;
 	--timeout)	vm_timeout=${2:?}; shift 2 ;;
-	--boot-timeout)	boot_timeout=${2:?}; shift 2 ;;
-	--boot-tries)	boot_tries=${2:?}; shift 2 ;;
-	--mem)		mem=${2:?}; shift 2 ;;
-	--smp)		smp=${2:?}; shift 2 ;;
-	--append)	append=${2?}; shift 2 ;;
+	--boot-timeout|--boot-tries|--mem|--smp)
+			boot+=("$1" "${2:?}"); shift 2 ;;
+	--append)	boot+=("$1" "${2?}"); shift 2 ;;
 	--files)	files+=(--files "${2?}"); shift 2 ;;
 	--exec)		plan+=(--exec "${2:?}"); shift 2 ;;
 	-h|--help)	usage ;;
@@ -73,8 +71,7 @@ trap 'rm -rf "$work"' EXIT
 	"${files[@]}" "${plan[@]}"
 "$here/boot.sh" --kernel "$kernel" --initrd "$work/initramfs.cpio" \
 	--console "$console" --results "$results" --status "$work/status" \
-	--timeout "$vm_timeout" --boot-timeout "$boot_timeout" \
-	--boot-tries "$boot_tries" --mem "$mem" --smp "$smp" --append "$append"
+	--timeout "$vm_timeout" "${boot[@]}"
 read -r rc hung <"$work/status"
 "$here/judge.sh" --tap "$tap" --console "$console" --results "$results" \
 	--qemu-exit "$rc" --boot-hung "$hung" --timeout "$vm_timeout"
