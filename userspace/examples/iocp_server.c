@@ -145,6 +145,12 @@ static void stop_workers(BOOL failure)
 		PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
 }
 
+/*
+ * The FIN-or-reset verdict the tests' peer (testlib's tst_end_of()) and
+ * the benchmark's echo server (bench/server.c) give from errno, here from
+ * what Windows reports: an example uses the Windows API alone, and builds
+ * with MinGW as it is.
+ */
 static BOOL is_reset(DWORD err)
 {
 	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
