@@ -21,8 +21,11 @@ static void sys_read(struct dcxb_sys *s)
 	struct rusage ru;
 
 	s->t = bench_now();
-	if (guest_cpu_read(&s->cpu))
+	if (guest_cpu_read(&s->cpu)) {
+		/* Never seen in the VM; the figures of this run are void. */
+		bench_log("# dcxbench: /proc/stat unreadable: CPU figures void");
 		memset(&s->cpu, 0, sizeof(s->cpu));
+	}
 	tune_probes_read(s->probe);
 	getrusage(RUSAGE_SELF, &ru);
 	s->self_us = ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec +

@@ -142,12 +142,11 @@ void guest_mem_read(struct guest_mem *m)
 	}
 }
 
-/* At most this many caches, and none that moved less than 4 B per op. */
-#define MEM_TOP		8
+/* No cache that moved less than this many bytes per op. */
 #define MEM_TOP_MIN	4
 
 void guest_mem_top(const struct guest_mem *a, const struct guest_mem *b,
-		   long per, char *buf, size_t len)
+		   long per, int max, char *buf, size_t len)
 {
 	long long delta[GUEST_MAX_CACHES];
 	size_t off = 0;
@@ -162,7 +161,7 @@ void guest_mem_top(const struct guest_mem *a, const struct guest_mem *b,
 			}
 	}
 	buf[0] = '\0';
-	for (k = 0; k < MEM_TOP && off < len; k++) {
+	for (k = 0; k < max && off < len; k++) {
 		best = -1;
 		for (i = 0; i < b->ncaches; i++)
 			if (delta[i] && (best < 0 || llabs(delta[i]) > llabs(delta[best])))

@@ -65,12 +65,12 @@ struct guest_mem {
 void guest_mem_read(struct guest_mem *m);
 
 /*
- * The caches that grew or shrank most from @a to @b, in bytes per @per
- * operations, as "name +N, name -N": where the memory of an operation in
- * flight really goes.
+ * The @max caches that grew or shrank most from @a to @b (none by less
+ * than 4 B per op), in bytes per @per operations, as "name +N, name -N":
+ * where the memory of an operation in flight really goes.
  */
 void guest_mem_top(const struct guest_mem *a, const struct guest_mem *b,
-		   long per, char *buf, size_t len);
+		   long per, int max, char *buf, size_t len);
 
 /* A counter of the module's /sys/class/misc/disconnectex/stats/; -1 if none. */
 long guest_dcx_stat(const char *name);

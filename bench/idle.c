@@ -208,10 +208,10 @@ int pb_idle_run(int n, struct pb_idle_result *r)
 	r->failures += pb_idle_port_recv(ip);
 	r->submit_us = (bench_now() - t) * 1e6 / n;
 	stage(r, PB_IDLE_PENDING);
-	guest_mem_top(&slabs[PB_IDLE_CONNECTED], &slabs[PB_IDLE_URING], n,
-		    r->uring_top, sizeof(r->uring_top));
-	guest_mem_top(&slabs[PB_IDLE_ASSOC], &slabs[PB_IDLE_PENDING], n,
-		    r->port_top, sizeof(r->port_top));
+	guest_mem_top(&slabs[PB_IDLE_CONNECTED], &slabs[PB_IDLE_URING], n, 6,
+		      r->uring_top, sizeof(r->uring_top));
+	guest_mem_top(&slabs[PB_IDLE_ASSOC], &slabs[PB_IDLE_PENDING], n, 6,
+		      r->port_top, sizeof(r->port_top));
 
 	for (i = 0; i < npeers; i++)
 		peer_reset(peers[i]);

@@ -10,7 +10,6 @@
 #ifndef PB_IDLE_H
 #define PB_IDLE_H
 
-
 struct pb_idle_stage {
 	double t;		/* CLOCK_MONOTONIC */
 	long tasks;		/* /proc/self/task */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/ shared layer, liburing side: see ring.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,7 +15,8 @@ struct io_uring_sqe *bench_sqe(struct io_uring *ring)
 		sqe = io_uring_get_sqe(ring);
 	}
 	if (!sqe) {
-		fprintf(stderr, "bench: no SQE after a submit\n");
+		fprintf(stderr, "%s: no SQE after a submit\n",
+			program_invocation_short_name);
 		abort();
 	}
 	return sqe;

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bench/ bottom layer: what every benchmark program uses - a progress line,
- * the clock, array sizes. No benchmark knowledge here.
+ * bench/ bottom layer: what every benchmark program uses - a progress line
+ * and the clock. No benchmark knowledge here.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
-
-#define BENCH_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* One line (newline added) to stdout, flushed: the VM's results port. */
 void bench_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

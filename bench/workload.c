@@ -761,7 +761,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		r->kiocb_b = m0.slabinfo ? (double)(m1.kiocb - m0.kiocb) / d.nslots : NAN;
 		r->dcxop_b = m0.slabinfo ? (double)(m1.dcxop - m0.dcxop) / d.nslots : NAN;
 		r->kthreads = peak - f0.kthreads;
-		guest_mem_top(&m0, &m1, d.nslots, top, sizeof(top));
+		guest_mem_top(&m0, &m1, d.nslots, 8, top, sizeof(top));
 		bench_log("#         W2 %s, slab caches in B/op: %s",
 			 dcxb_way_name(v->way, false), top);
 	}
