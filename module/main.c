@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <linux/uaccess.h>
 
 #include "dcx.h"
@@ -141,7 +142,11 @@ static ssize_t dcx_stat_show(struct device *dev, struct device_attribute *attr,
 /* One read-only file per counter: sysfs wants one value per file. */
 #define DCX_STAT_ATTR(_name)						\
 	static struct dev_ext_attribute dcx_attr_##_name = {		\
-		__ATTR(_name, 0444, dcx_stat_show, NULL), &dcx_stats._name \
+		.attr = {						\
+			.attr = { .name = __stringify(_name), .mode = 0444 }, \
+			.show = dcx_stat_show,				\
+		},							\
+		.var = &dcx_stats._name,				\
 	}
 
 DCX_STAT_ATTR(inflight);
