@@ -98,9 +98,7 @@ static int find_variant(const char *name)
 
 /* ---- Statistics: bench_quantile() of stats.h ---- */
 
-#define FIELD_FN(field) \
-	static double f_##field(const struct pb_echo_result *r) \
-	{ return (double)r->field; }
+#define FIELD_FN(field) BENCH_FIELD_FN(struct pb_echo_result, field)
 FIELD_FN(rate)
 FIELD_FN(srv_us)
 FIELD_FN(srv_user_us)

@@ -44,9 +44,7 @@ static double ratio(const struct dcxb_rounds *t, int a, int b,
 	return ratio_q(t, a, b, f, 0.5);
 }
 
-#define FIELD_FN(field) \
-	static double f_##field(const struct dcxb_result *r) \
-	{ return (double)r->field; }
+#define FIELD_FN(field) BENCH_FIELD_FN(struct dcxb_result, field)
 FIELD_FN(rate)
 FIELD_FN(user_us)
 FIELD_FN(sys_us)

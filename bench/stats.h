@@ -26,4 +26,12 @@ struct bench_samples {
 void bench_samples_add(struct bench_samples *s, double x);
 void bench_samples_free(struct bench_samples *s);
 
+/*
+ * f_@field(): @field of a result of @type as a double, for the helpers that
+ * take a quantile of one field over rounds.
+ */
+#define BENCH_FIELD_FN(type, field)					\
+	static double f_##field(const type *r)				\
+	{ return (double)r->field; }
+
 #endif /* BENCH_STATS_H */

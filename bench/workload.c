@@ -106,8 +106,7 @@ struct slot {
 struct driver {
 	struct dcxb_ctx *c;
 	struct io_uring *ring;
-	enum dcxb_way way;
-	const struct way *w;
+	const struct way *w;	/* ways[] entry of the variant */
 	struct slot *slots;
 	int nslots;
 	int active;		/* slots not idle */
@@ -405,12 +404,12 @@ static void check_run(struct dcxb_ctx *c, const struct dcxb_frame *pre,
 	bad = post.srv.resets - pre->srv.resets + post.srv.errors - pre->srv.errors;
 	if (fins != d->completed || bad) {
 		bench_log("# dcxbench: %s: server saw %ld FINs for %ld connections, %llu resets, %llu errors",
-			 dcxb_way_name(d->way, false), fins, d->completed,
+			 d->w->name, fins, d->completed,
 			 (unsigned long long)(post.srv.resets - pre->srv.resets),
 			 (unsigned long long)(post.srv.errors - pre->srv.errors));
 		r->failures += bad + labs(fins - d->completed);
 	}
-	if (d->way != DCXB_KERNEL)
+	if (d->w != &ways[DCXB_KERNEL])
 		return;
 	bad = (post.dcx_completed - pre->dcx_completed) -
 	      (post.dcx_graceful - pre->dcx_graceful) +
@@ -565,7 +564,7 @@ static void blk_run(struct driver *d, struct window *w)
 			continue;
 		}
 		if (++d->failures <= 5)
-			bench_log("# dcxbench: %s: %s", dcxb_way_name(d->way, true),
+			bench_log("# dcxbench: %s: %s", d->w->blk_name,
 				 strerror(-err));
 		if (s->fd >= 0)
 			close(s->fd);
@@ -591,7 +590,7 @@ int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		struct dcxb_result *r)
 {
 	struct driver d = {
-		.c = c, .ring = &c->ring, .way = v->way, .w = &ways[v->way],
+		.c = c, .ring = &c->ring, .w = &ways[v->way],
 		.nslots = v->conc,
 		.churn = true, .limit = c->conns,
 	};
@@ -684,7 +683,7 @@ static bool w2_all_waiting(struct dcxb_ctx *c, struct driver *d,
 		if (step == ST_SHUT || step == ST_CLOSE || step == ST_UNCONNECT)
 			return false;
 	}
-	return d->way != DCXB_KERNEL || guest_dcx_stat("inflight") == d->nslots;
+	return d->w != &ways[DCXB_KERNEL] || guest_dcx_stat("inflight") == d->nslots;
 }
 
 /*
@@ -697,7 +696,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE };
 	struct driver d = {
-		.c = c, .way = v->way, .w = &ways[v->way], .slots = slots,
+		.c = c, .w = &ways[v->way], .slots = slots,
 		.nslots = v->conc,
 		.phase = PH_WINDOW,
 	};
