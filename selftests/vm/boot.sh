@@ -8,46 +8,27 @@
 # usage: boot.sh --kernel BZIMAGE --initrd CPIO --console LOG --results LOG
 #                --status FILE [--timeout SEC] [--boot-timeout SEC]
 #                [--boot-tries N] [--mem MB] [--smp N] [--append "CMDLINE"]
+#                [--icount SPEC]
 #
 # --timeout bounds the whole VM (default 900 s). A boot whose init is not up
 # within --boot-timeout (default 180 s) is stopped and tried again, up to
 # --boot-tries times (default 3); each hung boot's console is kept next to
 # LOG as console-hung-N.log. FILE gets one line for judge.sh: QEMU's exit
 # status (timeout(1)'s 124 or 137 if the VM timed out), then the number of
-# boots if the last one hung, else 0.
+# boots if the last one hung, else 0. --icount SPEC passes QEMU's -icount
+# SPEC (bench/'s repeatable mode: "shift=0,sleep=off", guest time counted in
+# instructions so that host load does not change what the guest measures).
 set -euo pipefail
 
-usage() {
-	sed -n '/^# usage:/,/^#$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-	exit 2
-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/opts.sh"
 
 kernel='' initrd='' console='' results='' status=''
-vm_timeout=900 boot_timeout=180 boot_tries=3 mem=2048 smp=2 append=''
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kernel)	kernel=${2:?}; shift 2 ;;
-	--initrd)	initrd=${2:?}; shift 2 ;;
-	--console)	console=${2:?}; shift 2 ;;
-	--results)	results=${2:?}; shift 2 ;;
-	--status)	status=${2:?}; shift 2 ;;
-	--timeout)	vm_timeout=${2:?}; shift 2 ;;
-	--boot-timeout)	boot_timeout=${2:?}; shift 2 ;;
-	--boot-tries)	boot_tries=${2:?}; shift 2 ;;
-	--mem)		mem=${2:?}; shift 2 ;;
-	--smp)		smp=${2:?}; shift 2 ;;
-	--append)	append=${2?}; shift 2 ;;
-	-h|--help)	usage ;;
-	*)		echo "boot.sh: unknown argument $1" >&2; usage ;;
-	esac
-done
-if [ -z "$kernel" ] || [ -z "$initrd" ] || [ -z "$console" ] ||
-   [ -z "$results" ] || [ -z "$status" ]; then
-	usage
-fi
-for f in "$kernel" "$initrd"; do
-	[ -f "$f" ] || { echo "run.sh: $f: no such file" >&2; exit 2; }
-done
+timeout=900 boot_timeout=180 boot_tries=3 mem=2048 smp=2 append='' icount=''
+vm_options "kernel initrd console results status timeout boot-timeout
+	    boot-tries mem smp append? icount?" "$@"
+vm_require kernel initrd console results status
+vm_files "$kernel" "$initrd"
 
 outdir=$(cd "$(dirname "$console")" && pwd)
 work=$(mktemp -d "$outdir/.boot.XXXXXX")
@@ -74,12 +55,12 @@ boot() {
 	: >"$console"
 	: >"$results"
 	rm -f "$work/boot-hung"
-	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+	timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-nodefaults -nographic -monitor none -no-reboot \
 		-machine q35 -cpu max,la57=off -smp "$smp" -m "$mem" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-serial "file:$console" -serial "file:$results" \
-		-append "$cmdline" </dev/null &
+		${icount:+-icount "$icount"} -append "$cmdline" </dev/null &
 	qemu=$!
 	(
 		waited=0
@@ -103,7 +84,8 @@ boot() {
 	wait "$watchdog" || true
 }
 
-echo "run.sh: booting $kernel (smp $smp, $mem MB, VM timeout ${vm_timeout}s)"
+echo "run.sh: booting $kernel (smp $smp, $mem MB${icount:+, icount $icount}," \
+     "VM timeout ${timeout}s)"
 echo "run.sh: console: $console"
 start=$SECONDS
 attempt=1

@@ -15,11 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-usage() {
-	sed -n '/^# usage:/,/^#$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-	exit 2
-}
+. "$here/opts.sh"
 
 module='' out='' files=()
 plan=()		# "bin NAME" for a positional, "exec LINE" for --exec
@@ -34,10 +30,8 @@ while [ $# -gt 0 ]; do
 	*)		plan+=("bin $1"); shift ;;
 	esac
 done
-if [ -z "$module" ] || [ -z "$out" ]; then
-	usage
-fi
-[ -f "$module" ] || { echo "run.sh: $module: no such file" >&2; exit 2; }
+vm_require module out
+vm_files "$module"
 
 work=$(mktemp -d "$(dirname "$out")/.initramfs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -67,7 +61,7 @@ done
 for entry in "${plan[@]}"; do
 	if [ "${entry%% *}" = bin ]; then
 		prog=${entry#bin }
-		[ -f "$prog" ] || { echo "run.sh: $prog: no such file" >&2; exit 2; }
+		vm_files "$prog"
 		cp -p "$prog" "$root/bin/"
 		echo "/bin/$(basename "$prog")" >>"$root/plan"
 	else

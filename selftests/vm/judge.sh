@@ -20,31 +20,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/opts.sh"
 
-usage() {
-	sed -n '/^# usage:/,/^#$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-	exit 2
-}
-
-tap='' console='' results='' rc=0 hung=0 vm_timeout=900
-while [ $# -gt 0 ]; do
-	case $1 in
-	--tap)		tap=${2:?}; shift 2 ;;
-	--console)	console=${2:?}; shift 2 ;;
-	--results)	results=${2:?}; shift 2 ;;
-	--qemu-exit)	rc=${2:?}; shift 2 ;;
-	--boot-hung)	hung=${2:?}; shift 2 ;;
-	--timeout)	vm_timeout=${2:?}; shift 2 ;;
-	-h|--help)	usage ;;
-	*)		echo "judge.sh: unknown argument $1" >&2; usage ;;
-	esac
-done
-if [ -z "$tap" ] || [ -z "$console" ] || [ -z "$results" ]; then
-	usage
-fi
-for f in "$console" "$results"; do
-	[ -f "$f" ] || { echo "run.sh: $f: no such file" >&2; exit 2; }
-done
+tap='' console='' results='' qemu_exit=0 boot_hung=0 timeout=900
+vm_options "tap console results qemu-exit boot-hung timeout" "$@"
+vm_require tap console results
+vm_files "$console" "$results"
 
 # The strings init.c looks for in the kernel log (splats.txt).
 splats=$here/splats.txt
@@ -55,14 +36,14 @@ lines=$(awk -v vm=1 -f "$here/../../scripts/tap.awk" "$results")
 
 if grep -Eq $'^DCX-VM-DONE\r?$' "$results"; then
 	out+=("ok - vm: run completed")
-elif [ "$hung" != 0 ]; then
-	out+=("not ok - vm: run completed (boot hung $hung times)")
-elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	out+=("not ok - vm: run completed (VM timed out after ${vm_timeout}s)")
+elif [ "$boot_hung" != 0 ]; then
+	out+=("not ok - vm: run completed (boot hung $boot_hung times)")
+elif [ "$qemu_exit" = 124 ] || [ "$qemu_exit" = 137 ]; then
+	out+=("not ok - vm: run completed (VM timed out after ${timeout}s)")
 elif grep -q 'Kernel panic' "$console"; then
 	out+=("not ok - vm: run completed (kernel panic)")
 else
-	out+=("not ok - vm: run completed (no DCX-VM-DONE; qemu exit $rc)")
+	out+=("not ok - vm: run completed (no DCX-VM-DONE; qemu exit $qemu_exit)")
 fi
 if grep -Fq -f "$splats" "$console"; then
 	out+=("not ok - vm: console clean")

@@ -8,7 +8,7 @@
 #
 # usage: run.sh --kernel BZIMAGE --module KO --tap OUTFILE
 #               [--timeout SEC] [--boot-timeout SEC] [--boot-tries N]
-#               [--mem MB] [--smp N] [--append "CMDLINE"]
+#               [--mem MB] [--smp N] [--append "CMDLINE"] [--icount SPEC]
 #               [--files "HOST:GUEST ..."] [--exec "PROG ARGS"]... [PROG...]
 #
 # Each positional PROG (a static binary) goes to /bin in the VM and is run
@@ -28,11 +28,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-usage() {
-	sed -n '/^# usage:/,/^#$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-	exit 2
-}
+. "$here/opts.sh"
 
 kernel='' module='' tap='' vm_timeout=900 files=()
 boot=()		# boot.sh's own options, passed on as given (its defaults)
@@ -45,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--timeout)	vm_timeout=${2:?}; shift 2 ;;
 	--boot-timeout|--boot-tries|--mem|--smp)
 			boot+=("$1" "${2:?}"); shift 2 ;;
-	--append)	boot+=("$1" "${2?}"); shift 2 ;;
+	--append|--icount)
+			boot+=("$1" "${2?}"); shift 2 ;;
 	--files)	files+=(--files "${2?}"); shift 2 ;;
 	--exec)		plan+=(--exec "${2:?}"); shift 2 ;;
 	-h|--help)	usage ;;
@@ -53,12 +50,8 @@ while [ $# -gt 0 ]; do
 	*)		plan+=("$1"); shift ;;
 	esac
 done
-if [ -z "$kernel" ] || [ -z "$module" ] || [ -z "$tap" ]; then
-	usage
-fi
-for f in "$kernel" "$module"; do
-	[ -f "$f" ] || { echo "run.sh: $f: no such file" >&2; exit 2; }
-done
+vm_require kernel module tap
+vm_files "$kernel" "$module"
 
 outdir=$(cd "$(dirname "$tap")" && pwd)
 tap=$outdir/$(basename "$tap")
