@@ -22,12 +22,11 @@
  * Windows API only) and echo_uring.c (liburing only); idle.c is P2, with
  * idle_port.c its Windows side; pbstat.c reads the process's own counters,
  * pbtrace.c counts system calls (--syscalls); the clock, the guest's
- * counters and the quantiles are bench/'s shared layer (util, guest,
- * stats). No portbench header includes <liburing.h> or <winsock2.h>: each
+ * counters, the quantiles and the option parser are bench/'s shared layer
+ * (util, guest, stats, opts). No portbench header includes <liburing.h> or <winsock2.h>: each
  * .c file sees one of the two APIs at most, so neither's names can clash.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@
 #include "echo_server.h"
 #include "guest.h"
 #include "idle.h"
+#include "opts.h"
 #include "pbtrace.h"
 #include "stats.h"
 #include "util.h"
@@ -518,7 +518,7 @@ static void raise_nofile(int n, struct pb_idle_result *x)
 	x->nofile_now = (long)rl.rlim_cur;
 }
 
-static void usage(const char *argv0)
+static void __attribute__((noreturn)) usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--time SEC] [--rounds R] [--idle-n N] [--idle-rounds R2]\n"
@@ -537,66 +537,47 @@ static void usage(const char *argv0)
 	exit(2);
 }
 
+/* --quick: the CI smoke preset. */
+static bool quick(void *ctx, const char *arg)
+{
+	struct pb_opts *o = ctx;
+
+	(void)arg;
+	o->secs = 0.5;
+	o->rounds = 3;
+	return true;
+}
+
+/* --variant NAME: one of variants[] alone. */
+static bool only(void *ctx, const char *arg)
+{
+	struct pb_opts *o = ctx;
+
+	o->only = arg;
+	return find_variant(arg) >= 0;
+}
+
 static void parse_opts(int argc, char **argv, struct pb_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "time", required_argument, NULL, 't' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "idle-n", required_argument, NULL, 'n' },
-		{ "idle-rounds", required_argument, NULL, 'i' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "no-echo", no_argument, NULL, '1' },
-		{ "no-idle", no_argument, NULL, '2' },
-		{ "variant", required_argument, NULL, 'v' },
-		{ "syscalls", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
+	const struct bench_opt table[] = {
+		BENCH_OPT_DOUBLE("time", 't', &o->secs),
+		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, MAX_ROUNDS),
+		BENCH_OPT_INT("idle-n", 'n', &o->idle_n, 1, 100000),
+		BENCH_OPT_INT("idle-rounds", 0, &o->idle_rounds, 1, MAX_IDLE_ROUNDS),
+		BENCH_OPT_CALL("quick", 'q', false, quick, o),
+		BENCH_OPT_CLEAR("no-echo", &o->echo),
+		BENCH_OPT_CLEAR("no-idle", &o->idle),
+		BENCH_OPT_CALL("variant", 0, true, only, o),
+		BENCH_OPT_SET("syscalls", &o->syscalls),
+		BENCH_OPT_END
 	};
-	int ch;
 
 	*o = (struct pb_opts){
 		.secs = 2, .rounds = 5, .idle_n = 10000, .idle_rounds = 1,
 		.echo = true, .idle = true,
 	};
-	while ((ch = getopt_long(argc, argv, "t:r:n:qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			o->secs = atof(optarg);
-			break;
-		case 'r':
-			o->rounds = atoi(optarg);
-			break;
-		case 'n':
-			o->idle_n = atoi(optarg);
-			break;
-		case 'i':
-			o->idle_rounds = atoi(optarg);
-			break;
-		case 'q':
-			o->secs = 0.5;
-			o->rounds = 3;
-			break;
-		case '1':
-			o->echo = false;
-			break;
-		case '2':
-			o->idle = false;
-			break;
-		case 's':
-			o->syscalls = true;
-			break;
-		case 'v':
-			o->only = optarg;
-			if (find_variant(optarg) < 0)
-				usage(argv[0]);
-			break;
-		default:
-			usage(argv[0]);
-		}
-	}
-	if (optind != argc || o->rounds < 1 || o->rounds > MAX_ROUNDS ||
-	    o->idle_rounds < 1 || o->idle_rounds > MAX_IDLE_ROUNDS ||
-	    o->idle_n < 1 || o->idle_n > 100000 || o->secs <= 0)
+	bench_opts_parse(argc, argv, table, usage);
+	if (o->secs <= 0)
 		usage(argv[0]);
 }
 
