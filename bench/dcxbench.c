@@ -71,18 +71,6 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 	exit(2);
 }
 
-/* --quick: the CI smoke preset. */
-static bool quick(void *ctx, const char *arg)
-{
-	struct dcxb_opts *o = ctx;
-
-	(void)arg;
-	o->secs = 0.4;
-	o->rounds = 3;
-	o->n = 1000;
-	return true;
-}
-
 static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 {
 	const struct bench_opt table[] = {
@@ -91,7 +79,7 @@ static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, DCXB_MAX_ROUNDS),
 		BENCH_OPT_INT("n", 'n', &o->n, 1, DCXB_MAX_N),
 		BENCH_OPT_INT("w2-rounds", 0, &o->w2_rounds, 0, 0),
-		BENCH_OPT_CALL("quick", 'q', false, quick, o),
+		BENCH_OPT_PRESET("quick", 'q', "--time 0.4 --rounds 3 --n 1000"),
 		BENCH_OPT_CLEAR("no-w1", &o->w1),
 		BENCH_OPT_CLEAR("no-w2", &o->w2),
 		BENCH_OPT_CLEAR("no-tune", &o->tune),

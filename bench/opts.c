@@ -2,6 +2,7 @@
 /* bench/ bottom layer: see opts.h. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "opts.h"
 
@@ -43,6 +44,59 @@ static const struct bench_opt *entry_of(const struct bench_opt *table, int n, in
 	return NULL;
 }
 
+static bool apply(const struct bench_opt *table, const struct bench_opt *e,
+		  const char *arg);
+
+/* A preset's options, word by word: "--name" and, if it takes one, its value. */
+static void apply_preset(const struct bench_opt *table, const char *preset)
+{
+	char words[256], *name, *value, *save;
+	const struct bench_opt *e;
+
+	if (strlen(preset) >= sizeof(words))
+		abort();
+	strcpy(words, preset);
+	for (name = strtok_r(words, " ", &save); name;
+	     name = strtok_r(NULL, " ", &save)) {
+		if (strncmp(name, "--", 2))
+			abort();
+		for (e = table; e->name && strcmp(e->name, name + 2); e++)
+			;
+		value = e->name && takes_arg(e) ? strtok_r(NULL, " ", &save) : NULL;
+		if (!e->name || (takes_arg(e) && !value) || !apply(table, e, value))
+			abort();
+	}
+}
+
+/* Entry @e with its argument @arg (NULL if it takes none): false if refused. */
+static bool apply(const struct bench_opt *table, const struct bench_opt *e,
+		  const char *arg)
+{
+	switch (e->kind) {
+	case BENCH_OPT_INT:
+		*e->i = atoi(arg);
+		break;
+	case BENCH_OPT_LONG:
+		*e->l = atol(arg);
+		break;
+	case BENCH_OPT_DOUBLE:
+		*e->d = atof(arg);
+		break;
+	case BENCH_OPT_SET:
+		*e->b = true;
+		break;
+	case BENCH_OPT_CLEAR:
+		*e->b = false;
+		break;
+	case BENCH_OPT_CALL:
+		return e->fn(e->ctx, e->has_arg ? arg : NULL);
+	case BENCH_OPT_PRESET:
+		apply_preset(table, e->preset);
+		break;
+	}
+	return true;
+}
+
 void bench_opts_parse(int argc, char **argv, const struct bench_opt *table,
 		      void (*usage)(const char *argv0))
 {
@@ -71,29 +125,8 @@ void bench_opts_parse(int argc, char **argv, const struct bench_opt *table,
 
 	while ((ch = getopt_long(argc, argv, letters, longopts, NULL)) != -1) {
 		e = entry_of(table, n, ch);
-		if (!e)
+		if (!e || !apply(table, e, optarg))
 			usage(argv[0]);
-		switch (e->kind) {
-		case BENCH_OPT_INT:
-			*e->i = atoi(optarg);
-			break;
-		case BENCH_OPT_LONG:
-			*e->l = atol(optarg);
-			break;
-		case BENCH_OPT_DOUBLE:
-			*e->d = atof(optarg);
-			break;
-		case BENCH_OPT_SET:
-			*e->b = true;
-			break;
-		case BENCH_OPT_CLEAR:
-			*e->b = false;
-			break;
-		case BENCH_OPT_CALL:
-			if (!e->fn(e->ctx, e->has_arg ? optarg : NULL))
-				usage(argv[0]);
-			break;
-		}
 	}
 	if (optind != argc)
 		usage(argv[0]);

@@ -18,6 +18,7 @@ enum bench_opt_kind {
 	BENCH_OPT_SET,		/* no argument: *b = true */
 	BENCH_OPT_CLEAR,	/* no argument: *b = false */
 	BENCH_OPT_CALL,		/* fn(ctx, argument or NULL); false: usage */
+	BENCH_OPT_PRESET,	/* no argument: the options in *preset, as if given here */
 };
 
 struct bench_opt {
@@ -31,6 +32,7 @@ struct bench_opt {
 		double *d;
 		bool *b;
 		void *ctx;
+		const char *preset;	/* "--name value ...", of this table */
 	};
 	bool (*fn)(void *ctx, const char *arg);
 	/*
@@ -56,6 +58,8 @@ struct bench_opt {
 #define BENCH_OPT_CALL(nm, ch, arg, f, c)				\
 	{ .name = (nm), .letter = (ch), .kind = BENCH_OPT_CALL,		\
 	  .has_arg = (arg), .fn = (f), .ctx = (c) }
+#define BENCH_OPT_PRESET(nm, ch, opts)					\
+	{ .name = (nm), .letter = (ch), .kind = BENCH_OPT_PRESET, .preset = (opts) }
 #define BENCH_OPT_END	{ .name = NULL }
 
 /*
@@ -63,7 +67,9 @@ struct bench_opt {
  * besides. An unknown option, a missing argument (getopt_long() says
  * which), --help, a count out of its range, a CALL entry that returns false
  * or an argument that is not an option: @usage(argv[0]), which must not
- * return.
+ * return. A preset names its options in full ("--time 0.4"), with one space
+ * between words; one that does not fit the table is the program's bug
+ * (abort()).
  */
 #define BENCH_OPTS_MAX	32
 void bench_opts_parse(int argc, char **argv, const struct bench_opt *table,
