@@ -534,17 +534,6 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 	exit(2);
 }
 
-/* --quick: the CI smoke preset. */
-static bool quick(void *ctx, const char *arg)
-{
-	struct pb_opts *o = ctx;
-
-	(void)arg;
-	o->secs = 0.5;
-	o->rounds = 3;
-	return true;
-}
-
 /* --variant NAME: one of variants[] alone. */
 static bool only(void *ctx, const char *arg)
 {
@@ -561,7 +550,7 @@ static void parse_opts(int argc, char **argv, struct pb_opts *o)
 		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, MAX_ROUNDS),
 		BENCH_OPT_INT("idle-n", 'n', &o->idle_n, 1, 100000),
 		BENCH_OPT_INT("idle-rounds", 0, &o->idle_rounds, 1, MAX_IDLE_ROUNDS),
-		BENCH_OPT_CALL("quick", 'q', false, quick, o),
+		BENCH_OPT_PRESET("quick", 'q', "--time 0.5 --rounds 3"),
 		BENCH_OPT_CLEAR("no-echo", &o->echo),
 		BENCH_OPT_CLEAR("no-idle", &o->idle),
 		BENCH_OPT_CALL("variant", 0, true, only, o),
@@ -576,6 +565,30 @@ static void parse_opts(int argc, char **argv, struct pb_opts *o)
 	bench_opts_parse(argc, argv, table, usage);
 	if (o->secs <= 0)
 		usage(argv[0]);
+}
+
+/* The report's parts, in their order: first all CSV lines, then the tables. */
+enum { PART_ECHO, PART_TRACED, PART_IDLE, NPARTS };
+
+static const struct {
+	void (*csv)(const struct pb_opts *o);
+	void (*table)(const struct pb_opts *o);
+} parts[NPARTS] = {
+	[PART_ECHO] = { csv_echo, table_echo },
+	[PART_TRACED] = { csv_traced, table_traced },
+	[PART_IDLE] = { csv_idle, table_idle },
+};
+
+static bool part_on(const struct pb_opts *o, int k)
+{
+	switch (k) {
+	case PART_ECHO:
+		return o->echo;
+	case PART_TRACED:
+		return o->echo && o->syscalls;
+	default:
+		return o->idle;
+	}
 }
 
 /* Without a vDSO-capable one (TCG: hpet, not tsc) clock_gettime() is a syscall. */
@@ -599,7 +612,7 @@ int main(int argc, char **argv)
 	struct utsname u;
 	long failures = 0;
 	double t0 = bench_now();
-	int r;
+	int r, k;
 
 	parse_opts(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -610,11 +623,11 @@ int main(int argc, char **argv)
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), clocksource(), o.rounds,
 	       o.secs, o.idle_n, o.idle_rounds);
 
-	if (o.echo)
+	if (part_on(&o, PART_ECHO))
 		failures += run_echo(&o);
-	if (o.echo && o.syscalls)
+	if (part_on(&o, PART_TRACED))
 		failures += run_traced(&o);
-	for (r = 0; o.idle && r < o.idle_rounds; r++) {
+	for (r = 0; part_on(&o, PART_IDLE) && r < o.idle_rounds; r++) {
 		struct pb_idle_result *x = &idle[r];
 		struct pb_idle_result lim;
 
@@ -635,19 +648,13 @@ int main(int argc, char **argv)
 		       x->packets, x->setup_s);
 	}
 
-	if (o.echo)
-		csv_echo(&o);
-	if (o.echo && o.syscalls)
-		csv_traced(&o);
-	if (o.idle)
-		csv_idle(&o);
+	for (k = 0; k < NPARTS; k++)
+		if (part_on(&o, k))
+			parts[k].csv(&o);
 	printf("PORTBENCH-TABLE-BEGIN\n");
-	if (o.echo)
-		table_echo(&o);
-	if (o.echo && o.syscalls)
-		table_traced(&o);
-	if (o.idle)
-		table_idle(&o);
+	for (k = 0; k < NPARTS; k++)
+		if (part_on(&o, k))
+			parts[k].table(&o);
 	printf("PORTBENCH-TABLE-END\n");
 	printf("PORTBENCH-TARGET: target,value,goal,verdict\n");
 	targets(&o);
