@@ -6,7 +6,7 @@
 
 #include "opts.h"
 
-/* getopt_long()'s value for entry @k that has no short letter. */
+/* LONG_ONLY + k: what getopt_long() returns for entry k, if it has no letter. */
 #define LONG_ONLY	256
 
 static bool takes_arg(const struct bench_opt *e)
