@@ -8,14 +8,14 @@
  * report.c (tables, CSV, targets), rounds.c (the variant table and the
  * rounds), workload.c (the client's steps), frame.c (one run's counters),
  * server.c (the echo server), then the benchmarks' shared layer: tune.c
- * (sysctls, kprobes), guest.c (read-only counters), stats.c, util.c.
+ * (sysctls, kprobes), guest.c (read-only counters), stats.c, opts.c (the
+ * option table's parser), util.c.
  *
  * Output: progress, the report, and one TAP line for the runner: not ok if
  * any connection failed or the server saw a reset.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,6 +29,7 @@
 #include <linux/disconnectex.h>
 
 #include "guest.h"
+#include "opts.h"
 #include "report.h"
 #include "rounds.h"
 #include "server.h"
@@ -49,7 +50,7 @@ struct dcxb_opts {
 	bool pin;		/* client on CPU 0, server on CPU 1 */
 };
 
-static void usage(const char *argv0)
+static void __attribute__((noreturn)) usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--time SEC | --conns N] [--rounds R] [--n N] [--w2-rounds R2]\n"
@@ -72,73 +73,31 @@ static void usage(const char *argv0)
 
 static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "time", required_argument, NULL, 't' },
-		{ "conns", required_argument, NULL, 'c' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "n", required_argument, NULL, 'n' },
-		{ "w2-rounds", required_argument, NULL, 'w' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "no-w1", no_argument, NULL, '1' },
-		{ "no-w2", no_argument, NULL, '2' },
-		{ "no-tune", no_argument, NULL, 'T' },
-		{ "profile", no_argument, NULL, 'P' },
-		{ "pin", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
+	const struct bench_opt table[] = {
+		BENCH_OPT_DOUBLE("time", 't', &o->secs),
+		BENCH_OPT_LONG("conns", 'c', &o->conns),
+		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, DCXB_MAX_ROUNDS),
+		BENCH_OPT_INT("n", 'n', &o->n, 1, DCXB_MAX_N),
+		BENCH_OPT_INT("w2-rounds", 0, &o->w2_rounds, 0, 0),
+		BENCH_OPT_PRESET("quick", 'q', "--time 0.4 --rounds 3 --n 1000"),
+		BENCH_OPT_CLEAR("no-w1", &o->w1),
+		BENCH_OPT_CLEAR("no-w2", &o->w2),
+		BENCH_OPT_CLEAR("no-tune", &o->tune),
+		BENCH_OPT_SET("profile", &o->profile),
+		BENCH_OPT_SET("pin", &o->pin),
+		BENCH_OPT_END
 	};
-	int ch;
 
 	*o = (struct dcxb_opts){
 		.secs = 10, .rounds = 3, .n = 10000, .w1 = true, .w2 = true,
 		.tune = true,
 	};
-	while ((ch = getopt_long(argc, argv, "t:c:r:n:qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			o->secs = atof(optarg);
-			break;
-		case 'c':
-			o->conns = atol(optarg);
-			break;
-		case 'r':
-			o->rounds = atoi(optarg);
-			break;
-		case 'n':
-			o->n = atoi(optarg);
-			break;
-		case 'w':
-			o->w2_rounds = atoi(optarg);
-			break;
-		case 'q':
-			o->secs = 0.4;
-			o->rounds = 3;
-			o->n = 1000;
-			break;
-		case '1':
-			o->w1 = false;
-			break;
-		case '2':
-			o->w2 = false;
-			break;
-		case 'T':
-			o->tune = false;
-			break;
-		case 'P':
-			o->profile = true;
-			break;
-		case 'p':
-			o->pin = true;
-			break;
-		default:
-			usage(argv[0]);
-		}
-	}
+	bench_opts_parse(argc, argv, table, usage);
+	if (o->secs <= 0 && o->conns <= 0)
+		usage(argv[0]);
+	/* Out of range or not given: every round. */
 	if (o->w2_rounds <= 0 || o->w2_rounds > o->rounds)
 		o->w2_rounds = o->rounds;
-	if (optind != argc || o->rounds < 1 || o->rounds > DCXB_MAX_ROUNDS ||
-	    o->n < 1 || o->n > DCXB_MAX_N || (o->secs <= 0 && o->conns <= 0))
-		usage(argv[0]);
 }
 
 static void describe(const struct dcxb_opts *o)

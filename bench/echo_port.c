@@ -28,6 +28,7 @@
 
 #include "echo_port.h"
 #include "echo_server.h"
+#include "threads.h"
 
 #define PB_PORT_MAX_THREADS	16
 #define KEY_CONN		((ULONG_PTR)1)
@@ -202,12 +203,10 @@ void *pb_port_start(int lfd, int n, int threads, struct pb_counts *counts)
 			fprintf(stderr, "portbench: WSARecv: %d\n", WSAGetLastError());
 			goto err;
 		}
-	for (i = 0; i < threads; i++) {
-		if (pthread_create(&ps->tid[i], NULL, pc_worker, ps)) {
-			fprintf(stderr, "portbench: pthread_create failed\n");
-			goto err;
-		}
-		ps->started++;
+	ps->started = bench_threads_start(ps->tid, threads, pc_worker, ps);
+	if (ps->started < threads) {
+		fprintf(stderr, "portbench: pthread_create failed\n");
+		goto err;
 	}
 	return ps;
 
@@ -216,8 +215,7 @@ err:
 	if (ps->started) {
 		CloseHandle(ps->port);
 		ps->port = NULL;
-		for (i = 0; i < ps->started; i++)
-			pthread_join(ps->tid[i], NULL);
+		bench_threads_join(ps->tid, ps->started);
 	}
 	ps_free(ps);
 	return NULL;
@@ -226,9 +224,7 @@ err:
 void pb_port_wait(void *srv)
 {
 	struct psrv *ps = srv;
-	int i;
 
-	for (i = 0; i < ps->started; i++)
-		pthread_join(ps->tid[i], NULL);
+	bench_threads_join(ps->tid, ps->started);
 	ps_free(ps);
 }

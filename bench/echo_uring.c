@@ -37,6 +37,7 @@
 #include "echo_server.h"
 #include "echo_uring.h"
 #include "ring.h"
+#include "threads.h"
 
 #define PB_URING_MAX_THREADS	16
 #define UD_QUIT			1ULL	/* never a connection's address */
@@ -259,12 +260,10 @@ void *pb_uring_start(int lfd, int n, int threads, bool batch,
 	for (i = 0; i < n; i++)
 		us_prep(us, &us->conns[i], OP_RECV, 0);
 	io_uring_submit(&us->ring);
-	for (i = 0; i < threads; i++) {
-		if (pthread_create(&us->tid[i], NULL, batch ? us_batch : us_worker, us)) {
-			fprintf(stderr, "portbench: pthread_create failed\n");
-			goto err_threads;
-		}
-		us->started++;
+	us->started = bench_threads_start(us->tid, threads, batch ? us_batch : us_worker, us);
+	if (us->started < threads) {
+		fprintf(stderr, "portbench: pthread_create failed\n");
+		goto err_threads;
 	}
 	return us;
 
@@ -279,8 +278,7 @@ err_threads:
 	}
 	io_uring_submit(&us->ring);
 	pthread_mutex_unlock(&us->sq_lock);
-	for (i = 0; i < us->started; i++)
-		pthread_join(us->tid[i], NULL);
+	bench_threads_join(us->tid, us->started);
 err:
 	us_free(us);
 	return NULL;
@@ -289,9 +287,7 @@ err:
 void pb_uring_wait(void *srv)
 {
 	struct usrv *us = srv;
-	int i;
 
-	for (i = 0; i < us->started; i++)
-		pthread_join(us->tid[i], NULL);
+	bench_threads_join(us->tid, us->started);
 	us_free(us);
 }

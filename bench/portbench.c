@@ -22,12 +22,11 @@
  * Windows API only) and echo_uring.c (liburing only); idle.c is P2, with
  * idle_port.c its Windows side; pbstat.c reads the process's own counters,
  * pbtrace.c counts system calls (--syscalls); the clock, the guest's
- * counters and the quantiles are bench/'s shared layer (util, guest,
- * stats). No portbench header includes <liburing.h> or <winsock2.h>: each
+ * counters, the quantiles and the option parser are bench/'s shared layer
+ * (util, guest, stats, opts). No portbench header includes <liburing.h> or <winsock2.h>: each
  * .c file sees one of the two APIs at most, so neither's names can clash.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@
 #include "echo_server.h"
 #include "guest.h"
 #include "idle.h"
+#include "opts.h"
 #include "pbtrace.h"
 #include "stats.h"
 #include "util.h"
@@ -98,60 +98,84 @@ static int find_variant(const char *name)
 
 /* ---- Statistics: bench_quantile() of stats.h ---- */
 
-#define FIELD_FN(field) BENCH_FIELD_FN(struct pb_echo_result, field)
-FIELD_FN(rate)
-FIELD_FN(srv_us)
-FIELD_FN(srv_user_us)
-FIELD_FN(srv_sys_us)
-FIELD_FN(guest_us)
-FIELD_FN(cli_us)
-FIELD_FN(csw)
-FIELD_FN(p50_us)
-FIELD_FN(p99_us)
-FIELD_FN(srv_tasks)
-FIELD_FN(speed)
-FIELD_FN(requests)
-FIELD_FN(secs)
+#define FIELD(field) BENCH_FIELD(struct pb_echo_result, field)
 
-typedef double (*field_fn)(const struct pb_echo_result *);
+/* What the ratios and targets compare. */
+static const struct bench_field f_rate = FIELD(rate), f_srv_us = FIELD(srv_us);
+
+/* Every figure of a result but failures and the syscalls: their medians. */
+static const struct bench_field median_fields[] = {
+	FIELD(requests), FIELD(secs), FIELD(rate), FIELD(srv_us),
+	FIELD(srv_user_us), FIELD(srv_sys_us), FIELD(guest_us), FIELD(cli_us),
+	FIELD(csw), FIELD(p50_us), FIELD(p99_us), FIELD(srv_tasks), FIELD(speed),
+};
 
 static bool usable(const struct pb_echo_result *r)
 {
 	return r->ran && !r->failures && r->requests > 0;
 }
 
-static double med(int vi, int rounds, field_fn f)
+static double med(int vi, int rounds, const struct bench_field *f)
 {
 	double v[MAX_ROUNDS];
 	int r;
 
 	for (r = 0; r < rounds; r++)
-		v[r] = usable(&results[vi][r]) ? f(&results[vi][r]) : NAN;
+		v[r] = usable(&results[vi][r]) ?
+		       bench_field_get(&results[vi][r], f) : NAN;
 	return bench_quantile(v, rounds, 0.5);
 }
 
-static double ratio_q(int a, int b, int rounds, field_fn f, double q)
+static double ratio_q(int a, int b, int rounds, const struct bench_field *f, double q)
 {
 	double v[MAX_ROUNDS];
 	int r;
 
 	for (r = 0; r < rounds; r++)
 		v[r] = usable(&results[a][r]) && usable(&results[b][r]) ?
-		       f(&results[a][r]) / f(&results[b][r]) : NAN;
+		       bench_field_get(&results[a][r], f) /
+		       bench_field_get(&results[b][r], f) : NAN;
 	return bench_quantile(v, rounds, q);
 }
 
-static double ratio(int a, int b, int rounds, field_fn f)
+static double ratio(int a, int b, int rounds, const struct bench_field *f)
 {
 	return ratio_q(a, b, rounds, f, 0.5);
 }
 
 /* ---- P1 ---- */
 
+/* Not left out by --variant. */
+static bool wanted(const struct pb_opts *o, int vi)
+{
+	return !o->only || !strcmp(o->only, variants[vi].name);
+}
+
+/*
+ * Variant @vi once into @x: its failures. A measured run records the
+ * host's load just before it; a traced one (--syscalls) is no figure.
+ */
+static long run_one(const struct pb_opts *o, int vi, struct pb_echo_result *x)
+{
+	int ret;
+
+	memset(x, 0, sizeof(*x));
+	x->ran = true;
+	if (!o->tracing)
+		x->speed = guest_speed();
+	ret = pb_echo_run(o, &variants[vi], x);
+	if (ret) {
+		bench_log("# portbench: %s%s: %s", o->tracing ? "--syscalls: " : "",
+			  variants[vi].name, strerror(-ret));
+		x->failures++;
+	}
+	return x->failures;
+}
+
 static long run_echo(const struct pb_opts *o)
 {
 	long failures = 0;
-	int r, k, vi, ret, seq[NVARIANTS];
+	int r, k, vi, seq[NVARIANTS];
 
 	for (r = 0; r < o->rounds; r++) {
 		round_order(r, seq);
@@ -159,19 +183,10 @@ static long run_echo(const struct pb_opts *o)
 			struct pb_echo_result *x;
 
 			vi = seq[k];
-			if (o->only && strcmp(o->only, variants[vi].name))
+			if (!wanted(o, vi))
 				continue;
 			x = &results[vi][r];
-			memset(x, 0, sizeof(*x));
-			x->ran = true;
-			x->speed = guest_speed();
-			ret = pb_echo_run(o, &variants[vi], x);
-			if (ret) {
-				bench_log("# portbench: %s: %s", variants[vi].name,
-				       strerror(-ret));
-				x->failures++;
-			}
-			failures += x->failures;
+			failures += run_one(o, vi, x);
 			bench_log("# round %d P1 %-20s %8ld req %9.1f/s server %7.1f us/req (user %.1f sys %.1f) guest %7.1f us csw %5.2f rtt p50 %7.0f p99 %7.0f us tasks %ld speed %.0f%s",
 			       r + 1, variants[vi].name, x->requests, x->rate,
 			       x->srv_us, x->srv_user_us, x->srv_sys_us,
@@ -199,17 +214,9 @@ static long run_traced(const struct pb_opts *o)
 	for (vi = 0; vi < NVARIANTS; vi++) {
 		struct pb_echo_result *x = &traced[vi];
 
-		if (o->only && strcmp(o->only, variants[vi].name))
+		if (!wanted(o, vi))
 			continue;
-		memset(x, 0, sizeof(*x));
-		x->ran = true;
-		ret = pb_echo_run(&t, &variants[vi], x);
-		if (ret) {
-			bench_log("# portbench: --syscalls: %s: %s", variants[vi].name,
-			       strerror(-ret));
-			x->failures++;
-		}
-		failures += x->failures;
+		failures += run_one(&t, vi, x);
 		bench_log("# syscalls P1 %-20s %8ld req %9.1f/s (traced) %.1f syscalls/req",
 		       variants[vi].name, x->requests, x->rate, x->sys.total);
 	}
@@ -227,7 +234,7 @@ static void table_traced(const struct pb_opts *o)
 	for (vi = 0; vi < NVARIANTS; vi++) {
 		const struct pb_echo_result *x = &traced[vi];
 
-		if (!x->ran || (o->only && strcmp(o->only, variants[vi].name)))
+		if (!x->ran || !wanted(o, vi))
 			continue;
 		printf("%-20s %6.2f total:", variants[vi].name, x->sys.total);
 		for (k = 0; k < x->sys.n && k < 8; k++)
@@ -245,7 +252,7 @@ static void csv_traced(const struct pb_opts *o)
 	printf("PORTBENCH-SYSCALLS: variant,api,threads,requests,failures,syscall,per_request\n");
 	for (vi = 0; vi < NVARIANTS; vi++)
 		for (k = 0; traced[vi].ran && k < traced[vi].sys.n; k++)
-			if (!o->only || !strcmp(o->only, variants[vi].name))
+			if (wanted(o, vi))
 				printf("PORTBENCH-SYSCALLS: %s,%s,%d,%ld,%ld,%s,%.3f\n",
 				       variants[vi].name,
 				       variants[vi].kind == PB_PORT ? "port" : "liburing",
@@ -269,25 +276,15 @@ static void csv_row(const char *kind, int round, int vi,
 
 static void median_result(int vi, int rounds, struct pb_echo_result *m)
 {
+	size_t i;
 	int r;
 
 	memset(m, 0, sizeof(*m));
 	m->ran = true;
 	for (r = 0; r < rounds; r++)
 		m->failures += results[vi][r].failures;
-	m->requests = lround(med(vi, rounds, f_requests));
-	m->secs = med(vi, rounds, f_secs);
-	m->rate = med(vi, rounds, f_rate);
-	m->srv_us = med(vi, rounds, f_srv_us);
-	m->srv_user_us = med(vi, rounds, f_srv_user_us);
-	m->srv_sys_us = med(vi, rounds, f_srv_sys_us);
-	m->guest_us = med(vi, rounds, f_guest_us);
-	m->cli_us = med(vi, rounds, f_cli_us);
-	m->csw = med(vi, rounds, f_csw);
-	m->p50_us = med(vi, rounds, f_p50_us);
-	m->p99_us = med(vi, rounds, f_p99_us);
-	m->srv_tasks = lround(med(vi, rounds, f_srv_tasks));
-	m->speed = med(vi, rounds, f_speed);
+	for (i = 0; i < sizeof(median_fields) / sizeof(median_fields[0]); i++)
+		bench_field_set(m, &median_fields[i], med(vi, rounds, &median_fields[i]));
 }
 
 static void csv_echo(const struct pb_opts *o)
@@ -307,8 +304,8 @@ static void csv_echo(const struct pb_opts *o)
 					x->srv_us / results[b][r].srv_us);
 		}
 		median_result(vi, o->rounds, &m);
-		csv_row("median", 0, vi, &m, ratio(vi, b, o->rounds, f_rate),
-			ratio(vi, b, o->rounds, f_srv_us));
+		csv_row("median", 0, vi, &m, ratio(vi, b, o->rounds, &f_rate),
+			ratio(vi, b, o->rounds, &f_srv_us));
 	}
 }
 
@@ -332,12 +329,12 @@ static void table_echo(const struct pb_opts *o)
 		b = variants[vi].base;
 		median_result(vi, o->rounds, &m);
 		printf("%-20s | %9.1f %5.2f %5.2f-%5.2f | %8.1f %5.2f %5.2f-%5.2f | %7.1f %7.1f | %8.1f %5.2f | %7.0f %7.0f | %3ld | %ld\n",
-		       variants[vi].name, m.rate, ratio(vi, b, o->rounds, f_rate),
-		       ratio_q(vi, b, o->rounds, f_rate, 0.25),
-		       ratio_q(vi, b, o->rounds, f_rate, 0.75), m.srv_us,
-		       ratio(vi, b, o->rounds, f_srv_us),
-		       ratio_q(vi, b, o->rounds, f_srv_us, 0.25),
-		       ratio_q(vi, b, o->rounds, f_srv_us, 0.75),
+		       variants[vi].name, m.rate, ratio(vi, b, o->rounds, &f_rate),
+		       ratio_q(vi, b, o->rounds, &f_rate, 0.25),
+		       ratio_q(vi, b, o->rounds, &f_rate, 0.75), m.srv_us,
+		       ratio(vi, b, o->rounds, &f_srv_us),
+		       ratio_q(vi, b, o->rounds, &f_srv_us, 0.25),
+		       ratio_q(vi, b, o->rounds, &f_srv_us, 0.75),
 		       m.srv_user_us, m.srv_sys_us, m.guest_us, m.csw,
 		       m.p50_us, m.p99_us, m.srv_tasks, m.failures);
 	}
@@ -431,7 +428,7 @@ static void target(const char *name, double value, const char *op, double goal)
 }
 
 static void target_ratio(const char *name, int a, int b, int rounds,
-			 field_fn f, const char *op, double goal)
+			 const struct bench_field *f, const char *op, double goal)
 {
 	char full[160];
 
@@ -456,10 +453,10 @@ static void targets(const struct pb_opts *o)
 			b = find_variant(pairs[i][1]);
 			snprintf(name, sizeof(name), "P1 %s/%s requests/s",
 				 pairs[i][0], pairs[i][1]);
-			target_ratio(name, a, b, o->rounds, f_rate, ">=", 0.9);
+			target_ratio(name, a, b, o->rounds, &f_rate, ">=", 0.9);
 			snprintf(name, sizeof(name), "P1 %s/%s server CPU per request",
 				 pairs[i][0], pairs[i][1]);
-			target_ratio(name, a, b, o->rounds, f_srv_us, "<=", 1.1);
+			target_ratio(name, a, b, o->rounds, &f_srv_us, "<=", 1.1);
 		}
 	for (r = 0; o->idle && r < o->idle_rounds; r++) {
 		const struct pb_idle_result *x = &idle[r];
@@ -518,7 +515,7 @@ static void raise_nofile(int n, struct pb_idle_result *x)
 	x->nofile_now = (long)rl.rlim_cur;
 }
 
-static void usage(const char *argv0)
+static void __attribute__((noreturn)) usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--time SEC] [--rounds R] [--idle-n N] [--idle-rounds R2]\n"
@@ -537,67 +534,61 @@ static void usage(const char *argv0)
 	exit(2);
 }
 
+/* --variant NAME: one of variants[] alone. */
+static bool only(void *ctx, const char *arg)
+{
+	struct pb_opts *o = ctx;
+
+	o->only = arg;
+	return find_variant(arg) >= 0;
+}
+
 static void parse_opts(int argc, char **argv, struct pb_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "time", required_argument, NULL, 't' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "idle-n", required_argument, NULL, 'n' },
-		{ "idle-rounds", required_argument, NULL, 'i' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "no-echo", no_argument, NULL, '1' },
-		{ "no-idle", no_argument, NULL, '2' },
-		{ "variant", required_argument, NULL, 'v' },
-		{ "syscalls", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
+	const struct bench_opt table[] = {
+		BENCH_OPT_DOUBLE("time", 't', &o->secs),
+		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, MAX_ROUNDS),
+		BENCH_OPT_INT("idle-n", 'n', &o->idle_n, 1, 100000),
+		BENCH_OPT_INT("idle-rounds", 0, &o->idle_rounds, 1, MAX_IDLE_ROUNDS),
+		BENCH_OPT_PRESET("quick", 'q', "--time 0.5 --rounds 3"),
+		BENCH_OPT_CLEAR("no-echo", &o->echo),
+		BENCH_OPT_CLEAR("no-idle", &o->idle),
+		BENCH_OPT_CALL("variant", 0, true, only, o),
+		BENCH_OPT_SET("syscalls", &o->syscalls),
+		BENCH_OPT_END
 	};
-	int ch;
 
 	*o = (struct pb_opts){
 		.secs = 2, .rounds = 5, .idle_n = 10000, .idle_rounds = 1,
 		.echo = true, .idle = true,
 	};
-	while ((ch = getopt_long(argc, argv, "t:r:n:qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			o->secs = atof(optarg);
-			break;
-		case 'r':
-			o->rounds = atoi(optarg);
-			break;
-		case 'n':
-			o->idle_n = atoi(optarg);
-			break;
-		case 'i':
-			o->idle_rounds = atoi(optarg);
-			break;
-		case 'q':
-			o->secs = 0.5;
-			o->rounds = 3;
-			break;
-		case '1':
-			o->echo = false;
-			break;
-		case '2':
-			o->idle = false;
-			break;
-		case 's':
-			o->syscalls = true;
-			break;
-		case 'v':
-			o->only = optarg;
-			if (find_variant(optarg) < 0)
-				usage(argv[0]);
-			break;
-		default:
-			usage(argv[0]);
-		}
-	}
-	if (optind != argc || o->rounds < 1 || o->rounds > MAX_ROUNDS ||
-	    o->idle_rounds < 1 || o->idle_rounds > MAX_IDLE_ROUNDS ||
-	    o->idle_n < 1 || o->idle_n > 100000 || o->secs <= 0)
+	bench_opts_parse(argc, argv, table, usage);
+	if (o->secs <= 0)
 		usage(argv[0]);
+}
+
+/* The report's parts, in their order: first all CSV lines, then the tables. */
+enum { PART_ECHO, PART_TRACED, PART_IDLE, NPARTS };
+
+static const struct {
+	void (*csv)(const struct pb_opts *o);
+	void (*table)(const struct pb_opts *o);
+} parts[NPARTS] = {
+	[PART_ECHO] = { csv_echo, table_echo },
+	[PART_TRACED] = { csv_traced, table_traced },
+	[PART_IDLE] = { csv_idle, table_idle },
+};
+
+static bool part_on(const struct pb_opts *o, int k)
+{
+	switch (k) {
+	case PART_ECHO:
+		return o->echo;
+	case PART_TRACED:
+		return o->echo && o->syscalls;
+	default:
+		return o->idle;
+	}
 }
 
 /* Without a vDSO-capable one (TCG: hpet, not tsc) clock_gettime() is a syscall. */
@@ -621,7 +612,7 @@ int main(int argc, char **argv)
 	struct utsname u;
 	long failures = 0;
 	double t0 = bench_now();
-	int r;
+	int r, k;
 
 	parse_opts(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -632,11 +623,11 @@ int main(int argc, char **argv)
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), clocksource(), o.rounds,
 	       o.secs, o.idle_n, o.idle_rounds);
 
-	if (o.echo)
+	if (part_on(&o, PART_ECHO))
 		failures += run_echo(&o);
-	if (o.echo && o.syscalls)
+	if (part_on(&o, PART_TRACED))
 		failures += run_traced(&o);
-	for (r = 0; o.idle && r < o.idle_rounds; r++) {
+	for (r = 0; part_on(&o, PART_IDLE) && r < o.idle_rounds; r++) {
 		struct pb_idle_result *x = &idle[r];
 		struct pb_idle_result lim;
 
@@ -657,19 +648,13 @@ int main(int argc, char **argv)
 		       x->packets, x->setup_s);
 	}
 
-	if (o.echo)
-		csv_echo(&o);
-	if (o.echo && o.syscalls)
-		csv_traced(&o);
-	if (o.idle)
-		csv_idle(&o);
+	for (k = 0; k < NPARTS; k++)
+		if (part_on(&o, k))
+			parts[k].csv(&o);
 	printf("PORTBENCH-TABLE-BEGIN\n");
-	if (o.echo)
-		table_echo(&o);
-	if (o.echo && o.syscalls)
-		table_traced(&o);
-	if (o.idle)
-		table_idle(&o);
+	for (k = 0; k < NPARTS; k++)
+		if (part_on(&o, k))
+			parts[k].table(&o);
 	printf("PORTBENCH-TABLE-END\n");
 	printf("PORTBENCH-TARGET: target,value,goal,verdict\n");
 	targets(&o);

@@ -25,54 +25,57 @@ static double cpu_us(const struct dcxb_result *r)
 	return r->user_us + r->sys_us;
 }
 
-/* The @q quantile over rounds of @f(variant a) / @f(variant b), by round. */
+static double cpu_of(const void *r)
+{
+	return cpu_us(r);
+}
+
+/* The @q quantile over rounds of field @f of variant a / of variant b, by round. */
 static double ratio_q(const struct dcxb_rounds *t, int a, int b,
-		      double (*f)(const struct dcxb_result *), double q)
+		      const struct bench_field *f, double q)
 {
 	double v[DCXB_MAX_ROUNDS];
 	int r;
 
-	for (r = 0; r < t->rounds; r++)
-		v[r] = t->results[a][r].ran && t->results[b][r].ran ?
-		       f(&t->results[a][r]) / f(&t->results[b][r]) : NAN;
+	for (r = 0; r < t->rounds; r++) {
+		const struct dcxb_result *x = &t->results[a][r];
+		const struct dcxb_result *y = &t->results[b][r];
+
+		v[r] = x->ran && y->ran ?
+		       bench_field_get(x, f) / bench_field_get(y, f) : NAN;
+	}
 	return bench_quantile(v, t->rounds, q);
 }
 
-static double ratio(const struct dcxb_rounds *t, int a, int b,
-		    double (*f)(const struct dcxb_result *))
+static double ratio(const struct dcxb_rounds *t, int a, int b, const struct bench_field *f)
 {
 	return ratio_q(t, a, b, f, 0.5);
 }
 
-#define FIELD_FN(field) BENCH_FIELD_FN(struct dcxb_result, field)
-FIELD_FN(rate)
-FIELD_FN(user_us)
-FIELD_FN(sys_us)
-FIELD_FN(p50_us)
-FIELD_FN(p99_us)
-FIELD_FN(threads)
-FIELD_FN(kthreads)
-FIELD_FN(slab_b)
-FIELD_FN(obj_b)
-FIELD_FN(kiocb_b)
-FIELD_FN(dcxop_b)
-FIELD_FN(srv_cpu_us)
-FIELD_FN(cli_us)
-FIELD_FN(kthr_us)
-FIELD_FN(irq_us)
-FIELD_FN(ctxt)
-FIELD_FN(speed)
-FIELD_FN(conns)
-FIELD_FN(secs)
+#define FIELD(field) BENCH_FIELD(struct dcxb_result, field)
+
+/* What the targets compare. */
+static const struct bench_field f_rate = FIELD(rate), f_threads = FIELD(threads),
+	f_kthreads = FIELD(kthreads), f_slab_b = FIELD(slab_b), f_obj_b = FIELD(obj_b),
+	f_cpu_us = { .fn = cpu_of };
+
+/* Every figure of a result but failures and the probes: their medians. */
+static const struct bench_field median_fields[] = {
+	FIELD(conns), FIELD(secs), FIELD(rate), FIELD(user_us), FIELD(sys_us),
+	FIELD(p50_us), FIELD(p99_us), FIELD(threads), FIELD(kthreads),
+	FIELD(slab_b), FIELD(obj_b), FIELD(kiocb_b), FIELD(dcxop_b),
+	FIELD(cli_us), FIELD(srv_cpu_us), FIELD(kthr_us), FIELD(irq_us),
+	FIELD(ctxt), FIELD(speed),
+};
 
 static double med(const struct dcxb_rounds *t, int vi,
-		  double (*f)(const struct dcxb_result *))
+		  const struct bench_field *f)
 {
 	double v[DCXB_MAX_ROUNDS];
 	int r;
 
 	for (r = 0; r < t->rounds; r++)
-		v[r] = t->results[vi][r].ran ? f(&t->results[vi][r]) : NAN;
+		v[r] = t->results[vi][r].ran ? bench_field_get(&t->results[vi][r], f) : NAN;
 	return median(v, t->rounds);
 }
 
@@ -104,27 +107,12 @@ static void csv_row(const struct dcxb_rounds *t, const char *kind, int round, in
 static void median_result(const struct dcxb_rounds *t, int vi,
 			  struct dcxb_result *m)
 {
+	size_t i;
+
 	dcxb_result_init(m);
-	m->conns = lround(med(t, vi, f_conns));
+	for (i = 0; i < sizeof(median_fields) / sizeof(median_fields[0]); i++)
+		bench_field_set(m, &median_fields[i], med(t, vi, &median_fields[i]));
 	m->failures = total_failures(t, vi);
-	m->secs = med(t, vi, f_secs);
-	m->rate = med(t, vi, f_rate);
-	m->user_us = med(t, vi, f_user_us);
-	m->sys_us = med(t, vi, f_sys_us);
-	m->p50_us = med(t, vi, f_p50_us);
-	m->p99_us = med(t, vi, f_p99_us);
-	m->threads = lround(med(t, vi, f_threads));
-	m->kthreads = lround(med(t, vi, f_kthreads));
-	m->slab_b = med(t, vi, f_slab_b);
-	m->obj_b = med(t, vi, f_obj_b);
-	m->kiocb_b = med(t, vi, f_kiocb_b);
-	m->dcxop_b = med(t, vi, f_dcxop_b);
-	m->cli_us = med(t, vi, f_cli_us);
-	m->srv_cpu_us = med(t, vi, f_srv_cpu_us);
-	m->kthr_us = med(t, vi, f_kthr_us);
-	m->irq_us = med(t, vi, f_irq_us);
-	m->ctxt = med(t, vi, f_ctxt);
-	m->speed = med(t, vi, f_speed);
 }
 
 static double probe_med(const struct dcxb_rounds *t, int vi, int k)
@@ -192,8 +180,8 @@ void dcxb_report(const struct dcxb_rounds *t)
 				cpu_us(x) / cpu_us(&t->results[b][r]));
 		}
 		median_result(t, vi, &m);
-		csv_row(t, "median", 0, vi, &m, ratio(t, vi, b, f_rate),
-			ratio(t, vi, b, cpu_us));
+		csv_row(t, "median", 0, vi, &m, ratio(t, vi, b, &f_rate),
+			ratio(t, vi, b, &f_cpu_us));
 	}
 
 	printf("DCXBENCH-TABLE-BEGIN\n");
@@ -213,10 +201,10 @@ void dcxb_report(const struct dcxb_rounds *t)
 		median_result(t, vi, &m);
 		printf("%-2d %-14s %5d | %8.1f %5.2f %5.2f-%5.2f | %8.1f %5.2f | %8.0f %8.0f | %3ld %4ld | %ld\n",
 		       v->workload, dcxb_way_name(v->way, v->blocking), v->conc,
-		       m.rate, ratio(t, vi, b, f_rate),
-		       ratio_q(t, vi, b, f_rate, 0.25),
-		       ratio_q(t, vi, b, f_rate, 0.75), cpu_us(&m),
-		       ratio(t, vi, b, cpu_us), m.p50_us, m.p99_us,
+		       m.rate, ratio(t, vi, b, &f_rate),
+		       ratio_q(t, vi, b, &f_rate, 0.25),
+		       ratio_q(t, vi, b, &f_rate, 0.75), cpu_us(&m),
+		       ratio(t, vi, b, &f_cpu_us), m.p50_us, m.p99_us,
 		       m.threads, m.kthreads, m.failures);
 	}
 
@@ -266,8 +254,7 @@ static void target(const char *name, double value, const char *op, double goal)
 
 /* A ratio target: the median of the per-round ratios, and their quartiles. */
 static void target_ratio(const struct dcxb_rounds *t, const char *name, int a, int b,
-			 double (*f)(const struct dcxb_result *),
-			 const char *op, double goal)
+			 const struct bench_field *f, const char *op, double goal)
 {
 	char full[128];
 
@@ -277,14 +264,18 @@ static void target_ratio(const struct dcxb_rounds *t, const char *name, int a, i
 }
 
 static double worst(const struct dcxb_rounds *t, int vi,
-		    double (*f)(const struct dcxb_result *))
+		    const struct bench_field *f)
 {
-	double w = NAN;
+	double w = NAN, x;
 	int r;
 
-	for (r = 0; r < t->rounds; r++)
-		if (t->results[vi][r].ran && (isnan(w) || f(&t->results[vi][r]) > w))
-			w = f(&t->results[vi][r]);
+	for (r = 0; r < t->rounds; r++) {
+		if (!t->results[vi][r].ran)
+			continue;
+		x = bench_field_get(&t->results[vi][r], f);
+		if (isnan(w) || x > w)
+			w = x;
+	}
 	return w;
 }
 
@@ -299,8 +290,8 @@ void dcxb_targets(const struct dcxb_rounds *t)
 	f = dcxb_rounds_find(t, 1, DCXB_FRESH, false, 64);
 	k = dcxb_rounds_find(t, 1, DCXB_KERNEL, false, 64);
 	if (f >= 0 && k >= 0) {
-		target_ratio(t, "W1 c64 kernel/fresh conn/s", k, f, f_rate, ">=", 1.25);
-		target_ratio(t, "W1 c64 kernel/fresh CPU per conn", k, f, cpu_us, "<=", 0.8);
+		target_ratio(t, "W1 c64 kernel/fresh conn/s", k, f, &f_rate, ">=", 1.25);
+		target_ratio(t, "W1 c64 kernel/fresh CPU per conn", k, f, &f_cpu_us, "<=", 0.8);
 	}
 	for (i = 0; i < 3; i++) {
 		k = dcxb_rounds_find(t, 1, DCXB_KERNEL, false, dcxb_w1_concs[i]);
@@ -308,25 +299,25 @@ void dcxb_targets(const struct dcxb_rounds *t)
 		if (k < 0 || e < 0)
 			continue;
 		snprintf(name, sizeof(name), "W1 %s kernel/emulated conn/s", w1_names[i]);
-		target_ratio(t, name, k, e, f_rate, ">=", 1.5);
+		target_ratio(t, name, k, e, &f_rate, ">=", 1.5);
 	}
 	k = dcxb_rounds_find(t, 1, DCXB_KERNEL, true, 1);
 	e = dcxb_rounds_find(t, 1, DCXB_EMULATED, true, 1);
 	if (k >= 0 && e >= 0)
-		target_ratio(t, "W1 blocking kernel/emulated conn/s", k, e, f_rate, ">=", 1.5);
+		target_ratio(t, "W1 blocking kernel/emulated conn/s", k, e, &f_rate, ">=", 1.5);
 	for (k = 0; k < t->nvariants; k++)
 		if (t->variants[k].workload == 2 && t->variants[k].way == DCXB_KERNEL)
 			break;
 	e = k < t->nvariants ? dcxb_rounds_find(t, 2, DCXB_EMULATED, false, t->variants[k].conc) : -1;
 	if (k < t->nvariants && e >= 0)
-		target_ratio(t, "W2 kernel/emulated disconnects/s", k, e, f_rate, ">=", 1.5);
+		target_ratio(t, "W2 kernel/emulated disconnects/s", k, e, &f_rate, ">=", 1.5);
 	if (k < t->nvariants) {
-		double thr = worst(t, k, f_threads);
-		double kthr = worst(t, k, f_kthreads);
+		double thr = worst(t, k, &f_threads);
+		double kthr = worst(t, k, &f_kthreads);
 
 		target("W2 kernel threads created (worst round)", fmax(thr, kthr), "<=", 2);
-		target("W2 kernel memory per op in flight (meminfo Slab)", med(t, k, f_slab_b), "<=", 512);
-		target("W2 kernel memory per op in flight (slab objects)", med(t, k, f_obj_b), "<=", 512);
+		target("W2 kernel memory per op in flight (meminfo Slab)", med(t, k, &f_slab_b), "<=", 512);
+		target("W2 kernel memory per op in flight (slab objects)", med(t, k, &f_obj_b), "<=", 512);
 	}
 	fflush(stdout);
 }

@@ -48,3 +48,24 @@ void bench_samples_free(struct bench_samples *s)
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
+
+double bench_field_get(const void *r, const struct bench_field *f)
+{
+	const char *p = (const char *)r + f->off;
+
+	if (f->fn)
+		return f->fn(r);
+	return f->is_long ? (double)*(const long *)p : *(const double *)p;
+}
+
+void bench_field_set(void *r, const struct bench_field *f, double v)
+{
+	char *p = (char *)r + f->off;
+
+	if (f->fn)
+		return;
+	if (f->is_long)
+		*(long *)p = lround(v);
+	else
+		*(double *)p = v;
+}

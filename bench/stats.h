@@ -7,6 +7,7 @@
 #ifndef BENCH_STATS_H
 #define BENCH_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -27,11 +28,24 @@ void bench_samples_add(struct bench_samples *s, double x);
 void bench_samples_free(struct bench_samples *s);
 
 /*
- * f_@field(): @field of a result of @type as a double, for the helpers that
- * take a quantile of one field over rounds.
+ * One figure of a result struct: a long or a double field found by its
+ * offset, or one computed from several (@fn). A program lists the fields it
+ * takes quantiles of over rounds once, as a table of these, and walks it.
+ * BENCH_FIELD(type, field) makes one; a field of any other type does not
+ * compile.
  */
-#define BENCH_FIELD_FN(type, field)					\
-	static double f_##field(const type *r)				\
-	{ return (double)r->field; }
+struct bench_field {
+	size_t off;
+	bool is_long;
+	double (*fn)(const void *r);	/* if set: the figure, computed */
+};
+
+#define BENCH_FIELD(type, field)					\
+	{ .off = offsetof(type, field),					\
+	  .is_long = _Generic(((type *)0)->field, long: true, double: false) }
+
+double bench_field_get(const void *r, const struct bench_field *f);
+/* A long field gets @v rounded to the nearest; a computed one, nothing. */
+void bench_field_set(void *r, const struct bench_field *f, double v);
 
 #endif /* BENCH_STATS_H */
