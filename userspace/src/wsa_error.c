@@ -21,7 +21,7 @@ static __thread int dcx_last_error;
  * errors; errnos without a Windows counterpart are carried as a customer
  * status (see dcx_status_from_errno()).
  */
-static const struct {
+static const struct dcx_error_row {
 	int err;
 	uint32_t status;
 	int wsa;
@@ -192,31 +192,40 @@ static const struct {
 #define DCX_N_NT	(sizeof(dcx_nt_map) / sizeof(dcx_nt_map[0]))
 #define DCX_ERROR_MR_MID_NOT_FOUND	317U
 
-int dcx_wsa_from_errno(int err)
+/* @err's row (either sign), or NULL when it has none. */
+static const struct dcx_error_row *dcx_error_row(int err)
 {
 	size_t i;
 
 	if (err < 0)
 		err = -err;
-	if (!err)
-		return 0;
 	for (i = 0; i < DCX_N_ERRORS; i++)
 		if (dcx_error_map[i].err == err)
-			return dcx_error_map[i].wsa;
-	return WSASYSCALLFAILURE;
+			return &dcx_error_map[i];
+	return NULL;
+}
+
+int dcx_wsa_from_errno(int err)
+{
+	const struct dcx_error_row *row;
+
+	if (!err)
+		return 0;
+	row = dcx_error_row(err);
+	return row ? row->wsa : WSASYSCALLFAILURE;
 }
 
 uint32_t dcx_status_from_errno(int err)
 {
-	size_t i;
+	const struct dcx_error_row *row;
 
-	if (err < 0)
-		err = -err;
 	if (!err)
 		return 0;
-	for (i = 0; i < DCX_N_ERRORS; i++)
-		if (dcx_error_map[i].err == err && dcx_error_map[i].status)
-			return dcx_error_map[i].status;
+	row = dcx_error_row(err);
+	if (row && row->status)
+		return row->status;
+	if (err < 0)
+		err = -err;
 	return DCX_STATUS_CUSTOMER | ((uint32_t)err & DCX_STATUS_CODE_MASK);
 }
 
