@@ -528,13 +528,10 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
 	dcx_pending_arm(&aop->on_target, r);
 	/* From here the ring's reaper owns aop. */
 	ret = dcx_ring_unlock(r);
-	if (ret) {
-		/* The ring is gone: aop stays with it, never freed under it. */
+	/* The ring is gone: aop stays with it, never freed under it. */
+	if (ret)
 		dcx_accept_del(aop, 0);
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	return dcx_ov_pending(&sink, ret);
 }
 
 /*

@@ -165,6 +165,7 @@ int dcx_ov_enter(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
+int dcx_ov_pending(struct dcx_sink *sink, int ret);
 void dcx_ov_atfork_child(void);
 
 /* self.c: getpid() and gettid(), asked once (again in a forked child). */

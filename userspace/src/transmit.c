@@ -483,10 +483,5 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
 		dcx_tf_free(t);
 		return dcx_fail(wsa);
 	}
-	ret = dcx_tf_submit(t, &sink);
-	if (ret) {
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	return dcx_ov_pending(&sink, dcx_tf_submit(t, &sink));
 }
