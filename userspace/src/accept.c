@@ -260,10 +260,8 @@ static void dcx_accept_finish(struct dcx_accept_op *aop, int res)
 		close(aop->newfd);
 	res = dcx_accept_del(aop, res);
 	free(aop);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res < 0 ? res : 0,
-			  res > 0 ? (unsigned int)res : 0);
+	dcx_ring_op_done(r, &sink, res < 0 ? res : 0,
+			 res > 0 ? (unsigned int)res : 0);
 }
 
 /*

@@ -326,9 +326,7 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 	res = dcx_pending_del(&cop->pending, cop->res);
 	bytes = cop->bytes;
 	free(cop);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res, bytes);
+	dcx_ring_op_done(r, &sink, res, bytes);
 }
 
 /* CancelIoEx(): stop the connect, and the send if it already runs. */

@@ -211,9 +211,8 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	res = dcx_pending_del(&io->pending, dcx_io_result(io, res));
 	sink = io->sink;
 	dcx_io_free(io);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res < 0 ? res : 0, res > 0 ? (unsigned)res : 0);
+	dcx_ring_op_done(r, &sink, res < 0 ? res : 0,
+			 res > 0 ? (unsigned int)res : 0);
 }
 
 static void dcx_io_cancel(struct dcx_pending *p, struct dcx_ring *r)

@@ -177,9 +177,7 @@ static void dcx_tf_finish(struct dcx_tf_op *t, int res)
 		dcx_bsd_recycled(t->s);
 	res = dcx_pending_del(&t->pending, res);
 	dcx_tf_free(t);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res, bytes);
+	dcx_ring_op_done(r, &sink, res, bytes);
 }
 
 static void dcx_tf_disconnected(void *arg, int res)
