@@ -431,7 +431,8 @@ static int dcx_tf_submit(struct dcx_tf_op *t, struct dcx_sink *sink)
 	dcx_tf_queue(t);
 	/*
 	 * From here the ring's reaper owns t; an error means the ring is
-	 * gone for good and t stays with it (as for ConnectEx()).
+	 * gone for good and t stays with it, off the list (as for
+	 * ConnectEx(), dcx_pending_submit()).
 	 */
 	ret = dcx_ring_unlock(r);
 	if (ret)
