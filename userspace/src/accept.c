@@ -260,10 +260,8 @@ static void dcx_accept_finish(struct dcx_accept_op *aop, int res)
 		close(aop->newfd);
 	res = dcx_accept_del(aop, res);
 	free(aop);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res < 0 ? res : 0,
-			  res > 0 ? (unsigned int)res : 0);
+	dcx_ring_op_done(r, &sink, res < 0 ? res : 0,
+			 res > 0 ? (unsigned int)res : 0);
 }
 
 /*
@@ -528,13 +526,10 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
 	dcx_pending_arm(&aop->on_target, r);
 	/* From here the ring's reaper owns aop. */
 	ret = dcx_ring_unlock(r);
-	if (ret) {
-		/* The ring is gone: aop stays with it, never freed under it. */
+	/* The ring is gone: aop stays with it, never freed under it. */
+	if (ret)
 		dcx_accept_del(aop, 0);
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	return dcx_ov_pending(&sink, ret);
 }
 
 /*

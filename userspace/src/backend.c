@@ -326,9 +326,7 @@ static void dcx_connect_cqe(struct dcx_op *o, unsigned int tag, int res)
 	res = dcx_pending_del(&cop->pending, cop->res);
 	bytes = cop->bytes;
 	free(cop);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res, bytes);
+	dcx_ring_op_done(r, &sink, res, bytes);
 }
 
 /* CancelIoEx(): stop the connect, and the send if it already runs. */
@@ -386,8 +384,10 @@ int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
 				   MSG_NOSIGNAL | MSG_WAITALL);
 		dcx_sqe_set_op(sqe, &cop->op, DCX_T_SEND);
 	}
-	dcx_ring_op_start(r);
-	dcx_pending_arm(&cop->pending, r);
-	/* From here the ring's reaper owns cop. */
-	return dcx_ring_unlock(r);
+	/*
+	 * From here the ring's reaper owns cop; an error means the ring is
+	 * gone for good and cop stays with it, off the cancellation list as
+	 * the program is told the connect failed.
+	 */
+	return dcx_pending_submit(&cop->pending, r, NULL);
 }

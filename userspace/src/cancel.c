@@ -173,10 +173,11 @@ struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
 /*
  * The other end: the operation's SQEs queued on @r (still locked), it is
  * counted as running, armed for a cancel, and submitted in this thread's
- * own io_uring_enter(). *mark is where to look for a CQE posted within
- * that submission (dcx_ring_cq_find()). 0, or -errno: the ring is gone for
- * good and the request will never be issued - the operation is off the
- * list, and stays with the ring, never freed under the kernel.
+ * own io_uring_enter(). *mark, unless @mark is NULL, is where to look for a
+ * CQE posted within that submission (dcx_ring_cq_find()). 0, or -errno: the
+ * ring is gone for good and the request will never be issued - the
+ * operation is off the list, and stays with the ring, never freed under the
+ * kernel.
  */
 int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
 		       unsigned int *mark)
@@ -185,7 +186,8 @@ int dcx_pending_submit(struct dcx_pending *p, struct dcx_ring *r,
 
 	dcx_ring_op_start(r);
 	dcx_pending_arm(p, r);
-	*mark = dcx_ring_cq_mark(r);
+	if (mark)
+		*mark = dcx_ring_cq_mark(r);
 	ret = dcx_ring_unlock(r);
 	if (ret)
 		dcx_pending_del(p, 0);

@@ -88,28 +88,29 @@ BOOL WSAAPI WSACloseEvent(WSAEVENT hEvent)
 	return TRUE;
 }
 
-BOOL WSAAPI WSASetEvent(WSAEVENT hEvent)
+/* WSASetEvent() and WSAResetEvent(): @hEvent made @signalled. */
+static BOOL dcx_event_set(WSAEVENT hEvent, bool signalled)
 {
 	struct dcx_event *ev;
 
 	pthread_mutex_lock(&dcx_handle_lock);
 	ev = dcx_handle_lookup(hEvent, DCX_HANDLE_EVENT);
-	if (ev)
+	if (ev && signalled)
 		dcx_event_signal_locked(ev);
+	else if (ev)
+		ev->signalled = false;
 	pthread_mutex_unlock(&dcx_handle_lock);
 	return ev ? TRUE : dcx_fail(WSA_INVALID_HANDLE);
 }
 
+BOOL WSAAPI WSASetEvent(WSAEVENT hEvent)
+{
+	return dcx_event_set(hEvent, true);
+}
+
 BOOL WSAAPI WSAResetEvent(WSAEVENT hEvent)
 {
-	struct dcx_event *ev;
-
-	pthread_mutex_lock(&dcx_handle_lock);
-	ev = dcx_handle_lookup(hEvent, DCX_HANDLE_EVENT);
-	if (ev)
-		ev->signalled = false;
-	pthread_mutex_unlock(&dcx_handle_lock);
-	return ev ? TRUE : dcx_fail(WSA_INVALID_HANDLE);
+	return dcx_event_set(hEvent, false);
 }
 
 /* Returns the index that satisfies the wait, or -1. */

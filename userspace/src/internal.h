@@ -165,6 +165,7 @@ int dcx_ov_enter(struct _OVERLAPPED *ov);
 int dcx_ov_start(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 int dcx_ov_begin(struct _OVERLAPPED *ov, struct dcx_sink *sink);
 void dcx_ov_fail(struct dcx_sink *sink);
+int dcx_ov_pending(struct dcx_sink *sink, int ret);
 void dcx_ov_atfork_child(void);
 
 /* self.c: getpid() and gettid(), asked once (again in a forked child). */
@@ -269,6 +270,20 @@ static inline void dcx_ring_op_reported(struct dcx_ring *r)
 static inline void dcx_ring_op_end(struct dcx_ring *r)
 {
 	__atomic_sub_fetch(&r->ops, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The last step of an operation that saw its last CQE on @r and has been
+ * freed: both counts dropped, then @res and @bytes reported to @sink (its
+ * copy of the operation's, taken before the free).
+ */
+static inline void dcx_ring_op_done(struct dcx_ring *r,
+				    const struct dcx_sink *sink, int res,
+				    unsigned int bytes)
+{
+	dcx_ring_op_end(r);
+	dcx_ring_op_reported(r);
+	dcx_sink_complete(sink, res, bytes);
 }
 
 /* Hand one CQE of @r to its operation; false for one that carries none. */

@@ -78,13 +78,9 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 		saved = dcx_bsd_recycling(s);
 	/* Finished already (1) or not, Windows says pending. */
 	ret = dcx_submit_disconnect(s, dwFlags, 0, &sink);
-	if (ret < 0) {
-		if (dwFlags & TF_REUSE_SOCKET)
-			dcx_bsd_unrecycle(s, saved);
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	if (ret < 0 && (dwFlags & TF_REUSE_SOCKET))
+		dcx_bsd_unrecycle(s, saved);
+	return dcx_ov_pending(&sink, ret);
 }
 
 /*
@@ -196,9 +192,5 @@ BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
 		return dcx_fail(wsa);
 	ret = dcx_submit_connect(s, name, (socklen_t)namelen, lpSendBuffer,
 				 dwSendDataLength, &sink);
-	if (ret) {
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	return dcx_ov_pending(&sink, ret);
 }

@@ -138,6 +138,22 @@ void dcx_ov_fail(struct dcx_sink *sink)
 	sink->port = NULL;
 }
 
+/*
+ * The overlapped end of a call whose submission, on a sink of
+ * dcx_ov_start(), returned @ret: a refusal (-errno: the sink will not be
+ * called) releases the sink and is the error; else the operation is under
+ * way and the call says WSA_IO_PENDING, as Windows does even when it has
+ * already finished. FALSE either way, the last error set.
+ */
+int dcx_ov_pending(struct dcx_sink *sink, int ret)
+{
+	if (ret < 0) {
+		dcx_ov_fail(sink);
+		return dcx_fail_errno(ret);
+	}
+	return dcx_fail(WSA_IO_PENDING);
+}
+
 void dcx_sink_complete(const struct dcx_sink *sink, int res,
 		       unsigned int bytes)
 {

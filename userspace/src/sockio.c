@@ -211,9 +211,8 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	res = dcx_pending_del(&io->pending, dcx_io_result(io, res));
 	sink = io->sink;
 	dcx_io_free(io);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res < 0 ? res : 0, res > 0 ? (unsigned)res : 0);
+	dcx_ring_op_done(r, &sink, res < 0 ? res : 0,
+			 res > 0 ? (unsigned int)res : 0);
 }
 
 static void dcx_io_cancel(struct dcx_pending *p, struct dcx_ring *r)
@@ -410,24 +409,32 @@ static int dcx_io_fail(int wsa)
 }
 
 /*
- * The shared part: @lpflags is WSARecv()'s flags, @flags WSASend()'s. The
- * OVERLAPPED is marked first, as Windows marks it before it looks at
- * anything else.
+ * The whole of WSARecv() and WSASend(): @lpflags is WSARecv()'s flags,
+ * @flags WSASend()'s. Before anything the backend, then the OVERLAPPED is
+ * marked, as Windows marks it before it looks at anything else
+ * (dcx_ov_enter()).
+ *
+ * Receive flags: MSG_PEEK and MSG_OOB, as on Windows (the values are the
+ * same); MSG_WAITALL as <sys/socket.h> spells it. On return *lpFlags is 0:
+ * TCP has no partial messages. Send flags: MSG_OOB and MSG_DONTROUTE, as on
+ * Windows.
  */
 static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
-		  bool send, LPDWORD lpflags, int flags, LPWSAOVERLAPPED ov,
+		  bool send, LPDWORD lpflags, DWORD sflags, LPWSAOVERLAPPED ov,
 		  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine)
 {
 	struct dcx_io_op *io;
 	DWORD bytes = 0;
-	int wsa;
+	int wsa, flags;
 
-	if (ov) {
-		wsa = dcx_ov_mark(ov);
-		if (wsa)
-			return dcx_io_fail(wsa);
-	}
-	if (!send) {
+	wsa = dcx_ov_enter(ov);
+	if (wsa)
+		return dcx_io_fail(wsa);
+	if (send) {
+		if (sflags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE))
+			return dcx_io_fail(WSAEOPNOTSUPP);
+		flags = (int)sflags | MSG_NOSIGNAL | MSG_WAITALL;
+	} else {
 		if (!lpflags || dcx_probe_writable(lpflags, sizeof(*lpflags)))
 			return dcx_io_fail(WSAEFAULT);
 		if (*lpflags & ~(DWORD)(MSG_PEEK | MSG_OOB | MSG_WAITALL))
@@ -466,37 +473,20 @@ static int dcx_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD count,
 	return 0;
 }
 
-/*
- * Receive flags: MSG_PEEK and MSG_OOB, as on Windows (the values are the
- * same); MSG_WAITALL as <sys/socket.h> spells it. On return *lpFlags is 0:
- * TCP has no partial messages.
- */
 int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-	/* Before anything, the OVERLAPPED included (backend.c). */
-	if (dcx_backend_check())
-		return dcx_io_fail(WSASYSNOTREADY);
 	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, false,
 		      lpFlags, 0, lpOverlapped, lpCompletionRoutine);
 }
 
-/* Send flags: MSG_OOB and MSG_DONTROUTE, as on Windows. */
 int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
 		   LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
 		   LPWSAOVERLAPPED lpOverlapped,
 		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-	if (dcx_backend_check())
-		return dcx_io_fail(WSASYSNOTREADY);
-	if (dwFlags & ~(DWORD)(MSG_OOB | MSG_DONTROUTE)) {
-		if (lpOverlapped && dcx_ov_mark(lpOverlapped))
-			return dcx_io_fail(WSAEFAULT);
-		return dcx_io_fail(WSAEOPNOTSUPP);
-	}
 	return dcx_io(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, true,
-		      NULL, (int)dwFlags | MSG_NOSIGNAL | MSG_WAITALL, lpOverlapped,
-		      lpCompletionRoutine);
+		      NULL, dwFlags, lpOverlapped, lpCompletionRoutine);
 }

@@ -177,9 +177,7 @@ static void dcx_tf_finish(struct dcx_tf_op *t, int res)
 		dcx_bsd_recycled(t->s);
 	res = dcx_pending_del(&t->pending, res);
 	dcx_tf_free(t);
-	dcx_ring_op_end(r);
-	dcx_ring_op_reported(r);
-	dcx_sink_complete(&sink, res, bytes);
+	dcx_ring_op_done(r, &sink, res, bytes);
 }
 
 static void dcx_tf_disconnected(void *arg, int res)
@@ -433,7 +431,8 @@ static int dcx_tf_submit(struct dcx_tf_op *t, struct dcx_sink *sink)
 	dcx_tf_queue(t);
 	/*
 	 * From here the ring's reaper owns t; an error means the ring is
-	 * gone for good and t stays with it (as for ConnectEx()).
+	 * gone for good and t stays with it, off the list (as for
+	 * ConnectEx(), dcx_pending_submit()).
 	 */
 	ret = dcx_ring_unlock(r);
 	if (ret)
@@ -483,10 +482,5 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
 		dcx_tf_free(t);
 		return dcx_fail(wsa);
 	}
-	ret = dcx_tf_submit(t, &sink);
-	if (ret) {
-		dcx_ov_fail(&sink);
-		return dcx_fail_errno(ret);
-	}
-	return dcx_fail(WSA_IO_PENDING);
+	return dcx_ov_pending(&sink, dcx_tf_submit(t, &sink));
 }
