@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_args.h"
 #include "pool_report.h"
 
 #define MAX_POOL	64
@@ -376,51 +377,33 @@ static void usage(void)
 	exit(2);
 }
 
-/* A number from @min to @max, or usage(). */
-static long number(const char *arg, long min, long max)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || end == arg || v < min || v > max)
-		usage();
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	GUID gc = WSAID_CONNECTEX, gd = WSAID_DISCONNECTEX;
-	const char *addr = NULL;
-	int portno = 0, ok;
+	struct example_args args = { .family = family };
+	long portno = 0, npool = pool, len = req_len;
+	const struct example_number nums[] = {
+		{ "-p", 1, 65535, &portno },
+		{ "-n", 1, 1000000000, &want },
+		{ "-s", 1, MAX_POOL, &npool },
+		{ "-l", 1, MAX_LEN, &len },
+	};
+	const char *addr;
+	int ok;
 	BOOL complete;
 	WSADATA wsa;
 	double t1;
 	int i, rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(a, "-6"))
-			family = AF_INET6;
-		else if (!strcmp(a, "-q"))
-			quiet = 1;
-		else if (!v)
-			usage();
-		else if (!strcmp(a, "-a"))
-			addr = v, i++;
-		else if (!strcmp(a, "-p"))
-			portno = (int)number(v, 1, 65535), i++;
-		else if (!strcmp(a, "-n"))
-			want = number(v, 1, 1000000000), i++;
-		else if (!strcmp(a, "-s"))
-			pool = (int)number(v, 1, MAX_POOL), i++;
-		else if (!strcmp(a, "-l"))
-			req_len = (DWORD)number(v, 1, MAX_LEN), i++;
-		else
-			usage();
-	}
+	example_args(argc, argv, &args, nums, sizeof(nums) / sizeof(nums[0]),
+		     usage);
 	if (!portno)
 		usage();
+	family = args.family;
+	quiet = args.quiet;
+	addr = args.addr;
+	pool = (int)npool;
+	req_len = (DWORD)len;
 	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
 		fprintf(stderr, "iocp_client: WSAStartup failed\n");
 		return 1;
@@ -474,7 +457,7 @@ int main(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr, "iocp_client: %ld connections of %lu bytes over %d "
-			"sockets to %s port %d\n", want, (unsigned long)req_len,
+			"sockets to %s port %ld\n", want, (unsigned long)req_len,
 			pool, addr, portno);
 
 	t0 = now_s();
