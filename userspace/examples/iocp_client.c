@@ -93,13 +93,6 @@ static DWORD req_len = 1024;
 static HANDLE port;
 static double t0;
 
-static BOOL is_reset(DWORD err)
-{
-	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
-	       err == WSAECONNABORTED || err == ERROR_CONNECTION_ABORTED ||
-	       err == WSAENETRESET;
-}
-
 static void complain(struct slot *sl, const char *what, DWORD err)
 {
 	fprintf(stderr, "iocp_client: socket %d, connection %ld: %s: error %lu\n",
@@ -354,17 +347,14 @@ static int report(BOOL complete, double elapsed)
 	bad = !complete || t.sum.resets || t.sum.errors ||
 	      t.sum.reuse_failures || t.sum.fins != want ||
 	      t.sum.bytes != (unsigned long long)want * req_len;
-	printf("==== iocp_client report ====\n");
-	printf("connections           %ld of %ld\n", done, want);
+	pool_print_title("iocp_client", done, want);
 	pool_print_use(&t, pool);
 	printf("bytes verified        %llu (%ld x %lu)\n", t.sum.bytes, want,
 	       (unsigned long)req_len);
 	pool_print_ends(&t);
 	printf("elapsed               %.2f s\n", elapsed);
 	printf("connections/s         %.0f\n", elapsed > 0 ? done / elapsed : 0.0);
-	printf("iocp_client: %s\n", bad ? "FAILED" : "ok");
-	fflush(stdout);
-	return bad;
+	return pool_print_verdict("iocp_client", bad);
 }
 
 static void usage(void)

@@ -146,19 +146,6 @@ static void stop_workers(BOOL failure)
 		PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
 }
 
-/*
- * The FIN-or-reset verdict the tests' peer (testlib's tst_end_of()) and
- * the benchmark's echo server (bench/server.c) give from errno, here from
- * what Windows reports: an example uses the Windows API alone, and builds
- * with MinGW as it is.
- */
-static BOOL is_reset(DWORD err)
-{
-	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
-	       err == WSAECONNABORTED || err == ERROR_CONNECTION_ABORTED ||
-	       err == WSAENETRESET;
-}
-
 static void complain(struct slot *sl, const char *what, DWORD err)
 {
 	fprintf(stderr, "iocp_server: socket %d: %s: error %lu\n",
@@ -551,15 +538,12 @@ static int report(int pending, int aborted)
 	bad = atomic_load(&failed) || t.sum.resets || t.sum.errors ||
 	      t.sum.reuse_failures || t.sum.fins != conns ||
 	      (want && atomic_load(&done) < want) || aborted != pending;
-	printf("==== iocp_server report ====\n");
-	printf("connections           %ld of %ld\n", conns, want);
+	pool_print_title("iocp_server", conns, want);
 	pool_print_use(&t, pool);
 	printf("bytes echoed          %llu\n", t.sum.bytes);
 	pool_print_ends(&t);
 	printf("aborted at the end    %d of %d pending\n", aborted, pending);
-	printf("iocp_server: %s\n", bad ? "FAILED" : "ok");
-	fflush(stdout);
-	return bad;
+	return pool_print_verdict("iocp_server", bad);
 }
 
 static void usage(void)
