@@ -467,3 +467,83 @@ int tst_server_join(struct tst_server *s)
 	pthread_join(s->thread, NULL);
 	return s->errors ? -EIO : 0;
 }
+
+static void *tst_gang_main(void *arg)
+{
+	struct tst_gang_member *m = arg;
+	struct tst_gang *g = m->gang;
+	int go;
+
+	pthread_mutex_lock(&g->lock);
+	while (!g->go)
+		pthread_cond_wait(&g->go_cond, &g->lock);
+	go = g->go;
+	pthread_mutex_unlock(&g->lock);
+	if (go > 0)
+		g->fn(g, m->item);
+	return NULL;
+}
+
+/* Let the threads started run fn (@go 1) or return at once (-1). */
+static void tst_gang_go(struct tst_gang *g, int go)
+{
+	pthread_mutex_lock(&g->lock);
+	g->go = go;
+	pthread_cond_broadcast(&g->go_cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void tst_gang_free(struct tst_gang *g, int started)
+{
+	int i;
+
+	for (i = 0; i < started; i++)
+		pthread_join(g->members[i].thread, NULL);
+	pthread_cond_destroy(&g->go_cond);
+	pthread_mutex_destroy(&g->lock);
+	pthread_barrier_destroy(&g->meet);
+	free(g->members);
+}
+
+int tst_gang_start(struct tst_gang *g, int n, tst_gang_fn *fn, void *items,
+		   size_t size)
+{
+	int i, err;
+
+	memset(g, 0, sizeof(*g));
+	g->fn = fn;
+	g->n = n;
+	g->members = calloc(n, sizeof(*g->members));
+	if (!g->members)
+		return -ENOMEM;
+	err = -pthread_barrier_init(&g->meet, NULL, n + 1);
+	if (err) {
+		free(g->members);
+		return err;
+	}
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->go_cond, NULL);
+	for (i = 0; i < n; i++) {
+		g->members[i].gang = g;
+		g->members[i].item = (char *)items + i * size;
+		err = -pthread_create(&g->members[i].thread, NULL,
+				      tst_gang_main, &g->members[i]);
+		if (err) {
+			tst_gang_go(g, -1);
+			tst_gang_free(g, i);
+			return err;
+		}
+	}
+	tst_gang_go(g, 1);
+	return 0;
+}
+
+void tst_gang_meet(struct tst_gang *g)
+{
+	pthread_barrier_wait(&g->meet);
+}
+
+void tst_gang_join(struct tst_gang *g)
+{
+	tst_gang_free(g, g->n);
+}

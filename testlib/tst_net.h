@@ -133,4 +133,37 @@ int tst_server_start(struct tst_server *s, int lfd, int conns,
 		     int timeout_ms);
 int tst_server_join(struct tst_server *s);	/* 0, or -EIO on any error */
 
+/*
+ * A gang of threads for the tests that run many at once: thread i runs
+ * fn(g, items + i * size), items being the caller's array of per-thread
+ * structs. The threads and the caller meet at tst_gang_meet() (a barrier
+ * of every thread and the caller), so that they act at one instant; a gang
+ * whose threads never meet needs none. No fn runs before every thread has
+ * started, so a start that fails leaves nothing waiting at the barrier.
+ */
+struct tst_gang;
+typedef void tst_gang_fn(struct tst_gang *g, void *item);
+
+struct tst_gang_member {
+	struct tst_gang *gang;
+	void *item;
+	pthread_t thread;
+};
+
+struct tst_gang {
+	tst_gang_fn *fn;
+	int n;
+	struct tst_gang_member *members;
+	pthread_barrier_t meet;
+	pthread_mutex_t lock;
+	pthread_cond_t go_cond;
+	int go;			/* 0 starting, 1 run fn, -1 a start failed */
+};
+
+/* 0, or -errno with no thread left. */
+int tst_gang_start(struct tst_gang *g, int n, tst_gang_fn *fn, void *items,
+		   size_t size);
+void tst_gang_meet(struct tst_gang *g);
+void tst_gang_join(struct tst_gang *g);	/* every thread ended; g freed */
+
 #endif /* TST_NET_H */

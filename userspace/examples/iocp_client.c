@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_args.h"
 #include "pool_report.h"
 
 #define MAX_POOL	64
@@ -91,13 +92,6 @@ static long want = 1000, started, done;
 static DWORD req_len = 1024;
 static HANDLE port;
 static double t0;
-
-static BOOL is_reset(DWORD err)
-{
-	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
-	       err == WSAECONNABORTED || err == ERROR_CONNECTION_ABORTED ||
-	       err == WSAENETRESET;
-}
 
 static void complain(struct slot *sl, const char *what, DWORD err)
 {
@@ -353,17 +347,14 @@ static int report(BOOL complete, double elapsed)
 	bad = !complete || t.sum.resets || t.sum.errors ||
 	      t.sum.reuse_failures || t.sum.fins != want ||
 	      t.sum.bytes != (unsigned long long)want * req_len;
-	printf("==== iocp_client report ====\n");
-	printf("connections           %ld of %ld\n", done, want);
+	pool_print_title("iocp_client", done, want);
 	pool_print_use(&t, pool);
 	printf("bytes verified        %llu (%ld x %lu)\n", t.sum.bytes, want,
 	       (unsigned long)req_len);
 	pool_print_ends(&t);
 	printf("elapsed               %.2f s\n", elapsed);
 	printf("connections/s         %.0f\n", elapsed > 0 ? done / elapsed : 0.0);
-	printf("iocp_client: %s\n", bad ? "FAILED" : "ok");
-	fflush(stdout);
-	return bad;
+	return pool_print_verdict("iocp_client", bad);
 }
 
 static void usage(void)
@@ -376,51 +367,33 @@ static void usage(void)
 	exit(2);
 }
 
-/* A number from @min to @max, or usage(). */
-static long number(const char *arg, long min, long max)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || end == arg || v < min || v > max)
-		usage();
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	GUID gc = WSAID_CONNECTEX, gd = WSAID_DISCONNECTEX;
-	const char *addr = NULL;
-	int portno = 0, ok;
+	struct example_args args = { .family = family };
+	long portno = 0, npool = pool, len = req_len;
+	const struct example_number nums[] = {
+		{ "-p", 1, 65535, &portno },
+		{ "-n", 1, 1000000000, &want },
+		{ "-s", 1, MAX_POOL, &npool },
+		{ "-l", 1, MAX_LEN, &len },
+	};
+	const char *addr;
+	int ok;
 	BOOL complete;
 	WSADATA wsa;
 	double t1;
 	int i, rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(a, "-6"))
-			family = AF_INET6;
-		else if (!strcmp(a, "-q"))
-			quiet = 1;
-		else if (!v)
-			usage();
-		else if (!strcmp(a, "-a"))
-			addr = v, i++;
-		else if (!strcmp(a, "-p"))
-			portno = (int)number(v, 1, 65535), i++;
-		else if (!strcmp(a, "-n"))
-			want = number(v, 1, 1000000000), i++;
-		else if (!strcmp(a, "-s"))
-			pool = (int)number(v, 1, MAX_POOL), i++;
-		else if (!strcmp(a, "-l"))
-			req_len = (DWORD)number(v, 1, MAX_LEN), i++;
-		else
-			usage();
-	}
+	example_args(argc, argv, &args, nums, sizeof(nums) / sizeof(nums[0]),
+		     usage);
 	if (!portno)
 		usage();
+	family = args.family;
+	quiet = args.quiet;
+	addr = args.addr;
+	pool = (int)npool;
+	req_len = (DWORD)len;
 	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
 		fprintf(stderr, "iocp_client: WSAStartup failed\n");
 		return 1;
@@ -474,7 +447,7 @@ int main(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr, "iocp_client: %ld connections of %lu bytes over %d "
-			"sockets to %s port %d\n", want, (unsigned long)req_len,
+			"sockets to %s port %ld\n", want, (unsigned long)req_len,
 			pool, addr, portno);
 
 	t0 = now_s();

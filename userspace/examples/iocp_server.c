@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_args.h"
 #include "pool_report.h"
 
 #define BUF_LEN		4096
@@ -143,19 +144,6 @@ static void stop_workers(BOOL failure)
 		return;
 	for (i = 0; i < threads; i++)
 		PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
-}
-
-/*
- * The FIN-or-reset verdict the tests' peer (testlib's tst_end_of()) and
- * the benchmark's echo server (bench/server.c) give from errno, here from
- * what Windows reports: an example uses the Windows API alone, and builds
- * with MinGW as it is.
- */
-static BOOL is_reset(DWORD err)
-{
-	return err == WSAECONNRESET || err == ERROR_NETNAME_DELETED ||
-	       err == WSAECONNABORTED || err == ERROR_CONNECTION_ABORTED ||
-	       err == WSAENETRESET;
 }
 
 static void complain(struct slot *sl, const char *what, DWORD err)
@@ -550,15 +538,12 @@ static int report(int pending, int aborted)
 	bad = atomic_load(&failed) || t.sum.resets || t.sum.errors ||
 	      t.sum.reuse_failures || t.sum.fins != conns ||
 	      (want && atomic_load(&done) < want) || aborted != pending;
-	printf("==== iocp_server report ====\n");
-	printf("connections           %ld of %ld\n", conns, want);
+	pool_print_title("iocp_server", conns, want);
 	pool_print_use(&t, pool);
 	printf("bytes echoed          %llu\n", t.sum.bytes);
 	pool_print_ends(&t);
 	printf("aborted at the end    %d of %d pending\n", aborted, pending);
-	printf("iocp_server: %s\n", bad ? "FAILED" : "ok");
-	fflush(stdout);
-	return bad;
+	return pool_print_verdict("iocp_server", bad);
 }
 
 static void usage(void)
@@ -571,58 +556,37 @@ static void usage(void)
 	exit(2);
 }
 
-/* A number from 0 to @max, or usage(). */
-static long number(const char *arg, long max)
-{
-	char *end;
-	long v = arg ? strtol(arg, &end, 10) : -1;
-
-	if (!arg || *end || end == arg || v < 0 || v > max)
-		usage();
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	GUID ga = WSAID_ACCEPTEX, gs = WSAID_GETACCEPTEXSOCKADDRS,
 	     gd = WSAID_DISCONNECTEX;
-	const char *addr = NULL;
-	int portno = 0;
+	struct example_args args = { .family = family };
+	long portno = 0, npool = pool, nthreads = threads;
+	const struct example_number nums[] = {
+		{ "-p", 0, 65535, &portno },
+		{ "-n", 0, 1000000000, &want },
+		{ "-s", 1, MAX_POOL, &npool },
+		{ "-t", 1, MAX_THREADS, &nthreads },
+	};
+	const char *addr;
 	thread_t tids[MAX_THREADS];
 	int i, pending, started;
 	WSADATA wsa;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(a, "-6"))
-			family = AF_INET6;
-		else if (!strcmp(a, "-q"))
-			quiet = 1;
-		else if (!v)
-			usage();
-		else if (!strcmp(a, "-a"))
-			addr = v, i++;
-		else if (!strcmp(a, "-p"))
-			portno = (int)number(v, 65535), i++;
-		else if (!strcmp(a, "-n"))
-			want = number(v, 1000000000), i++;
-		else if (!strcmp(a, "-s"))
-			pool = (int)number(v, MAX_POOL), i++;
-		else if (!strcmp(a, "-t"))
-			threads = (int)number(v, MAX_THREADS), i++;
-		else
-			usage();
-	}
-	if (pool < 1 || threads < 1)
-		usage();
+	example_args(argc, argv, &args, nums, sizeof(nums) / sizeof(nums[0]),
+		     usage);
+	family = args.family;
+	quiet = args.quiet;
+	addr = args.addr;
+	pool = (int)npool;
+	threads = (int)nthreads;
 	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
 		fprintf(stderr, "iocp_server: WSAStartup failed\n");
 		return 1;
 	}
 	port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
 	slots = calloc(pool, sizeof(*slots));
-	if (!port || !slots || listen_on(addr, portno))
+	if (!port || !slots || listen_on(addr, (int)portno))
 		return 1;
 	if (!CreateIoCompletionPort((HANDLE)(ULONG_PTR)listener, port,
 				    KEY_LISTENER, 0) ||

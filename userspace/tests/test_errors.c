@@ -182,49 +182,42 @@ TEST(overlapped_result_maps_status)
 #define NTHREADS 8
 
 struct last_error_arg {
-	pthread_barrier_t *barrier;
 	int value;
 	int initial;
 	int seen;
 };
 
-static void *last_error_thread(void *p)
+static void last_error_thread(struct tst_gang *g, void *p)
 {
 	struct last_error_arg *a = p;
 
 	a->initial = WSAGetLastError();
 	WSASetLastError(a->value);
-	pthread_barrier_wait(a->barrier);	/* everyone has set theirs */
-	pthread_barrier_wait(a->barrier);	/* main has set its own */
+	tst_gang_meet(g);	/* everyone has set theirs */
+	tst_gang_meet(g);	/* main has set its own */
 	a->seen = WSAGetLastError();
-	return NULL;
 }
 
 TEST(last_error_per_thread)
 {
 	struct last_error_arg args[NTHREADS];
-	pthread_t th[NTHREADS];
-	pthread_barrier_t barrier;
+	struct tst_gang g;
 	int i;
 
 	WSASetLastError(4242);
-	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
-	for (i = 0; i < NTHREADS; i++) {
-		args[i].barrier = &barrier;
+	for (i = 0; i < NTHREADS; i++)
 		args[i].value = 10000 + i;
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, last_error_thread,
-					    &args[i]));
-	}
-	pthread_barrier_wait(&barrier);
+	ASSERT_EQ(0, tst_gang_start(&g, NTHREADS, last_error_thread, args,
+				    sizeof(args[0])));
+	tst_gang_meet(&g);
 	WSASetLastError(1);
-	pthread_barrier_wait(&barrier);
+	tst_gang_meet(&g);
+	tst_gang_join(&g);
 	for (i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
 		EXPECT_EQ(0, args[i].initial);
 		EXPECT_EQ(10000 + i, args[i].seen);
 	}
 	EXPECT_EQ(1, WSAGetLastError());
-	pthread_barrier_destroy(&barrier);
 }
 
 TEST(failing_calls_set_last_error)

@@ -279,29 +279,33 @@ void wt_close(SOCKET *s)
 	*s = INVALID_SOCKET;
 }
 
-static bool wt_extension(SOCKET s, GUID guid, void *fn, DWORD size)
+/*
+ * The extension function @guid names, through
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on @s: NULL on failure. Of
+ * the one function type GCC lets a caller cast to its own LPFN_ type.
+ */
+typedef void (*wt_fn)(void);
+
+static wt_fn wt_extension(SOCKET s, GUID guid)
 {
+	wt_fn fn = NULL;
 	DWORD bytes = 0;
 
-	return WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
-			sizeof(guid), fn, size, &bytes, NULL, NULL) == 0 &&
-	       bytes == size;
+	if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid,
+		     sizeof(guid), &fn, sizeof(fn), &bytes, NULL, NULL) ||
+	    bytes != sizeof(fn))
+		return NULL;
+	return fn;
 }
 
 LPFN_DISCONNECTEX wt_disconnectex(SOCKET s)
 {
-	GUID guid = WSAID_DISCONNECTEX;
-	LPFN_DISCONNECTEX fn = NULL;
-
-	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+	return (LPFN_DISCONNECTEX)wt_extension(s, (GUID)WSAID_DISCONNECTEX);
 }
 
 LPFN_CONNECTEX wt_connectex(SOCKET s)
 {
-	GUID guid = WSAID_CONNECTEX;
-	LPFN_CONNECTEX fn = NULL;
-
-	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+	return (LPFN_CONNECTEX)wt_extension(s, (GUID)WSAID_CONNECTEX);
 }
 
 /* An overlapped call's start: 0 if it succeeded (@ok) or pends, else the
@@ -441,18 +445,12 @@ int wt_port_count(HANDLE port, int quiet_ms)
 
 LPFN_ACCEPTEX wt_acceptex(SOCKET s)
 {
-	GUID guid = WSAID_ACCEPTEX;
-	LPFN_ACCEPTEX fn = NULL;
-
-	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+	return (LPFN_ACCEPTEX)wt_extension(s, (GUID)WSAID_ACCEPTEX);
 }
 
 LPFN_GETACCEPTEXSOCKADDRS wt_getacceptexsockaddrs(SOCKET s)
 {
-	GUID guid = WSAID_GETACCEPTEXSOCKADDRS;
-	LPFN_GETACCEPTEXSOCKADDRS fn = NULL;
-
-	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+	return (LPFN_GETACCEPTEXSOCKADDRS)wt_extension(s, (GUID)WSAID_GETACCEPTEXSOCKADDRS);
 }
 
 DWORD wt_acceptex_slot(int family)
@@ -474,10 +472,7 @@ int wt_acceptex_start(SOCKET l, SOCKET a, char *buf, DWORD rxlen, int family,
 
 LPFN_TRANSMITFILE wt_transmitfile(SOCKET s)
 {
-	GUID guid = WSAID_TRANSMITFILE;
-	LPFN_TRANSMITFILE fn = NULL;
-
-	return wt_extension(s, guid, &fn, sizeof(fn)) ? fn : NULL;
+	return (LPFN_TRANSMITFILE)wt_extension(s, (GUID)WSAID_TRANSMITFILE);
 }
 
 /*

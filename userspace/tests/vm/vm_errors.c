@@ -229,10 +229,10 @@ TEST_F(errors, close_while_in_flight)
 struct refuser {
 	int family;
 	int bad;
-	pthread_t thread;
 };
 
-static void *refuse_loop(void *arg)
+static void refuse_loop(struct tst_gang *g __attribute__((unused)),
+			void *arg)
 {
 	struct refuser *r = arg;
 	OVERLAPPED ov;
@@ -251,30 +251,29 @@ static void *refuse_loop(void *arg)
 		close(s);
 	}
 	WSACloseEvent(ov.hEvent);
-	return NULL;
 }
 
 TEST_F(errors, refusals_at_once_under_load)
 {
 	struct refuser r[REFUSERS];
+	struct tst_gang g;
 	int i;
 
 	VM_REQUIRE();
 	for (i = 0; i < REFUSERS; i++) {
 		r[i].family = variant->family;
 		r[i].bad = 0;
-		ASSERT_EQ(0, pthread_create(&r[i].thread, NULL, refuse_loop,
-					    &r[i]));
 	}
+	ASSERT_EQ(0, tst_gang_start(&g, REFUSERS, refuse_loop, r,
+				    sizeof(r[0])));
 	/* Real disconnects meanwhile, through the same ring. */
 	for (i = 0; i < 20; i++) {
 		EXPECT_EQ(0, tst_disconnect_wsa(self->cfd, 0, 0,
 						VM_TIMEOUT_MS));
 	}
-	for (i = 0; i < REFUSERS; i++) {
-		pthread_join(r[i].thread, NULL);
+	tst_gang_join(&g);
+	for (i = 0; i < REFUSERS; i++)
 		EXPECT_EQ(0, r[i].bad) TH_LOG("thread %d", i);
-	}
 }
 
 /* dcx_prep_cancel() on a ring of the program's own. */

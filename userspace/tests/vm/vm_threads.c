@@ -17,53 +17,49 @@ TST_PAIR_FIXTURE(threads, vm_present(), vm_backend_setup, false)
 
 struct at_once {
 	int fd;
-	pthread_barrier_t *barrier;
 	int issue_err;
 	int result;
 	OVERLAPPED ov;
 };
 
-static void *at_once_main(void *p)
+static void at_once_main(struct tst_gang *g, void *p)
 {
 	struct at_once *t = p;
 
-	pthread_barrier_wait(t->barrier);
+	tst_gang_meet(g);
 	t->issue_err = DisconnectEx(t->fd, &t->ov, TF_REUSE_SOCKET, 0) ?
 		       0 : WSAGetLastError();
-	pthread_barrier_wait(t->barrier);
+	tst_gang_meet(g);
 	t->result = tst_overlapped_result(&t->ov, NULL, VM_TIMEOUT_MS);
-	return NULL;
 }
 
 TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 {
 	struct at_once t[NTHREADS];
-	pthread_t th[NTHREADS];
-	pthread_barrier_t barrier;
+	struct tst_gang g;
 	int sfd[NTHREADS], i, fins = 0;
 	size_t got;
 
 	VM_REQUIRE();
-	ASSERT_EQ(0, pthread_barrier_init(&barrier, NULL, NTHREADS + 1));
 	for (i = 0; i < NTHREADS; i++) {
 		ASSERT_EQ(0, tst_pair(self->lfd, &self->addr, &t[i].fd, &sfd[i]));
 		ASSERT_EQ(0, tst_send_all(t[i].fd, 4096));
-		t[i].barrier = &barrier;
 		t[i].issue_err = t[i].result = -1;
 		tst_ov_init(&t[i].ov);
 		ASSERT_NE(WSA_INVALID_EVENT, t[i].ov.hEvent);
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, at_once_main, &t[i]));
 	}
-	pthread_barrier_wait(&barrier);
-	pthread_barrier_wait(&barrier);
+	ASSERT_EQ(0, tst_gang_start(&g, NTHREADS, at_once_main, t,
+				    sizeof(t[0])));
+	tst_gang_meet(&g);
+	tst_gang_meet(&g);
 	for (i = 0; i < NTHREADS; i++) {
 		if (!tst_read_to_end(sfd[i], &got, VM_TIMEOUT_MS) &&
 		    got == 4096)
 			fins++;
 		close(sfd[i]);
 	}
+	tst_gang_join(&g);
 	for (i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
 		EXPECT_EQ(WSA_IO_PENDING, t[i].issue_err) TH_LOG("thread %d", i);
 		EXPECT_EQ(0, t[i].result) TH_LOG("thread %d", i);
 		EXPECT_EQ(TCP_CLOSE, tst_tcp_state(t[i].fd));
@@ -71,7 +67,6 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 		close(t[i].fd);
 	}
 	EXPECT_EQ(NTHREADS, fins);
-	pthread_barrier_destroy(&barrier);
 }
 
 struct looper {
@@ -81,7 +76,8 @@ struct looper {
 	int err;
 };
 
-static void *looper_main(void *p)
+static void looper_main(struct tst_gang *g __attribute__((unused)),
+			void *p)
 {
 	struct looper *l = p;
 	OVERLAPPED ov;
@@ -109,13 +105,12 @@ static void *looper_main(void *p)
 	}
 	WSACloseEvent(ov.hEvent);
 	close(s);
-	return NULL;
 }
 
 TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
 {
 	struct looper l[NTHREADS];
-	pthread_t th[NTHREADS];
+	struct tst_gang g;
 	struct tst_server srv[4];
 	int i, fins = 0, resets = 0;
 	size_t bytes = 0;
@@ -126,13 +121,13 @@ TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
 		ASSERT_EQ(0, tst_server_start(&srv[i], self->lfd,
 					      NTHREADS * LOOPS / 4,
 					      VM_TIMEOUT_MS));
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < NTHREADS; i++)
 		l[i] = (struct looper){ .addr = &self->addr,
 					.family = variant->family };
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, looper_main, &l[i]));
-	}
+	ASSERT_EQ(0, tst_gang_start(&g, NTHREADS, looper_main, l,
+				    sizeof(l[0])));
+	tst_gang_join(&g);
 	for (i = 0; i < NTHREADS; i++) {
-		pthread_join(th[i], NULL);
 		EXPECT_EQ(0, l[i].err) TH_LOG("thread %d after %d", i,
 					       l[i].done);
 		EXPECT_EQ(LOOPS, l[i].done);
