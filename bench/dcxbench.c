@@ -48,6 +48,7 @@ struct dcxb_opts {
 	bool tune;		/* raise the guest's backlog and port range */
 	bool profile;		/* count calls of kernel functions */
 	bool pin;		/* client on CPU 0, server on CPU 1 */
+	bool repeatable;	/* W2's repeatable mode (run-bench.sh --repeatable) */
 };
 
 static void __attribute__((noreturn)) usage(const char *argv0)
@@ -55,6 +56,7 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--time SEC | --conns N] [--rounds R] [--n N] [--w2-rounds R2]\n"
 		"          [--quick] [--no-w1] [--no-w2] [--no-tune] [--profile] [--pin]\n"
+		"          [--repeatable]\n"
 		"  --time SEC      W1: measured seconds per variant per round (default 10),\n"
 		"                  after a warm-up of a quarter of that (0.2 to 1 s)\n"
 		"  --conns N       W1: connections per variant per round instead\n"
@@ -66,7 +68,14 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 		"  --no-tune       leave the guest's sysctls alone\n"
 		"  --profile       count kernel function calls per connection (kprobes;\n"
 		"                  slows everything: not for the benchmark's figures)\n"
-		"  --pin           client on CPU 0, echo server on CPU 1\n",
+		"  --pin           client on CPU 0, echo server on CPU 1\n"
+		"  --repeatable    W2 for a VM on one vCPU with QEMU -icount shift=0,sleep=off\n"
+		"                  (run-bench.sh --repeatable): before each variant the loopback\n"
+		"                  route gets quickack 1 and no TIME_WAIT or orphan is left; its\n"
+		"                  CPU is counted until TCP has settled (no orphans, every FIN\n"
+		"                  at the peer), as the time a SCHED_IDLE spinner did not get:\n"
+		"                  k-instructions per disconnect; the kernel variant runs twice\n"
+		"                  a round, an A/A ratio that must be 1.00 +- 0.02\n",
 		argv0, DCXB_MAX_ROUNDS);
 	exit(2);
 }
@@ -85,6 +94,7 @@ static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 		BENCH_OPT_CLEAR("no-tune", &o->tune),
 		BENCH_OPT_SET("profile", &o->profile),
 		BENCH_OPT_SET("pin", &o->pin),
+		BENCH_OPT_SET("repeatable", &o->repeatable),
 		BENCH_OPT_END
 	};
 
@@ -120,6 +130,8 @@ static void describe(const struct dcxb_opts *o)
 		 m.slabinfo ? "yes" : "no");
 	if (o->pin)
 		bench_log("# dcxbench: client pinned to CPU 0, echo server to CPU 1");
+	if (o->repeatable)
+		bench_log("# dcxbench: repeatable mode: W2 settles before and after each variant, CPU from a SCHED_IDLE spinner");
 	if (o->conns > 0)
 		bench_log("# dcxbench: W1 %ld connections per variant per round, %d rounds, W2 N=%d",
 			 o->conns, o->rounds, o->n);
@@ -142,6 +154,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	c.secs = o.secs;
 	c.conns = o.conns;
+	c.repeatable = o.repeatable;
 	t.rounds = o.rounds;
 	t.w2_rounds = o.w2_rounds;
 	setvbuf(stdout, NULL, _IOLBF, 0);

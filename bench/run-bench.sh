@@ -7,9 +7,12 @@
 # portbench: port.csv, idle.csv, syscalls.csv, port.png; serverbench (W3):
 # w3.csv, w3-medians.csv, w3.png; all: targets.csv and table.txt, in OUTDIR.
 # serverbench's servers (iocp_server, epoll_server) are taken from the
-# directory of its binary.
+# directory of its binary. --repeatable boots one vCPU whose clock counts
+# instructions (QEMU -icount shift=0,sleep=off: host load no longer changes
+# what the guest measures) and passes --repeatable to dcxbench (README.md,
+# "Repeatable mode").
 #
-# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"] [--serverbench BINARY "ARGS"]
+# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--repeatable] [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"] [--serverbench BINARY "ARGS"]
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +21,13 @@ usage() { sed -n 's/^# usage: //p' "$0" >&2; exit 2; }
 out=$1 kimage=$2 module=$3 vm_timeout=$4
 shift 4
 dcx_bin='' dcx_args='' port_bin='' port_args='' srv_bin='' srv_args=''
+repeatable=0
 while [ $# -gt 0 ]; do
+	if [ "$1" = --repeatable ]; then
+		repeatable=1
+		shift
+		continue
+	fi
 	[ $# -ge 3 ] || usage
 	case $1 in
 	--dcxbench)	dcx_bin=$2 dcx_args=$3 ;;
@@ -29,6 +38,13 @@ while [ $# -gt 0 ]; do
 	shift 3
 done
 [ -n "$dcx_bin$port_bin$srv_bin" ] || usage
+# The repeatable mode: one vCPU, guest time in instructions (one guest ns
+# per instruction; an idle guest's clock jumps to its next timer).
+vm_opts=()
+if [ "$repeatable" = 1 ]; then
+	vm_opts=(--smp 1 --icount shift=0,sleep=off)
+	[ -z "$dcx_bin" ] || dcx_args="$dcx_args --repeatable"
+fi
 srv_progs=()
 if [ -n "$srv_bin" ]; then
 	srv_dir=$(dirname "$srv_bin")
@@ -64,7 +80,7 @@ fi
 start=$SECONDS
 rc=0
 "$here/../selftests/vm/run.sh" --kernel "$kimage" --module "$module" \
-	--tap "$out/vm.tap" --timeout "$vm_timeout" --mem 3072 \
+	--tap "$out/vm.tap" --timeout "$vm_timeout" --mem 3072 "${vm_opts[@]}" \
 	--append "slab_nomerge dcx.timeout=$((vm_timeout - 60))" \
 	"${files[@]}" "${execs[@]}" || rc=$?
 wall=$((SECONDS - start))

@@ -39,6 +39,7 @@ struct dcxb_ctx {
 	struct dcxb_server srv;		/* the echo server */
 	int devfd;			/* /dev/disconnectex */
 	struct io_uring ring;		/* all of W1 runs on this one ring */
+	bool repeatable;		/* W2's repeatable mode (--repeatable) */
 };
 
 /* "fresh", "kernel-blk", ...: the name tables and CSV use. */
