@@ -25,6 +25,17 @@ void tune_tracefs(void);
 void tune_sysctls(void);
 
 /*
+ * --repeatable: quickack 1 (RTAX_QUICKACK) on the local table's loopback
+ * routes, 127.0.0.0/8 and 127.0.0.1/32, over rtnetlink (the VM has no ip(8)).
+ * Without it a burst of 10,000 FINs sometimes retransmits, as the peer's
+ * delayed ACK races the loss-probe timer. Connections to 127.0.0.1 take
+ * the /32 (the longest match), so both get it; then a lookup of the route
+ * 127.0.0.1 matches (RTM_F_FIB_MATCH) must show quickack 1. 0 or -errno,
+ * each failure logged with the kernel's own message if it gave one.
+ */
+int tune_lo_quickack(void);
+
+/*
  * --profile: a kprobe on each of tune_probe_funcs[], counted in
  * kprobe_profile (tracing itself stays off, so a hit costs the probe and
  * nothing more). perf does not exist in the VM; hits per connection say

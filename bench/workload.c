@@ -33,6 +33,7 @@
 #include "guest.h"
 #include "ring.h"
 #include "stats.h"
+#include "tune.h"
 #include "util.h"
 #include "workload.h"
 
@@ -792,6 +793,14 @@ int dcxb_run_w2(struct dcxb_ctx *c, const struct dcxb_variant *v,
 
 	if (!slots)
 		return -ENOMEM;
+	/* The repeatable mode: every variant starts from the same TCP. */
+	if (c->repeatable) {
+		ret = tune_lo_quickack();
+		if (ret) {
+			free(slots);
+			return ret;
+		}
+	}
 	ret = w2_pass(c, v, slots, false, r);
 	if (!ret) {
 		held.kthreads = -1;
