@@ -174,6 +174,26 @@ void guest_mem_top(const struct guest_mem *a, const struct guest_mem *b,
 	}
 }
 
+int guest_sockstat_read(struct guest_sockstat *s)
+{
+	char buf[1024], *p;
+
+	memset(s, 0, sizeof(*s));
+	if (guest_read_text("/proc/net/sockstat", buf, sizeof(buf)) < 0)
+		return -EIO;
+	p = strstr(buf, "\nTCP: ");
+	if (!p || sscanf(p, "\nTCP: inuse %ld orphan %ld tw %ld alloc %ld",
+			 &s->inuse, &s->orphan, &s->tw, &s->alloc) != 4)
+		return -EIO;
+	/* No IPv6 in the guest is no TCP6 socket. */
+	if (guest_read_text("/proc/net/sockstat6", buf, sizeof(buf)) > 0) {
+		p = strstr(buf, "TCP6: ");
+		if (p)
+			sscanf(p, "TCP6: inuse %ld", &s->inuse6);
+	}
+	return 0;
+}
+
 long guest_dcx_stat(const char *name)
 {
 	char path[128], buf[32];

@@ -72,6 +72,18 @@ void guest_mem_read(struct guest_mem *m);
 void guest_mem_top(const struct guest_mem *a, const struct guest_mem *b,
 		   long per, int max, char *buf, size_t len);
 
+/*
+ * /proc/net/sockstat's TCP line and sockstat6's TCP6 one. tw counts the
+ * TIME_WAITs of both families (one table); orphans are sockets closed by
+ * their process that TCP still works on (FIN_WAIT1, LAST_ACK, ...).
+ */
+struct guest_sockstat {
+	long inuse, orphan, tw, alloc;	/* TCP */
+	long inuse6;			/* TCP6 */
+};
+
+int guest_sockstat_read(struct guest_sockstat *s);	/* 0 or -EIO */
+
 /* A counter of the module's /sys/class/misc/disconnectex/stats/; -1 if none. */
 long guest_dcx_stat(const char *name);
 
