@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 	c.repeatable = o.repeatable;
 	t.rounds = o.rounds;
 	t.w2_rounds = o.w2_rounds;
+	t.repeatable = o.repeatable;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	printf("1..1\n");

@@ -13,7 +13,7 @@ void dcxb_result_init(struct dcxb_result *r)
 	r->rate = r->user_us = r->sys_us = r->p50_us = r->p99_us = NAN;
 	r->slab_b = r->obj_b = r->kiocb_b = r->dcxop_b = NAN;
 	r->cli_us = r->srv_cpu_us = r->kthr_us = r->irq_us = r->ctxt = NAN;
-	r->speed = NAN;
+	r->speed = r->busy_us = NAN;
 }
 
 static void sys_read(struct dcxb_sys *s)
@@ -21,6 +21,7 @@ static void sys_read(struct dcxb_sys *s)
 	struct rusage ru;
 
 	s->t = bench_now();
+	s->spins = guest_spins();
 	if (guest_cpu_read(&s->cpu)) {
 		/* Never seen in the VM; the figures of this run are void. */
 		bench_log("# dcxbench: /proc/stat unreadable: CPU figures void");

@@ -38,6 +38,12 @@ struct dcxb_result {
 	double irq_us;		/* of all the above: irq + softirq */
 	double ctxt;		/* context switches, guest-wide */
 	double speed;		/* spin loop iterations per us, just before */
+	/*
+	 * --repeatable, W2: CPU per connection, first submission to TCP
+	 * settled, from the spinner (guest.h): guest us, k-instructions
+	 * under -icount shift=0. NAN otherwise.
+	 */
+	double busy_us;
 	/* --profile: kprobe hits per connection, tune_nprobes of them */
 	double probe[TUNE_MAX_PROBES];
 };
@@ -48,6 +54,7 @@ void dcxb_result_init(struct dcxb_result *r);
 /* The clock, the guest's CPU, the probes and this process's own CPU. */
 struct dcxb_sys {
 	double t;			/* CLOCK_MONOTONIC, seconds */
+	unsigned long long spins;	/* guest_spins(), read with t */
 	struct guest_cpu cpu;
 	unsigned long long probe[TUNE_MAX_PROBES];	/* --profile */
 	double self_us;			/* getrusage(RUSAGE_SELF) */

@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +32,91 @@ ssize_t guest_read_text(const char *path, char *buf, size_t size)
 	return len;
 }
 
+/* guest_speed()'s and the spinner's unit of work: 1000 iterations. */
+static inline unsigned long spin_chunk(volatile unsigned long *sink)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		*sink += i;
+	return 1000;
+}
+
 double guest_speed(void)
 {
 	volatile unsigned long sink = 0;	/* keeps the loop a loop */
 	unsigned long n = 0;
 	double t0 = bench_now(), t;
-	int i;
 
 	do {
-		for (i = 0; i < 1000; i++)
-			sink += i;
-		n += 1000;
+		n += spin_chunk(&sink);
 		t = bench_now();
 	} while (t - t0 < 0.02);
 	return n / ((t - t0) * 1e6);
+}
+
+static struct {
+	pthread_t thread;
+	bool running;
+	atomic_bool stop;
+	atomic_int err;			/* the thread's, if it could not start */
+	atomic_ullong spins;
+} spinner;
+
+static void *spin_main(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	volatile unsigned long sink = 0;
+	unsigned long long n = 0;
+
+	(void)arg;
+	/* Pid 0 is this thread; glibc's attributes know no SCHED_IDLE. */
+	if (sched_setscheduler(0, SCHED_IDLE, &sp)) {
+		atomic_store(&spinner.err, -errno);
+		return NULL;
+	}
+	while (!atomic_load_explicit(&spinner.stop, memory_order_relaxed)) {
+		n += spin_chunk(&sink);
+		bench_now();	/* as in guest_speed(), so that its speed applies */
+		atomic_store_explicit(&spinner.spins, n, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+int guest_spinner_start(void)
+{
+	int err;
+
+	if (spinner.running)
+		return -EBUSY;
+	atomic_store(&spinner.stop, false);
+	atomic_store(&spinner.err, 0);
+	atomic_store(&spinner.spins, 0);
+	err = pthread_create(&spinner.thread, NULL, spin_main, NULL);
+	if (err)
+		return -err;
+	spinner.running = true;
+	/* On one CPU it runs only while we sleep: let it become idle-class. */
+	usleep(10000);
+	err = atomic_load(&spinner.err);
+	if (err)
+		guest_spinner_stop();
+	return err;
+}
+
+unsigned long long guest_spins(void)
+{
+	return atomic_load_explicit(&spinner.spins, memory_order_relaxed);
+}
+
+void guest_spinner_stop(void)
+{
+	if (!spinner.running)
+		return;
+	atomic_store(&spinner.stop, true);
+	pthread_join(spinner.thread, NULL);
+	spinner.running = false;
+	atomic_store(&spinner.spins, 0);
 }
 
 double guest_tick_us(void)

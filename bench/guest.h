@@ -29,6 +29,20 @@ ssize_t guest_read_text(const char *path, char *buf, size_t size);
 double guest_speed(void);
 double guest_tick_us(void);		/* one USER_HZ tick in us */
 
+/*
+ * The repeatable mode's CPU meter: a SCHED_IDLE thread that runs
+ * guest_speed()'s loop whenever nothing else wants the (one) CPU. The time
+ * it did not get is the time everything else used: elapsed minus its
+ * iterations over guest_speed() taken while idle. Its iterations rather
+ * than its own CPU time, because this kernel has no IRQ_TIME_ACCOUNTING:
+ * an interrupt or softirq that hits the spinner is charged to it, but
+ * does not iterate. Under -icount shift=0 a guest ns is an instruction.
+ * One spinner at a time; guest_spins() is 0 while none runs.
+ */
+int guest_spinner_start(void);		/* 0 or -errno */
+unsigned long long guest_spins(void);	/* iterations since the start */
+void guest_spinner_stop(void);
+
 /* /proc/stat, guest-wide, in ticks. */
 struct guest_cpu {
 	unsigned long long user;	/* user + nice */

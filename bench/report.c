@@ -20,9 +20,10 @@ static double median(double *v, int n)
 	return bench_quantile(v, n, 0.5);
 }
 
+/* The repeatable mode's W2 figure where there is one (frame.h). */
 static double cpu_us(const struct dcxb_result *r)
 {
-	return r->user_us + r->sys_us;
+	return isnan(r->busy_us) ? r->user_us + r->sys_us : r->busy_us;
 }
 
 static double cpu_of(const void *r)
@@ -65,7 +66,7 @@ static const struct bench_field median_fields[] = {
 	FIELD(p50_us), FIELD(p99_us), FIELD(threads), FIELD(kthreads),
 	FIELD(slab_b), FIELD(obj_b), FIELD(kiocb_b), FIELD(dcxop_b),
 	FIELD(cli_us), FIELD(srv_cpu_us), FIELD(kthr_us), FIELD(irq_us),
-	FIELD(ctxt), FIELD(speed),
+	FIELD(ctxt), FIELD(speed), FIELD(busy_us),
 };
 
 static double med(const struct dcxb_rounds *t, int vi,
@@ -162,6 +163,42 @@ static void csv_probes(const struct dcxb_rounds *t)
 			       probe_med(t, vi, k));
 }
 
+static const struct bench_field f_busy_us = FIELD(busy_us);
+
+/* The @q quantile over rounds of field @f of variant @vi. */
+static double quantile(const struct dcxb_rounds *t, int vi,
+		       const struct bench_field *f, double q)
+{
+	double v[DCXB_MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < t->rounds; r++)
+		v[r] = t->results[vi][r].ran ? bench_field_get(&t->results[vi][r], f) : NAN;
+	return bench_quantile(v, t->rounds, q);
+}
+
+/* --repeatable: W2's k-instructions per disconnect, their spread, ratios. */
+static void report_repeatable(const struct dcxb_rounds *t)
+{
+	int vi;
+
+	printf("\nRepeatable mode, W2 (one vCPU, -icount shift=0,sleep=off): CPU per disconnect from\n"
+	       "the first submission until TCP has settled (no orphan, every FIN at the peer), as the\n"
+	       "time a SCHED_IDLE spinner did not get; a guest us is 1000 instructions. This is W2's\n"
+	       "cpu us above; its user and client figures include the spinner.\n\n");
+	printf("%-14s | %10s %10s %10s | %5s\n", "variant", "kinstr/op", "min", "max", "x");
+	for (vi = 0; vi < t->nvariants; vi++) {
+		const struct dcxb_variant *v = &t->variants[vi];
+
+		if (v->workload != 2)
+			continue;
+		printf("%-14s | %10.1f %10.1f %10.1f | %5.2f\n",
+		       dcxb_way_name(v->way, false), quantile(t, vi, &f_busy_us, 0.5),
+		       quantile(t, vi, &f_busy_us, 0), quantile(t, vi, &f_busy_us, 1),
+		       ratio(t, vi, v->base, &f_busy_us));
+	}
+}
+
 void dcxb_report(const struct dcxb_rounds *t)
 {
 	struct dcxb_result m;
@@ -222,6 +259,9 @@ void dcxb_report(const struct dcxb_rounds *t)
 		       m.user_us, m.sys_us, m.cli_us, m.srv_cpu_us, m.kthr_us,
 		       m.irq_us, m.ctxt);
 	}
+
+	if (t->repeatable)
+		report_repeatable(t);
 
 	for (vi = 0; vi < t->nvariants && t->variants[vi].workload != 2; vi++)
 		;

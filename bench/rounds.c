@@ -5,6 +5,7 @@
  * noisy: absolute figures mean little, ratios between variants of the same
  * round do (report.c takes them).
  */
+#include <math.h>
 #include <string.h>
 
 #include "guest.h"
@@ -82,7 +83,8 @@ static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 	}
 	bench_log("# round %d W%d %-14s c%-5d %7ld conns %8.1f/s cpu %7.1f us p50 %8.1f p99 %8.1f us thr %ld kthr %ld speed %.0f%s",
 		  round + 1, v->workload, dcxb_way_name(v->way, v->blocking),
-		  v->conc, r->conns, r->rate, r->user_us + r->sys_us, r->p50_us,
+		  v->conc, r->conns, r->rate,
+		  isnan(r->busy_us) ? r->user_us + r->sys_us : r->busy_us, r->p50_us,
 		  r->p99_us, r->threads, r->kthreads, r->speed,
 		  r->failures ? " FAILURES" : "");
 	if (v->workload == 2)

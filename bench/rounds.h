@@ -21,6 +21,7 @@ extern const int dcxb_w1_concs[DCXB_W1_CONCS];
 struct dcxb_rounds {
 	int rounds;			/* 1..DCXB_MAX_ROUNDS */
 	int w2_rounds;			/* W2 in this many of them */
+	bool repeatable;		/* --repeatable: report.c's W2 table */
 	int nvariants;
 	struct dcxb_variant variants[DCXB_MAX_VARIANTS];
 	struct dcxb_result results[DCXB_MAX_VARIANTS][DCXB_MAX_ROUNDS];
