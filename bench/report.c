@@ -96,7 +96,8 @@ static void csv_row(const struct dcxb_rounds *t, const char *kind, int round, in
 	const struct dcxb_variant *v = &t->variants[vi];
 
 	printf("DCXBENCH-CSV: %s,%d,W%d,%s,%s,%d,%ld,%ld,%.3f,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%ld,%ld,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.1f,%.3f,%.3f\n",
-	       kind, round, v->workload, dcxb_way_name(v->way, false),
+	       kind, round, v->workload,
+	       v->blocking ? dcxb_way_name(v->way, false) : dcxb_variant_name(v),
 	       v->blocking ? "blocking" : "ring", v->conc, r->conns,
 	       r->failures, r->secs, r->rate, r->user_us, r->sys_us, cpu_us(r),
 	       r->p50_us, r->p99_us, r->threads, r->kthreads, r->slab_b,
@@ -141,7 +142,7 @@ static void report_probes(const struct dcxb_rounds *t)
 		const struct dcxb_variant *v = &t->variants[vi];
 
 		printf("%-2d %-14s %5d |", v->workload,
-		       dcxb_way_name(v->way, v->blocking), v->conc);
+		       dcxb_variant_name(v), v->conc);
 		for (k = 0; k < tune_nprobes; k++)
 			printf(" %6.2f", probe_med(t, vi, k));
 		printf("\n");
@@ -158,7 +159,7 @@ static void csv_probes(const struct dcxb_rounds *t)
 		for (k = 0; k < tune_nprobes; k++)
 			printf("DCXBENCH-PROFILE: W%d,%s,%d,%s,%.3f\n",
 			       t->variants[vi].workload,
-			       dcxb_way_name(t->variants[vi].way, t->variants[vi].blocking),
+			       dcxb_variant_name(&t->variants[vi]),
 			       t->variants[vi].conc, tune_probe_funcs[k],
 			       probe_med(t, vi, k));
 }
@@ -177,10 +178,29 @@ static double quantile(const struct dcxb_rounds *t, int vi,
 	return bench_quantile(v, t->rounds, q);
 }
 
+/* --repeatable: W2's kernel variant and its second run (the A/A), or -1. */
+static int aa_pair(const struct dcxb_rounds *t, int *again)
+{
+	int vi, k = -1;
+
+	*again = -1;
+	for (vi = 0; vi < t->nvariants; vi++) {
+		const struct dcxb_variant *v = &t->variants[vi];
+
+		if (v->workload == 2 && v->way == DCXB_KERNEL) {
+			if (v->again)
+				*again = vi;
+			else
+				k = vi;
+		}
+	}
+	return *again < 0 ? -1 : k;
+}
+
 /* --repeatable: W2's k-instructions per disconnect, their spread, ratios. */
 static void report_repeatable(const struct dcxb_rounds *t)
 {
-	int vi;
+	int vi, k, a;
 
 	printf("\nRepeatable mode, W2 (one vCPU, -icount shift=0,sleep=off): CPU per disconnect from\n"
 	       "the first submission until TCP has settled (no orphan, every FIN at the peer), as the\n"
@@ -193,10 +213,17 @@ static void report_repeatable(const struct dcxb_rounds *t)
 		if (v->workload != 2)
 			continue;
 		printf("%-14s | %10.1f %10.1f %10.1f | %5.2f\n",
-		       dcxb_way_name(v->way, false), quantile(t, vi, &f_busy_us, 0.5),
+		       dcxb_variant_name(v), quantile(t, vi, &f_busy_us, 0.5),
 		       quantile(t, vi, &f_busy_us, 0), quantile(t, vi, &f_busy_us, 1),
 		       ratio(t, vi, v->base, &f_busy_us));
 	}
+	k = aa_pair(t, &a);
+	if (k >= 0)
+		printf("\nA/A, kernel-again / kernel in the same round (median of the per-round ratios,\n"
+		       "min-max): k-instructions per disconnect %.3f (%.3f-%.3f), disconnects/s %.3f (%.3f-%.3f)\n",
+		       ratio(t, a, k, &f_busy_us), ratio_q(t, a, k, &f_busy_us, 0),
+		       ratio_q(t, a, k, &f_busy_us, 1), ratio(t, a, k, &f_rate),
+		       ratio_q(t, a, k, &f_rate, 0), ratio_q(t, a, k, &f_rate, 1));
 }
 
 void dcxb_report(const struct dcxb_rounds *t)
@@ -233,11 +260,11 @@ void dcxb_report(const struct dcxb_rounds *t)
 		const struct dcxb_variant *v = &t->variants[vi];
 		int b = v->base;
 
-		if (vi && vi % 3 == 0)
+		if (vi && b != t->variants[vi - 1].base)
 			printf("\n");
 		median_result(t, vi, &m);
 		printf("%-2d %-14s %5d | %8.1f %5.2f %5.2f-%5.2f | %8.1f %5.2f | %8.0f %8.0f | %3ld %4ld | %ld\n",
-		       v->workload, dcxb_way_name(v->way, v->blocking), v->conc,
+		       v->workload, dcxb_variant_name(v), v->conc,
 		       m.rate, ratio(t, vi, b, &f_rate),
 		       ratio_q(t, vi, b, &f_rate, 0.25),
 		       ratio_q(t, vi, b, &f_rate, 0.75), cpu_us(&m),
@@ -255,7 +282,7 @@ void dcxb_report(const struct dcxb_rounds *t)
 
 		median_result(t, vi, &m);
 		printf("%-2d %-14s %5d | %8.1f %8.1f | %8.1f %8.1f %8.1f %8.1f | %6.1f\n",
-		       v->workload, dcxb_way_name(v->way, v->blocking), v->conc,
+		       v->workload, dcxb_variant_name(v), v->conc,
 		       m.user_us, m.sys_us, m.cli_us, m.srv_cpu_us, m.kthr_us,
 		       m.irq_us, m.ctxt);
 	}
@@ -272,7 +299,7 @@ void dcxb_report(const struct dcxb_rounds *t)
 	for (; vi < t->nvariants; vi++) {
 		median_result(t, vi, &m);
 		printf("%-14s | %10.0f %12.0f | %8.0f %8.0f\n",
-		       dcxb_way_name(t->variants[vi].way, false), m.slab_b, m.obj_b,
+		       dcxb_variant_name(&t->variants[vi]), m.slab_b, m.obj_b,
 		       m.kiocb_b, m.dcxop_b);
 	}
 	if (tune_nprobes)
@@ -289,6 +316,15 @@ static void target(const char *name, double value, const char *op, double goal)
 		   (op[0] == '>' ? value >= goal : value <= goal);
 
 	printf("DCXBENCH-TARGET: %s,%.3f,%s%g,%s\n", name, value, op, goal,
+	       isnan(value) ? "n/a" : met ? "met" : "MISSED");
+}
+
+/* A target that @value be within @tol of @centre. */
+static void target_near(const char *name, double value, double centre, double tol)
+{
+	bool met = !isnan(value) && fabs(value - centre) <= tol;
+
+	printf("DCXBENCH-TARGET: %s,%.3f,%.2f+-%.2f,%s\n", name, value, centre, tol,
 	       isnan(value) ? "n/a" : met ? "met" : "MISSED");
 }
 
@@ -324,7 +360,7 @@ void dcxb_targets(const struct dcxb_rounds *t)
 {
 	static const char *const w1_names[] = { "c1", "c64", "c1024" };
 	int k, e, f, i;
-	char name[64];
+	char name[128];
 
 	printf("DCXBENCH-TARGET: target,value,goal,verdict\n");
 	f = dcxb_rounds_find(t, 1, DCXB_FRESH, false, 64);
@@ -358,6 +394,13 @@ void dcxb_targets(const struct dcxb_rounds *t)
 		target("W2 kernel threads created (worst round)", fmax(thr, kthr), "<=", 2);
 		target("W2 kernel memory per op in flight (meminfo Slab)", med(t, k, &f_slab_b), "<=", 512);
 		target("W2 kernel memory per op in flight (slab objects)", med(t, k, &f_obj_b), "<=", 512);
+	}
+	/* --repeatable: two runs of one build must give the same figure. */
+	k = aa_pair(t, &e);
+	if (k >= 0) {
+		snprintf(name, sizeof(name), "W2 A/A kernel-again/kernel k-instructions per disconnect (range %.3f-%.3f)",
+			 ratio_q(t, e, k, &f_busy_us, 0), ratio_q(t, e, k, &f_busy_us, 1));
+		target_near(name, ratio(t, e, k, &f_busy_us), 1.0, 0.02);
 	}
 	fflush(stdout);
 }

@@ -24,6 +24,7 @@ static int add_variant(struct dcxb_rounds *t, int workload, enum dcxb_way way,
 	v->blocking = blocking;
 	v->conc = conc;
 	v->base = base < 0 ? t->nvariants : base;
+	v->again = false;
 	return t->nvariants++;
 }
 
@@ -46,6 +47,13 @@ void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
 		b = add_variant(t, 2, DCXB_CLOSE, false, n, -1);
 		add_variant(t, 2, DCXB_EMULATED, false, n, b);
 		add_variant(t, 2, DCXB_KERNEL, false, n, b);
+		/*
+		 * The repeatable mode's A/A: the kernel variant once more in
+		 * every round; the ratio of the two says how repeatable a
+		 * figure is within a boot.
+		 */
+		if (t->repeatable)
+			t->variants[add_variant(t, 2, DCXB_KERNEL, false, n, b)].again = true;
 	}
 }
 
@@ -77,12 +85,12 @@ static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 	ret = v->workload == 1 ? dcxb_run_w1(c, v, r) : dcxb_run_w2(c, v, r);
 	if (ret) {
 		bench_log("# dcxbench: W%d %s c%d: %s", v->workload,
-			  dcxb_way_name(v->way, v->blocking), v->conc,
+			  dcxb_variant_name(v), v->conc,
 			  strerror(-ret));
 		r->failures++;
 	}
 	bench_log("# round %d W%d %-14s c%-5d %7ld conns %8.1f/s cpu %7.1f us p50 %8.1f p99 %8.1f us thr %ld kthr %ld speed %.0f%s",
-		  round + 1, v->workload, dcxb_way_name(v->way, v->blocking),
+		  round + 1, v->workload, dcxb_variant_name(v),
 		  v->conc, r->conns, r->rate,
 		  isnan(r->busy_us) ? r->user_us + r->sys_us : r->busy_us, r->p50_us,
 		  r->p99_us, r->threads, r->kthreads, r->speed,
@@ -92,14 +100,17 @@ static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 			  r->slab_b, r->obj_b, r->kiocb_b, r->dcxop_b);
 }
 
-/* Group @g, starting from its way number @turn (mod 3). */
-static void run_group(struct dcxb_ctx *c, struct dcxb_rounds *t, int g,
-		      int round, int turn)
+/*
+ * The @size variants from @first (a group: three, or W2's four with the
+ * A/A), starting from its variant number @turn (mod @size).
+ */
+static void run_group(struct dcxb_ctx *c, struct dcxb_rounds *t, int first,
+		      int size, int round, int turn)
 {
 	int k;
 
-	for (k = 0; k < 3; k++)
-		run_variant(c, t, g * 3 + (k + turn) % 3, round);
+	for (k = 0; k < size; k++)
+		run_variant(c, t, first + (k + turn) % size, round);
 }
 
 /*
@@ -117,11 +128,11 @@ void dcxb_rounds_run(struct dcxb_ctx *c, struct dcxb_rounds *t)
 		w1++;
 	for (r = 0; r < t->rounds; r++) {
 		for (g = 0; g < w1; g++)
-			run_group(c, t, (g + r) % w1, r, r);
+			run_group(c, t, (g + r) % w1 * 3, 3, r, r);
 		/* W2 in w2_rounds of the rounds, spread evenly; its own turns. */
 		if (w1 * 3 < t->nvariants &&
 		    r * t->w2_rounds % t->rounds < t->w2_rounds)
-			run_group(c, t, w1, r, w2_turn++);
+			run_group(c, t, w1 * 3, t->nvariants - w1 * 3, r, w2_turn++);
 	}
 }
 

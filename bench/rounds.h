@@ -30,7 +30,8 @@ struct dcxb_rounds {
 /*
  * The variants in groups of three that run back to back, the baseline
  * first in each (its own base): W1's three ways at each concurrency and
- * blocking, then W2's at @n.
+ * blocking, then W2's at @n, with t->repeatable a fourth, the kernel's
+ * again (the A/A).
  */
 void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n);
 /* The index of a variant, or -1. */

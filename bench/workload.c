@@ -137,6 +137,11 @@ const char *dcxb_way_name(enum dcxb_way way, bool blocking)
 	return blocking ? ways[way].blk_name : ways[way].name;
 }
 
+const char *dcxb_variant_name(const struct dcxb_variant *v)
+{
+	return v->again ? "kernel-again" : dcxb_way_name(v->way, v->blocking);
+}
+
 static struct slot *slots_new(int n)
 {
 	struct slot *s = calloc(n, sizeof(*s));
@@ -655,7 +660,7 @@ out:
  */
 static int w2_settle_before(const struct dcxb_variant *v)
 {
-	const char *name = dcxb_way_name(v->way, false);
+	const char *name = dcxb_variant_name(v);
 	struct guest_sockstat ss;
 	double t0 = bench_now(), t;
 
@@ -819,7 +824,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		while (!w2_all_waiting(c, &d, &f0) && !ret) {
 			if (bench_now() > give_up) {
 				bench_log("# dcxbench: W2 %s: disconnects never all waited for the peer",
-					 dcxb_way_name(v->way, false));
+					 dcxb_variant_name(v));
 				d.failures++;
 				break;
 			}
@@ -843,7 +848,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		r->kthreads = peak - f0.kthreads;
 		guest_mem_top(&m0, &m1, d.nslots, 8, top, sizeof(top));
 		bench_log("#         W2 %s, slab caches in B/op: %s",
-			 dcxb_way_name(v->way, false), top);
+			 dcxb_variant_name(v), top);
 	}
 	if (!ret)
 		ret = drv_drain(&d);
@@ -858,9 +863,9 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 			      (f1.sys.spins - f0.sys.spins) / speed) / d.counted;
 		if (isnan(settled))
 			bench_log("# dcxbench: W2 %s: TCP not settled %d s after the last completion",
-				  dcxb_way_name(v->way, false), DCXB_SETTLE_AFTER_S);
+				  dcxb_variant_name(v), DCXB_SETTLE_AFTER_S);
 		bench_log("#         W2 %s: TCP settled %.1f ms after the last completion; %.1f k-instructions per disconnect (spinner at %.1f/us)",
-			  dcxb_way_name(v->way, false), settled * 1e3, r->busy_us, speed);
+			  dcxb_variant_name(v), settled * 1e3, r->busy_us, speed);
 	}
 	r->p50_us = bench_quantile(d.lat.v, d.lat.n, 0.50);
 	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);

@@ -30,6 +30,7 @@ struct dcxb_variant {
 	bool blocking;		/* plain syscalls instead of the ring */
 	int conc;		/* connections in flight (W2: N) */
 	int base;		/* index of the baseline variant (itself if one) */
+	bool again;		/* --repeatable: W2 kernel's second run, the A/A */
 };
 
 /* What every run shares. */
@@ -44,6 +45,8 @@ struct dcxb_ctx {
 
 /* "fresh", "kernel-blk", ...: the name tables and CSV use. */
 const char *dcxb_way_name(enum dcxb_way way, bool blocking);
+/* The same for a variant: "kernel-again" for the A/A run. */
+const char *dcxb_variant_name(const struct dcxb_variant *v);
 
 /* One run of @v into @r: 0, or -errno if it could not run at all. */
 int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
