@@ -21,7 +21,8 @@ extern const int dcxb_w1_concs[DCXB_W1_CONCS];
 struct dcxb_rounds {
 	int rounds;			/* 1..DCXB_MAX_ROUNDS */
 	int w2_rounds;			/* W2 in this many of them */
-	bool repeatable;		/* --repeatable: report.c's W2 table */
+	bool repeatable;		/* --repeatable: the A/A, a warm-up, report.c's table */
+	long warmup_failures;		/* --repeatable: of the unmeasured W2 pass */
 	int nvariants;
 	struct dcxb_variant variants[DCXB_MAX_VARIANTS];
 	struct dcxb_result results[DCXB_MAX_VARIANTS][DCXB_MAX_ROUNDS];
