@@ -44,7 +44,16 @@ void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
 		add_variant(t, 1, DCXB_KERNEL, true, 1, b);
 	}
 	if (w2) {
-		b = add_variant(t, 2, DCXB_CLOSE, false, n, -1);
+		/*
+		 * Graceful ends as the module does and loses the socket; the
+		 * other references wait for less: graceful-sys skips
+		 * IORING_OP_SHUTDOWN's io-wq punt, shutdown+close does not
+		 * wait for the peer, shutdown alone is TCP's part (bench/README).
+		 */
+		b = add_variant(t, 2, DCXB_GRACEFUL, false, n, -1);
+		add_variant(t, 2, DCXB_GRACEFUL_SYS, false, n, b);
+		add_variant(t, 2, DCXB_CLOSE, false, n, b);
+		add_variant(t, 2, DCXB_SHUTDOWN, false, n, b);
 		add_variant(t, 2, DCXB_EMULATED, false, n, b);
 		add_variant(t, 2, DCXB_KERNEL, false, n, b);
 		/*
@@ -101,8 +110,8 @@ static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 }
 
 /*
- * The @size variants from @first (a group: three, or W2's four with the
- * A/A), starting from its variant number @turn (mod @size).
+ * The @size variants from @first (a group: three, or W2's six, seven with
+ * the A/A), starting from its variant number @turn (mod @size).
  */
 static void run_group(struct dcxb_ctx *c, struct dcxb_rounds *t, int first,
 		      int size, int round, int turn)

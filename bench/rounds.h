@@ -11,7 +11,7 @@
 #include "frame.h"
 #include "workload.h"
 
-#define DCXB_MAX_VARIANTS	16
+#define DCXB_MAX_VARIANTS	24
 #define DCXB_MAX_ROUNDS		31
 #define DCXB_W1_CONCS		3
 
@@ -29,10 +29,10 @@ struct dcxb_rounds {
 };
 
 /*
- * The variants in groups of three that run back to back, the baseline
- * first in each (its own base): W1's three ways at each concurrency and
- * blocking, then W2's at @n, with t->repeatable a fourth, the kernel's
- * again (the A/A).
+ * The variants in groups that run back to back, the baseline first in
+ * each (its own base): W1's three ways at each concurrency and blocking,
+ * then W2's six at @n, graceful the baseline, with t->repeatable a
+ * seventh, the kernel's again (the A/A).
  */
 void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n);
 /* The index of a variant, or -1. */

@@ -10,13 +10,20 @@
  * below is this table):
  *
  *   fresh     SOCKET CONNECT SEND RECV | SHUTDOWN RECV..EOF CLOSE
- *   emulated         CONNECT SEND RECV | SHUTDOWN RECV..EOF CONNECT(AF_UNSPEC)
+ *   emulated         CONNECT SEND RECV | shutdown(2) RECV..EOF CONNECT(AF_UNSPEC)
  *   kernel           CONNECT SEND RECV | URING_CMD(DCX_CMD_DISCONNECT, REUSE)
- *   close (W2)                         | SHUTDOWN CLOSE
+ *   W2 only:
+ *   graceful                           | SHUTDOWN RECV..EOF CLOSE
+ *   graceful-sys                       | shutdown(2) RECV..EOF close(2)
+ *   shutdown+close                     | SHUTDOWN CLOSE
+ *   shutdown                           | shutdown(2)
  *
- * The disconnect latency is from the submission of the first step after
- * "|" to the completion of the last. The blocking forms do the same with
- * plain syscalls (the kernel one with DCX_IOC_DISCONNECT).
+ * Lower case is a syscall made inline where the step's turn comes, as the
+ * library's emulated backend makes shutdown(2): on 6.1 IORING_OP_SHUTDOWN
+ * always goes to an io-wq worker. The disconnect latency is from the
+ * submission of the first step after "|" to the completion of the last.
+ * The blocking forms do the same with plain syscalls (the kernel one with
+ * DCX_IOC_DISCONNECT).
  */
 #include <errno.h>
 #include <math.h>
@@ -53,11 +60,14 @@ enum step {
 	ST_CLOSE,
 	ST_UNCONNECT,	/* connect(AF_UNSPEC) */
 	ST_DCX,		/* DCX_CMD_DISCONNECT / DCX_IOC_DISCONNECT, reuse */
+	ST_SHUT_SYS,	/* shutdown(SHUT_WR), inline also on the ring */
+	ST_CLOSE_SYS,	/* close(), the same */
 };
 
 static const char *const step_names[] = {
 	"idle", "socket", "connect", "send", "recv", "shutdown", "drain",
-	"close", "connect(AF_UNSPEC)", "DCX_CMD_DISCONNECT",
+	"close", "connect(AF_UNSPEC)", "DCX_CMD_DISCONNECT", "shutdown(2)",
+	"close(2)",
 };
 
 struct way {
@@ -67,8 +77,8 @@ struct way {
 };
 
 /*
- * shutdown+close runs in W2 only, which sets its connections up with
- * plain syscalls and starts each at its disconnect; its first steps are
+ * The W2-only ways run in W2 alone, which sets its connections up with
+ * plain syscalls and starts each at its disconnect; their first steps are
  * there for a table of one shape.
  */
 static const struct way ways[] = {
@@ -77,13 +87,22 @@ static const struct way ways[] = {
 		ST_SHUT, ST_DRAIN, ST_CLOSE }, 4 },
 	[DCXB_EMULATED] = { "emulated", "emulated-blk", {
 		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT, ST_DRAIN, ST_UNCONNECT }, 3 },
+		ST_SHUT_SYS, ST_DRAIN, ST_UNCONNECT }, 3 },
 	[DCXB_KERNEL] = { "kernel", "kernel-blk", {
 		ST_CONNECT, ST_SEND, ST_RECV,
 		ST_DCX }, 3 },
 	[DCXB_CLOSE] = { "shutdown+close", "close-blk", {
 		ST_CONNECT, ST_SEND, ST_RECV,
 		ST_SHUT, ST_CLOSE }, 3 },
+	[DCXB_GRACEFUL] = { "graceful", "graceful-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT, ST_DRAIN, ST_CLOSE }, 3 },
+	[DCXB_GRACEFUL_SYS] = { "graceful-sys", "graceful-sys-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT_SYS, ST_DRAIN, ST_CLOSE_SYS }, 3 },
+	[DCXB_SHUTDOWN] = { "shutdown", "shutdown-blk", {
+		ST_CONNECT, ST_SEND, ST_RECV,
+		ST_SHUT_SYS }, 3 },
 };
 
 /* W1's phases: warm up, the measured window, let the slots finish. */
@@ -175,16 +194,26 @@ static void stamp(struct driver *d, struct slot *s)
 	d->serial++;
 }
 
-/* The slot's step at its pos, on the ring. */
+static int blk_step(struct driver *d, struct slot *s, enum step step);
+static void drv_event(struct driver *d, int i, int res);
+
+/* The slot's step at its pos, on the ring, or made at once if inline. */
 static void drv_queue(struct driver *d, int i)
 {
-	struct slot *s = &d->slots[i];
-	struct io_uring_sqe *sqe = bench_sqe(d->ring);
 	const struct sockaddr *addr = (const struct sockaddr *)&d->c->srv.addr;
+	struct slot *s = &d->slots[i];
+	struct io_uring_sqe *sqe;
 
 	s->step = d->w->steps[s->pos];
+	if (s->step == ST_SHUT_SYS || s->step == ST_CLOSE_SYS) {
+		drv_event(d, i, blk_step(d, s, s->step));
+		return;
+	}
+	sqe = bench_sqe(d->ring);
 	switch (s->step) {
 	case ST_IDLE:		/* drv_next() ends a slot there instead */
+	case ST_SHUT_SYS:
+	case ST_CLOSE_SYS:
 		abort();
 	case ST_SOCKET:
 		io_uring_prep_socket(sqe, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
@@ -260,7 +289,7 @@ static void drv_fail(struct driver *d, int i, int err)
 		bench_log("# dcxbench: %s: %s: %s", d->w->name,
 			  step_names[s->step], strerror(-err));
 	/* A failed close leaves nothing to close again. */
-	if (s->fd >= 0 && s->step != ST_CLOSE)
+	if (s->fd >= 0 && s->step != ST_CLOSE && s->step != ST_CLOSE_SYS)
 		close(s->fd);
 	s->fd = -1;
 	drv_start(d, i);
@@ -340,6 +369,7 @@ static void drv_event(struct driver *d, int i, int res)
 		}
 		break;
 	case ST_CLOSE:
+	case ST_CLOSE_SYS:
 		s->fd = -1;
 		break;
 	default:
@@ -484,6 +514,7 @@ static int blk_step(struct driver *d, struct slot *s, enum step step)
 			return -EPIPE;
 		return memcmp(s->rx, s->tx, DCXB_MSG) ? -EBADMSG : 0;
 	case ST_SHUT:
+	case ST_SHUT_SYS:
 		return shutdown(s->fd, SHUT_WR) ? -errno : 0;
 	case ST_DRAIN:
 		do {
@@ -491,6 +522,7 @@ static int blk_step(struct driver *d, struct slot *s, enum step step)
 		} while (n < 0 && errno == EINTR);
 		return n ? (n < 0 ? -errno : -EPROTO) : 0;
 	case ST_CLOSE:
+	case ST_CLOSE_SYS:
 		close(s->fd);
 		s->fd = -1;
 		break;

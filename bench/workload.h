@@ -16,12 +16,19 @@
 /* Most connections W2 may hold: its CQ must take one CQE per connection. */
 #define DCXB_MAX_N		30000
 
-/* How a connection ends. */
+/*
+ * How a connection ends (workload.c's ways[]). W2's references: graceful
+ * and graceful-sys end it as the module does, waiting for the peer's FIN,
+ * and lose the socket; shutdown+close and shutdown wait for nothing.
+ */
 enum dcxb_way {
-	DCXB_FRESH,		/* shutdown, read to EOF, close: new socket */
-	DCXB_EMULATED,		/* shutdown, read to EOF, connect(AF_UNSPEC) */
+	DCXB_FRESH,		/* W1: shutdown, read to EOF, close: new socket */
+	DCXB_EMULATED,		/* shutdown(2), read to EOF, connect(AF_UNSPEC) */
 	DCXB_KERNEL,		/* DCX_CMD_DISCONNECT + DCX_REUSE_SOCKET */
-	DCXB_CLOSE,		/* W2 only: shutdown, close, no waiting */
+	DCXB_CLOSE,		/* W2: IORING_OP_SHUTDOWN, IORING_OP_CLOSE */
+	DCXB_GRACEFUL,		/* W2: IORING_OP_SHUTDOWN, RECV to EOF, CLOSE */
+	DCXB_GRACEFUL_SYS,	/* W2: shutdown(2), RECV to EOF, close(2) */
+	DCXB_SHUTDOWN,		/* W2: shutdown(2) alone: the TCP floor */
 };
 
 struct dcxb_variant {
