@@ -33,6 +33,8 @@ void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
 	int i, b;
 
 	t->nvariants = 0;
+	for (i = 0; i < DCXB_MAX_ROUNDS; i++)
+		dcxb_floor_init(&t->floor[i]);
 	if (w1) {
 		for (i = 0; i < DCXB_W1_CONCS; i++) {
 			b = add_variant(t, 1, DCXB_FRESH, false, dcxb_w1_concs[i], -1);
@@ -166,14 +168,18 @@ void dcxb_rounds_run(struct dcxb_ctx *c, struct dcxb_rounds *t)
 			run_group(c, t, (g + r) % w1 * 3, 3, r, r);
 		/* W2 in w2_rounds of the rounds, spread evenly; its own turns. */
 		if (w1 * 3 < t->nvariants &&
-		    r * t->w2_rounds % t->rounds < t->w2_rounds)
+		    r * t->w2_rounds % t->rounds < t->w2_rounds) {
 			run_group(c, t, w1 * 3, t->nvariants - w1 * 3, r, w2_turn++);
+			/* The floor's parts, as many of each as W2 disconnects. */
+			if (dcxb_floor_measure(c, t->variants[w1 * 3].conc, &t->floor[r]))
+				t->floor_failures++;
+		}
 	}
 }
 
 long dcxb_rounds_failures(const struct dcxb_rounds *t)
 {
-	long n = t->warmup_failures;
+	long n = t->warmup_failures + t->floor_failures;
 	int vi, r;
 
 	for (vi = 0; vi < t->nvariants; vi++)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "floor.h"
 #include "frame.h"
 #include "workload.h"
 
@@ -23,9 +24,12 @@ struct dcxb_rounds {
 	int w2_rounds;			/* W2 in this many of them */
 	bool repeatable;		/* --repeatable: the A/A, a warm-up, report.c's table */
 	long warmup_failures;		/* --repeatable: of the unmeasured W2 pass */
+	long floor_failures;		/* rounds whose floor could not be measured */
 	int nvariants;
 	struct dcxb_variant variants[DCXB_MAX_VARIANTS];
 	struct dcxb_result results[DCXB_MAX_VARIANTS][DCXB_MAX_ROUNDS];
+	/* Measured after W2, in the rounds that run it; NAN in the others. */
+	struct dcxb_floor floor[DCXB_MAX_ROUNDS];
 };
 
 /*

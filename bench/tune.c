@@ -227,16 +227,32 @@ int tune_lo_quickack(void)
 	return err;
 }
 
-const char *const tune_probe_funcs[TUNE_MAX_PROBES] = {
-	"dcx_step",		/* the owner's passes over an operation */
-	"dcx_wake",		/* wakeups of its wait-queue entry */
-	"io_wq_submit_work",	/* io_uring requests run by io-wq workers */
-	"io_apoll_task_func",	/* io_uring poll-driven retries */
-	"lock_sock_nested",	/* socket lock taken */
-	"tcp_recvmsg",
-	"try_to_wake_up",	/* task wakeups, all of them */
-	"tcp_disconnect",
+const struct tune_probe tune_probes[TUNE_MAX_PROBES] = {
+	{ "dcx_own", "the module's owner passes (task_work or workqueue)" },
+	{ "dcx_task_work", "of those, io_uring task_work passes" },
+	{ "dcx_wake", "wake-ups of an operation's wait-queue entry" },
+	{ "dcx_kick", "kicks: wake-ups that found work, timers, signals" },
+	{ "dcx_timer", "the module's timer firing" },
+	{ "dcx_discard", "drains that threw data away (an skb each)" },
+	{ "mod_timer", "timer arms, guest-wide (TCP's too)" },
+	{ "timer_reduce", "timer re-arms, guest-wide" },
+	{ "lock_sock_nested", "socket locks taken" },
+	{ "io_wq_submit_work", "io_uring requests run by io-wq workers" },
+	{ "io_apoll_task_func", "io_uring poll-driven retries" },
+	{ "tcp_recvmsg", "TCP receives" },
+	{ "try_to_wake_up", "task wake-ups, all of them" },
+	{ "tcp_disconnect", "TCP sockets reset to CLOSE" },
 };
+
+int tune_probe_index(const char *func)
+{
+	int i;
+
+	for (i = 0; i < tune_nprobes; i++)
+		if (!strcmp(tune_probes[i].func, func))
+			return i;
+	return -1;
+}
 
 int tune_nprobes;
 
@@ -250,11 +266,11 @@ int tune_probes_setup(void)
 	if (err)
 		return err;
 	for (i = 0; i < TUNE_MAX_PROBES; i++) {
-		snprintf(def, sizeof(def), "p:dcxb_%d %s\n", i, tune_probe_funcs[i]);
+		snprintf(def, sizeof(def), "p:dcxb_%d %s\n", i, tune_probes[i].func);
 		err = tune_write(TRACEFS "kprobe_events", O_APPEND, def);
 		if (err)
 			bench_log("# dcxbench: kprobe on %s: %s",
-				  tune_probe_funcs[i], strerror(-err));
+				  tune_probes[i].func, strerror(-err));
 	}
 	err = tune_write(TRACEFS "events/kprobes/enable", 0, "1");
 	if (err)

@@ -36,16 +36,23 @@ void tune_sysctls(void);
 int tune_lo_quickack(void);
 
 /*
- * --profile: a kprobe on each of tune_probe_funcs[], counted in
+ * --profile: a kprobe on each of tune_probes[], counted in
  * kprobe_profile (tracing itself stays off, so a hit costs the probe and
  * nothing more). perf does not exist in the VM; hits per connection say
  * what each variant makes the kernel do. The probes slow everything down:
  * a profiling run's rates are not the benchmark's. tune_nprobes is 0 until
  * tune_probes_setup() succeeds.
  */
-#define TUNE_MAX_PROBES		8
-extern const char *const tune_probe_funcs[TUNE_MAX_PROBES];
+#define TUNE_MAX_PROBES		14
+struct tune_probe {
+	const char *func;	/* a kernel or module function */
+	const char *what;	/* what its hits count, for the report */
+};
+extern const struct tune_probe tune_probes[TUNE_MAX_PROBES];
 extern int tune_nprobes;
+
+/* The index of @func's probe, or -1 (also while none is set up). */
+int tune_probe_index(const char *func);
 
 int tune_probes_setup(void);			/* 0 or -errno */
 void tune_probes_read(unsigned long long *hits);	/* tune_nprobes of them */
