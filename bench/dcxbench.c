@@ -49,6 +49,7 @@ struct dcxb_opts {
 	bool profile;		/* count calls of kernel functions */
 	bool pin;		/* client on CPU 0, server on CPU 1 */
 	bool repeatable;	/* W2's repeatable mode (run-bench.sh --repeatable) */
+	const char *module_b;	/* --module-b: the other build's file */
 };
 
 static void __attribute__((noreturn)) usage(const char *argv0)
@@ -56,7 +57,7 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--time SEC | --conns N] [--rounds R] [--n N] [--w2-rounds R2]\n"
 		"          [--quick] [--no-w1] [--no-w2] [--no-tune] [--profile] [--pin]\n"
-		"          [--repeatable]\n"
+		"          [--repeatable] [--module-b KO]\n"
 		"  --time SEC      W1: measured seconds per variant per round (default 10),\n"
 		"                  after a warm-up of a quarter of that (0.2 to 1 s)\n"
 		"  --conns N       W1: connections per variant per round instead\n"
@@ -75,9 +76,18 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 		"                  CPU is counted until TCP has settled (no orphans, every FIN\n"
 		"                  at the peer), as the time a SCHED_IDLE spinner did not get:\n"
 		"                  k-instructions per disconnect; the kernel variant runs twice\n"
-		"                  a round, an A/A ratio that must be 1.00 +- 0.02\n",
+		"                  a round, an A/A ratio that must be 1.00 +- 0.02\n"
+		"  --module-b KO   W2's kernel variant once more a round on the module built\n"
+		"                  in file KO (kernel-b, the A/B), then back to " DCXB_MODULE_A ";\n"
+		"                  not with --profile (its probes go with the module)\n",
 		argv0, DCXB_MAX_ROUNDS);
 	exit(2);
+}
+
+static bool set_module_b(void *ctx, const char *arg)
+{
+	((struct dcxb_opts *)ctx)->module_b = arg;
+	return true;
 }
 
 static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
@@ -95,6 +105,7 @@ static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 		BENCH_OPT_SET("profile", &o->profile),
 		BENCH_OPT_SET("pin", &o->pin),
 		BENCH_OPT_SET("repeatable", &o->repeatable),
+		BENCH_OPT_CALL("module-b", 0, true, set_module_b, o),
 		BENCH_OPT_END
 	};
 
@@ -103,7 +114,7 @@ static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 		.tune = true,
 	};
 	bench_opts_parse(argc, argv, table, usage);
-	if (o->secs <= 0 && o->conns <= 0)
+	if ((o->secs <= 0 && o->conns <= 0) || (o->module_b && o->profile))
 		usage(argv[0]);
 	/* Out of range or not given: every round. */
 	if (o->w2_rounds <= 0 || o->w2_rounds > o->rounds)
@@ -155,6 +166,7 @@ int main(int argc, char **argv)
 	c.secs = o.secs;
 	c.conns = o.conns;
 	c.repeatable = o.repeatable;
+	c.module_b = t.module_b = o.module_b;
 	t.rounds = o.rounds;
 	t.w2_rounds = o.w2_rounds;
 	t.repeatable = o.repeatable;

@@ -190,23 +190,22 @@ static double quantile(const struct dcxb_rounds *t, int vi,
 	return bench_quantile(v, t->rounds, q);
 }
 
-/* --repeatable: W2's kernel variant and its second run (the A/A), or -1. */
-static int aa_pair(const struct dcxb_rounds *t, int *again)
+/*
+ * --repeatable: W2's kernel variant, and in @second its run again (the A/A)
+ * or on --module-b's build (@b, the A/B); -1 if there is no such pair.
+ */
+static int w2_pair(const struct dcxb_rounds *t, bool b, int *second)
 {
-	int vi, k = -1;
+	int vi;
 
-	*again = -1;
+	*second = -1;
 	for (vi = 0; vi < t->nvariants; vi++) {
 		const struct dcxb_variant *v = &t->variants[vi];
 
-		if (v->workload == 2 && v->way == DCXB_KERNEL) {
-			if (v->again)
-				*again = vi;
-			else
-				k = vi;
-		}
+		if (v->workload == 2 && v->way == DCXB_KERNEL && (b ? v->b : v->again))
+			*second = vi;
 	}
-	return *again < 0 ? -1 : k;
+	return *second < 0 ? -1 : w2_find(t, DCXB_KERNEL);
 }
 
 #define FLOOR_FIELD(field) BENCH_FIELD(struct dcxb_floor, field)
@@ -271,7 +270,7 @@ static int w2_find(const struct dcxb_rounds *t, enum dcxb_way way)
 
 	for (vi = 0; vi < t->nvariants; vi++)
 		if (t->variants[vi].workload == 2 && t->variants[vi].way == way &&
-		    !t->variants[vi].again)
+		    !t->variants[vi].again && !t->variants[vi].b)
 			return vi;
 	return -1;
 }
@@ -306,12 +305,16 @@ static void report_floor(const struct dcxb_rounds *t)
 	       floor_ratio(t, sh, FLOOR, t->variants[k].base, 0.5),
 	       floor_ratio(t, sh, k, FLOOR, 0.5), floor_ratio(t, sh, k, FLOOR, 0),
 	       floor_ratio(t, sh, k, FLOOR, 1), floor_ratio(t, sh, e, FLOOR, 0.5));
+	if (w2_pair(t, true, &k) >= 0)
+		printf("kernel-b (--module-b) %.3f x the floor (%.3f-%.3f).\n",
+		       floor_ratio(t, sh, k, FLOOR, 0.5), floor_ratio(t, sh, k, FLOOR, 0),
+		       floor_ratio(t, sh, k, FLOOR, 1));
 }
 
 /* --repeatable: W2's k-instructions per disconnect, their spread, ratios. */
 static void report_repeatable(const struct dcxb_rounds *t)
 {
-	int vi, k, a;
+	int vi, k, a, b;
 
 	printf("\nRepeatable mode, W2 (one vCPU, -icount shift=0,sleep=off): CPU per disconnect from\n"
 	       "the first submission until TCP has settled (no orphan, every FIN at the peer), as the\n"
@@ -329,13 +332,17 @@ static void report_repeatable(const struct dcxb_rounds *t)
 		       quantile(t, vi, &f_busy_us, 0), quantile(t, vi, &f_busy_us, 1),
 		       ratio(t, vi, v->base, &f_busy_us));
 	}
-	k = aa_pair(t, &a);
-	if (k >= 0)
-		printf("\nA/A, kernel-again / kernel in the same round (median of the per-round ratios,\n"
+	for (b = 0; b < 2; b++) {
+		k = w2_pair(t, b, &a);
+		if (k < 0)
+			continue;
+		printf("\n%s, %s / kernel in the same round (median of the per-round ratios,\n"
 		       "min-max): k-instructions per disconnect %.3f (%.3f-%.3f), disconnects/s %.3f (%.3f-%.3f)\n",
+		       b ? "A/B" : "A/A", dcxb_variant_name(&t->variants[a]),
 		       ratio(t, a, k, &f_busy_us), ratio_q(t, a, k, &f_busy_us, 0),
 		       ratio_q(t, a, k, &f_busy_us, 1), ratio(t, a, k, &f_rate),
 		       ratio_q(t, a, k, &f_rate, 0), ratio_q(t, a, k, &f_rate, 1));
+	}
 }
 
 void dcxb_report(const struct dcxb_rounds *t)
@@ -509,7 +516,7 @@ void dcxb_targets(const struct dcxb_rounds *t)
 		target("W2 kernel memory per op in flight (slab objects)", med(t, k, &f_obj_b), "<=", 512);
 	}
 	/* --repeatable: two runs of one build must give the same figure. */
-	k = aa_pair(t, &e);
+	k = w2_pair(t, false, &e);
 	if (k >= 0) {
 		snprintf(name, sizeof(name), "W2 A/A kernel-again/kernel k-instructions per disconnect (range %.3f-%.3f)",
 			 ratio_q(t, e, k, &f_busy_us, 0), ratio_q(t, e, k, &f_busy_us, 1));

@@ -5,11 +5,17 @@
  * noisy: absolute figures mean little, ratios between variants of the same
  * round do (report.c takes them).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/disconnectex.h>
 
 #include "guest.h"
 #include "rounds.h"
+#include "tune.h"
 #include "util.h"
 
 const int dcxb_w1_concs[DCXB_W1_CONCS] = { 1, 64, 1024 };
@@ -25,6 +31,7 @@ static int add_variant(struct dcxb_rounds *t, int workload, enum dcxb_way way,
 	v->conc = conc;
 	v->base = base < 0 ? t->nvariants : base;
 	v->again = false;
+	v->b = false;
 	return t->nvariants++;
 }
 
@@ -65,6 +72,9 @@ void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
 		 */
 		if (t->repeatable)
 			t->variants[add_variant(t, 2, DCXB_KERNEL, false, n, b)].again = true;
+		/* --module-b: the other build, between the two A runs. */
+		if (t->module_b)
+			t->variants[add_variant(t, 2, DCXB_KERNEL, false, n, b)].b = true;
 	}
 }
 
@@ -83,6 +93,22 @@ int dcxb_rounds_find(const struct dcxb_rounds *t, int workload,
 	return -1;
 }
 
+/* The module of file @path in place of the loaded one, and its device. */
+static int swap_module(struct dcxb_ctx *c, const char *path)
+{
+	int ret;
+
+	close(c->devfd);
+	ret = tune_module_replace("disconnectex", path);
+	c->devfd = open("/dev/" DCX_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (c->devfd < 0 && !ret) {
+		ret = -errno;
+		bench_log("# dcxbench: /dev/" DCX_DEVICE_NAME " after %s: %s", path,
+			  strerror(errno));
+	}
+	return ret;
+}
+
 static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 			int round)
 {
@@ -93,7 +119,11 @@ static void run_variant(struct dcxb_ctx *c, struct dcxb_rounds *t, int vi,
 	dcxb_result_init(r);
 	r->ran = true;
 	r->speed = guest_speed();
-	ret = v->workload == 1 ? dcxb_run_w1(c, v, r) : dcxb_run_w2(c, v, r);
+	ret = v->b ? swap_module(c, c->module_b) : 0;
+	if (!ret)
+		ret = v->workload == 1 ? dcxb_run_w1(c, v, r) : dcxb_run_w2(c, v, r);
+	if (v->b && swap_module(c, DCXB_MODULE_A))
+		r->failures++;
 	if (ret) {
 		bench_log("# dcxbench: W%d %s c%d: %s", v->workload,
 			  dcxb_variant_name(v), v->conc,

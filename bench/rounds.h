@@ -23,6 +23,7 @@ struct dcxb_rounds {
 	int rounds;			/* 1..DCXB_MAX_ROUNDS */
 	int w2_rounds;			/* W2 in this many of them */
 	bool repeatable;		/* --repeatable: the A/A, a warm-up, report.c's table */
+	const char *module_b;		/* --module-b: the A/B variant */
 	long warmup_failures;		/* --repeatable: of the unmeasured W2 pass */
 	long floor_failures;		/* rounds whose floor could not be measured */
 	int nvariants;

@@ -12,7 +12,10 @@
 # what the guest measures) and passes --repeatable to dcxbench (README.md,
 # "Repeatable mode").
 #
-# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--repeatable] [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"] [--serverbench BINARY "ARGS"]
+# --module-b KO gives dcxbench a second build of the module to compare
+# (dcxbench --module-b: the A/B row).
+#
+# usage: run-bench.sh OUTDIR KIMAGE MODULE VM_TIMEOUT [--repeatable] [--module-b KO] [--dcxbench BINARY "ARGS"] [--portbench BINARY "ARGS"] [--serverbench BINARY "ARGS"]
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,11 +24,16 @@ usage() { sed -n 's/^# usage: //p' "$0" >&2; exit 2; }
 out=$1 kimage=$2 module=$3 vm_timeout=$4
 shift 4
 dcx_bin='' dcx_args='' port_bin='' port_args='' srv_bin='' srv_args=''
-repeatable=0
+repeatable=0 module_b=''
 while [ $# -gt 0 ]; do
 	if [ "$1" = --repeatable ]; then
 		repeatable=1
 		shift
+		continue
+	fi
+	if [ "$1" = --module-b ] && [ $# -ge 2 ]; then
+		module_b=$2
+		shift 2
 		continue
 	fi
 	[ $# -ge 3 ] || usage
@@ -51,7 +59,7 @@ if [ -n "$srv_bin" ]; then
 	srv_progs=("$srv_dir/iocp_server" "$srv_dir/epoll_server")
 fi
 
-for f in "$kimage" "$module" $dcx_bin $port_bin $srv_bin "${srv_progs[@]}"; do
+for f in "$kimage" "$module" $module_b $dcx_bin $port_bin $srv_bin "${srv_progs[@]}"; do
 	if [ ! -f "$f" ]; then
 		echo "run-bench: $f: no such file (make module? KIMAGE=? MODULE=?)" >&2
 		exit 2
@@ -63,6 +71,11 @@ rm -f "$out"/{results,targets,profile,port,idle,syscalls,w3,w3-medians}.csv \
 	"$out"/{table.txt,throughput.dat,throughput.png,port.dat,port.png,w3.dat,w3.png}
 
 files=() execs=()
+if [ -n "$module_b" ]; then
+	[ -n "$dcx_bin" ] || usage
+	files+=(--files "$(realpath "$module_b"):/disconnectex-b.ko")
+	dcx_args="$dcx_args --module-b /disconnectex-b.ko"
+fi
 if [ -n "$dcx_bin" ]; then
 	files+=(--files "$dcx_bin:/bin/dcxbench")
 	execs+=(--exec "dcxbench $dcx_args")

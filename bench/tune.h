@@ -36,6 +36,13 @@ void tune_sysctls(void);
 int tune_lo_quickack(void);
 
 /*
+ * --module-b: the module @name replaced by the one in file @path, without
+ * parameters, as the VM's init loads it. Nothing may hold the module (the
+ * device closed). 0 or -errno, logged.
+ */
+int tune_module_replace(const char *name, const char *path);
+
+/*
  * --profile: a kprobe on each of tune_probes[], counted in
  * kprobe_profile (tracing itself stays off, so a hit costs the probe and
  * nothing more). perf does not exist in the VM; hits per connection say

@@ -158,7 +158,9 @@ const char *dcxb_way_name(enum dcxb_way way, bool blocking)
 
 const char *dcxb_variant_name(const struct dcxb_variant *v)
 {
-	return v->again ? "kernel-again" : dcxb_way_name(v->way, v->blocking);
+	if (v->again || v->b)
+		return v->again ? "kernel-again" : "kernel-b";
+	return dcxb_way_name(v->way, v->blocking);
 }
 
 static struct slot *slots_new(int n)

@@ -38,6 +38,7 @@ struct dcxb_variant {
 	int conc;		/* connections in flight (W2: N) */
 	int base;		/* index of the baseline variant (itself if one) */
 	bool again;		/* --repeatable: W2 kernel's second run, the A/A */
+	bool b;			/* --module-b: W2 kernel on the other build, the A/B */
 };
 
 /* What every run shares. */
@@ -48,11 +49,16 @@ struct dcxb_ctx {
 	int devfd;			/* /dev/disconnectex */
 	struct io_uring ring;		/* all of W1 runs on this one ring */
 	bool repeatable;		/* W2's repeatable mode (--repeatable) */
+	const char *module_b;		/* --module-b: the build to compare, or NULL */
 };
+
+/* The module file the VM's init loaded: --module-b's variants go back to it. */
+#define DCXB_MODULE_A		"/disconnectex.ko"
+
 
 /* "fresh", "kernel-blk", ...: the name tables and CSV use. */
 const char *dcxb_way_name(enum dcxb_way way, bool blocking);
-/* The same for a variant: "kernel-again" for the A/A run. */
+/* The same for a variant: "kernel-again" for the A/A run, "kernel-b" for the A/B. */
 const char *dcxb_variant_name(const struct dcxb_variant *v);
 
 /* One run of @v into @r: 0, or -errno if it could not run at all. */
