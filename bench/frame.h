@@ -39,9 +39,10 @@ struct dcxb_result {
 	double ctxt;		/* context switches, guest-wide */
 	double speed;		/* spin loop iterations per us, just before */
 	/*
-	 * --repeatable, W2: CPU per connection, first submission to TCP
-	 * settled, from the spinner (guest.h): guest us, k-instructions
-	 * under -icount shift=0. NAN otherwise.
+	 * --repeatable: CPU per connection from the spinner (guest.h), W1
+	 * over its window, W2 from the first submission until TCP has
+	 * settled: guest us, k-instructions under -icount shift=0. NAN
+	 * otherwise.
 	 */
 	double busy_us;
 	/* --profile: kprobe hits per connection, tune_nprobes of them */

@@ -40,6 +40,7 @@ void dcxb_rounds_build(struct dcxb_rounds *t, bool w1, bool w2, int n)
 	int i, b;
 
 	t->nvariants = 0;
+	t->floor_n = n;
 	for (i = 0; i < DCXB_MAX_ROUNDS; i++)
 		dcxb_floor_init(&t->floor[i]);
 	if (w1) {
@@ -198,12 +199,13 @@ void dcxb_rounds_run(struct dcxb_ctx *c, struct dcxb_rounds *t)
 			run_group(c, t, (g + r) % w1 * 3, 3, r, r);
 		/* W2 in w2_rounds of the rounds, spread evenly; its own turns. */
 		if (w1 * 3 < t->nvariants &&
-		    r * t->w2_rounds % t->rounds < t->w2_rounds) {
+		    r * t->w2_rounds % t->rounds < t->w2_rounds)
 			run_group(c, t, w1 * 3, t->nvariants - w1 * 3, r, w2_turn++);
-			/* The floor's parts, as many of each as W2 disconnects. */
-			if (dcxb_floor_measure(c, t->variants[w1 * 3].conc, &t->floor[r]))
-				t->floor_failures++;
-		}
+		else if (w1 * 3 < t->nvariants)
+			continue;
+		/* The floor's parts, as many of each as W2 disconnects. */
+		if (dcxb_floor_measure(c, t->floor_n, &t->floor[r]))
+			t->floor_failures++;
 	}
 }
 

@@ -29,8 +29,12 @@ struct dcxb_rounds {
 	int nvariants;
 	struct dcxb_variant variants[DCXB_MAX_VARIANTS];
 	struct dcxb_result results[DCXB_MAX_VARIANTS][DCXB_MAX_ROUNDS];
-	/* Measured after W2, in the rounds that run it; NAN in the others. */
+	/*
+	 * Measured at the end of each round that runs W2 (of each, without
+	 * W2), floor_n ops of each part; NAN in the others.
+	 */
 	struct dcxb_floor floor[DCXB_MAX_ROUNDS];
+	int floor_n;
 };
 
 /*

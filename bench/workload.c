@@ -626,6 +626,61 @@ static int ring_run(struct driver *d, struct window *w)
 	return ret;
 }
 
+/* The repeatable mode's bounds on waiting for TCP to settle, guest seconds. */
+#define DCXB_SETTLE_BEFORE_S	130	/* TIME_WAIT lasts 60 s */
+#define DCXB_SETTLE_AFTER_S	30
+
+/*
+ * The repeatable mode, before a variant: until nothing is left of the
+ * runs before it, no TIME_WAIT and no orphan. Earlier variants' TIME_WAITs
+ * overflow the table (tcp_max_tw_buckets) or expire inside this run, and
+ * so change what its TCP does and what its CPU figure holds. The wait
+ * costs little host time: under -icount sleep=off an idle guest's clock
+ * jumps to its next timer at once.
+ */
+static int settle_before(const struct dcxb_variant *v)
+{
+	const char *name = dcxb_variant_name(v);
+	struct guest_sockstat ss;
+	double t0 = bench_now(), t;
+
+	for (;;) {
+		if (guest_sockstat_read(&ss)) {
+			bench_log("# dcxbench: W%d %s: /proc/net/sockstat unreadable",
+				  v->workload, name);
+			return -EIO;
+		}
+		t = bench_now();
+		if (!ss.tw && !ss.orphan)
+			break;
+		if (t - t0 > DCXB_SETTLE_BEFORE_S) {
+			bench_log("# dcxbench: W%d %s: still %ld TIME_WAIT and %ld orphans after %d s",
+				  v->workload, name, ss.tw, ss.orphan, DCXB_SETTLE_BEFORE_S);
+			return -ETIMEDOUT;
+		}
+		usleep(100000);
+	}
+	bench_log("#         W%d %s: waited %.1f s for no TIME_WAIT and no orphan (TCP in use %ld, TCP6 %ld)",
+		  v->workload, name, t - t0, ss.inuse, ss.inuse6);
+	return 0;
+}
+
+/*
+ * The repeatable mode, before a variant: every variant starts from the
+ * same TCP (quickack on the loopback route, nothing left of the ones before).
+ */
+static int repeatable_start(const struct dcxb_variant *v)
+{
+	return tune_lo_quickack() ?: settle_before(v);
+}
+
+/* Guest us everything but the spinner used from @a to @b, per @n ops. */
+static double busy_per_op(const struct dcxb_frame *a, const struct dcxb_frame *b,
+			  double speed, long n)
+{
+	return ((b->sys.t - a->sys.t) * 1e6 - (b->sys.spins - a->sys.spins) / speed) / n;
+}
+
 int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		struct dcxb_result *r)
 {
@@ -636,6 +691,7 @@ int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	};
 	struct dcxb_frame pre;
 	struct window w;
+	double speed = NAN;
 	int i, ret = 0;
 
 	d.slots = slots_new(v->conc);
@@ -648,6 +704,20 @@ int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 			ret = -errno;
 			goto out;
 		}
+	}
+	/*
+	 * The repeatable mode: W1's CPU from the spinner too, over the same
+	 * window (a steady state: what TCP still owes at its end, it owed at
+	 * its start).
+	 */
+	if (c->repeatable) {
+		ret = repeatable_start(v);
+		if (ret)
+			goto out;
+		speed = guest_speed();
+		ret = guest_spinner_start();
+		if (ret)
+			goto out;
 	}
 
 	dcxb_frame_start(&c->srv, &pre);
@@ -666,10 +736,14 @@ int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		ret = ring_run(&d, &w);
 	if (c->conns > 0)
 		dcxb_frame_end(&c->srv, &w.b);
-	if (!ret && d.phase != PH_WARM)
+	guest_spinner_stop();
+	if (!ret && d.phase != PH_WARM) {
 		dcxb_figures(r, &w.a, &w.b, d.counted,
 			     c->conns > 0 ? d.t_last - w.a.sys.t :
 					       w.b.sys.t - w.a.sys.t);
+		if (c->repeatable && d.counted)
+			r->busy_us = busy_per_op(&w.a, &w.b, speed, d.counted);
+	}
 	r->p50_us = bench_quantile(d.lat.v, d.lat.n, 0.50);
 	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);
 	check_run(c, &pre, &d, r);
@@ -678,44 +752,6 @@ out:
 	free(d.slots);
 	bench_samples_free(&d.lat);
 	return ret;
-}
-
-/* The repeatable mode's bounds on waiting for TCP to settle, guest seconds. */
-#define DCXB_SETTLE_BEFORE_S	130	/* TIME_WAIT lasts 60 s */
-#define DCXB_SETTLE_AFTER_S	30
-
-/*
- * The repeatable mode, before a W2 variant: until nothing is left of the
- * runs before it, no TIME_WAIT and no orphan. Earlier variants' TIME_WAITs
- * overflow the table (tcp_max_tw_buckets) or expire inside this run, and
- * so change what its TCP does and what its CPU figure holds. The wait
- * costs little host time: under -icount sleep=off an idle guest's clock
- * jumps to its next timer at once.
- */
-static int w2_settle_before(const struct dcxb_variant *v)
-{
-	const char *name = dcxb_variant_name(v);
-	struct guest_sockstat ss;
-	double t0 = bench_now(), t;
-
-	for (;;) {
-		if (guest_sockstat_read(&ss)) {
-			bench_log("# dcxbench: W2 %s: /proc/net/sockstat unreadable", name);
-			return -EIO;
-		}
-		t = bench_now();
-		if (!ss.tw && !ss.orphan)
-			break;
-		if (t - t0 > DCXB_SETTLE_BEFORE_S) {
-			bench_log("# dcxbench: W2 %s: still %ld TIME_WAIT and %ld orphans after %d s",
-				  name, ss.tw, ss.orphan, DCXB_SETTLE_BEFORE_S);
-			return -ETIMEDOUT;
-		}
-		usleep(100000);
-	}
-	bench_log("#         W2 %s: waited %.1f s for no TIME_WAIT and no orphan (TCP in use %ld, TCP6 %ld)",
-		  name, t - t0, ss.inuse, ss.inuse6);
-	return 0;
 }
 
 /*
@@ -892,9 +928,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	guest_spinner_stop();
 	dcxb_figures(r, &f0, &f1, d.counted, d.t_last - f0.sys.t);
 	if (meter && !ret && d.counted) {
-		/* Guest us everything but the spinner used, per disconnect. */
-		r->busy_us = ((f1.sys.t - f0.sys.t) * 1e6 -
-			      (f1.sys.spins - f0.sys.spins) / speed) / d.counted;
+		r->busy_us = busy_per_op(&f0, &f1, speed, d.counted);
 		if (isnan(settled))
 			bench_log("# dcxbench: W2 %s: TCP not settled %d s after the last completion",
 				  dcxb_variant_name(v), DCXB_SETTLE_AFTER_S);
@@ -925,11 +959,8 @@ int dcxb_run_w2(struct dcxb_ctx *c, const struct dcxb_variant *v,
 
 	if (!slots)
 		return -ENOMEM;
-	/* The repeatable mode: every variant starts from the same TCP. */
 	if (c->repeatable) {
-		ret = tune_lo_quickack();
-		if (!ret)
-			ret = w2_settle_before(v);
+		ret = repeatable_start(v);
 		if (ret) {
 			free(slots);
 			return ret;
