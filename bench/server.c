@@ -302,6 +302,20 @@ static void pin_cpu(int cpu)
 		bench_log("# dcxbench: pin to CPU %d: %s", cpu, strerror(errno));
 }
 
+/*
+ * The server keeps stdio, @lfd and @ctl and nothing else of the client's:
+ * not its /dev/disconnectex, which would hold the module (--module-b
+ * unloads it). A range with first > last is EINVAL and closes nothing.
+ */
+static void close_others(int lfd, int ctl)
+{
+	int lo = lfd < ctl ? lfd : ctl, hi = lfd < ctl ? ctl : lfd;
+
+	close_range(3, lo - 1, 0);
+	close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+}
+
 int dcxb_server_start(struct dcxb_server *srv, bool pin)
 {
 	socklen_t len = sizeof(srv->addr);
@@ -328,7 +342,7 @@ int dcxb_server_start(struct dcxb_server *srv, bool pin)
 	if (pid < 0)
 		goto err_sv;
 	if (!pid) {
-		close(sv[0]);
+		close_others(lfd, sv[1]);
 		if (pin)
 			pin_cpu(1);
 		_exit(srv_main(lfd, sv[1]));

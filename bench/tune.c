@@ -238,8 +238,8 @@ int tune_module_replace(const char *name, const char *path)
 		bench_log("# dcxbench: %s: %s", path, strerror(errno));
 		return err;
 	}
-	/* glibc wraps neither call. */
-	if (syscall(SYS_delete_module, name, O_NONBLOCK)) {
+	/* glibc wraps neither call; not loaded (a load that failed) is fine. */
+	if (syscall(SYS_delete_module, name, O_NONBLOCK) && errno != ENOENT) {
 		err = -errno;
 		bench_log("# dcxbench: rmmod %s: %s", name, strerror(errno));
 	} else if (syscall(SYS_finit_module, fd, "", 0)) {
