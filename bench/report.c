@@ -132,7 +132,7 @@ static int w2_find(const struct dcxb_rounds *t, enum dcxb_way way);
 
 static void report_probes(const struct dcxb_rounds *t)
 {
-	int vi, k, wake, kick;
+	int vi, k, wake, kick, own, arms;
 
 	printf("\n--profile: kernel function calls per connection (kprobe hits, medians;\n"
 	       "the probes slow everything, so this run's rates are not the benchmark's):\n\n");
@@ -155,12 +155,13 @@ static void report_probes(const struct dcxb_rounds *t)
 	wake = tune_probe_index("dcx_wake");
 	kick = tune_probe_index("dcx_kick");
 	vi = w2_find(t, DCXB_KERNEL);
-	if (wake >= 0 && kick >= 0 && vi >= 0)
+	own = tune_probe_index("dcx_own");
+	arms = tune_probe_index("mod_timer");
+	if (wake >= 0 && kick >= 0 && own >= 0 && arms >= 0 && vi >= 0)
 		printf("\nW2 kernel, per disconnect: %.2f wake-ups, of which at least %.2f found nothing to\n"
 		       "do (dcx_wake - dcx_kick), %.2f owner passes, %.2f timer arms guest-wide.\n",
 		       probe_med(t, vi, wake), probe_med(t, vi, wake) - probe_med(t, vi, kick),
-		       probe_med(t, vi, tune_probe_index("dcx_own")),
-		       probe_med(t, vi, tune_probe_index("mod_timer")));
+		       probe_med(t, vi, own), probe_med(t, vi, arms));
 }
 
 static void csv_probes(const struct dcxb_rounds *t)
