@@ -247,14 +247,27 @@ static bool dcx_pending(const struct dcx_op *op)
 	return state == TCP_FIN_WAIT2;
 }
 
+/*
+ * The waker's key is not enough to tell (state changes carry none). At
+ * TCP_CLOSE the entry leaves the queue, as autoremove_wake_function() does,
+ * under the queue's lock that __wake_up() holds: the owner pass this kick
+ * makes sure of finishes the operation, since nothing takes a socket out of
+ * TCP_CLOSE but connect(AF_UNSPEC), which dcx_step() sees in sk_disconnects.
+ * The wake-ups the end still brings (tcp_fin()'s second state change, the
+ * write space of our acknowledged FIN) then skip us. Nothing touches @op
+ * after list_del_init(): dcx_op_detach() may free it once it sees the entry
+ * empty.
+ */
 static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 		    int sync, void *key)
 {
 	struct dcx_op *op = container_of(wait, struct dcx_op, wait);
+	bool closed = READ_ONCE(op->sk->sk_state) == TCP_CLOSE;
 
-	/* The waker's key is not enough to tell (state changes carry none). */
-	if (dcx_pending(op))
+	if (closed || dcx_pending(op))
 		dcx_kick(op);
+	if (closed)
+		list_del_init(&wait->entry);
 	return 0;
 }
 
@@ -547,7 +560,9 @@ static bool dcx_iop_unref_locked(struct dcx_ioctl_op *iop)
 static void dcx_op_detach(struct dcx_op *op)
 {
 	if (op->started) {
-		remove_wait_queue(sk_sleep(op->sk), &op->wait);
+		/* As finish_wait(): dcx_wake() may have left at TCP_CLOSE. */
+		if (!list_empty_careful(&op->wait.entry))
+			remove_wait_queue(sk_sleep(op->sk), &op->wait);
 		del_timer_sync(&op->timer);
 	}
 
@@ -622,7 +637,8 @@ static enum dcx_next dcx_step(struct dcx_op *op, unsigned int issue_flags,
 		result = -ECANCELED;
 		goto out;
 	}
-	if (reuse)
+	/* tcp_disconnect() purges a closed socket's queue in one go. */
+	if (reuse && sk->sk_state != TCP_CLOSE)
 		more = dcx_drain(op, budget);
 
 	result = dcx_verdict(op);
