@@ -23,12 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <winsock2.h>
-#include <windows.h>
-
 #include "echo_port.h"
 #include "echo_server.h"
 #include "threads.h"
+#include "wsa.h"
 
 #define PB_PORT_MAX_THREADS	16
 #define KEY_CONN		((ULONG_PTR)1)
@@ -53,23 +51,16 @@ struct psrv {
 	pthread_t tid[PB_PORT_MAX_THREADS];
 };
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 /* Start the next operation: TRUE if its completion will reach the port. */
 static BOOL pc_recv(struct pconn *pc)
 {
-	DWORD flags = 0;
+	int err;
 
-	memset(&pc->ov, 0, sizeof(pc->ov));
 	pc->op = OP_RECV;
 	pc->wb.buf = pc->buf;
 	pc->wb.len = PB_MSG;
-	if (!WSARecv(pc->s, &pc->wb, 1, NULL, &flags, &pc->ov, NULL))
-		return TRUE;
-	return WSAGetLastError() == WSA_IO_PENDING;
+	err = pb_wsa_recv(pc->s, &pc->wb, &pc->ov);
+	return !err || err == WSA_IO_PENDING;
 }
 
 static BOOL pc_send(struct pconn *pc, DWORD bytes)
@@ -137,17 +128,16 @@ static void *pc_worker(void *arg)
 	return NULL;
 }
 
-static void ps_free(struct psrv *ps)
+/* The threads that started joined, then everything closed and freed. */
+void pb_port_wait(void *srv)
 {
+	struct psrv *ps = srv;
 	int i;
 
+	bench_threads_join(ps->tid, ps->started);
 	for (i = 0; i < ps->n; i++)
-		if (ps->conns[i].s != INVALID_SOCKET)
-			closesocket(ps->conns[i].s);
-	if (ps->port)
-		CloseHandle(ps->port);
-	if (ps->wsa)
-		WSACleanup();
+		pb_wsa_close(ps->conns[i].s);
+	pb_wsa_end(ps->port, ps->wsa);
 	free(ps->conns);
 	free(ps);
 }
@@ -191,7 +181,7 @@ void *pb_port_start(int lfd, int n, int threads, struct pb_counts *counts)
 			fprintf(stderr, "portbench: accept: %d\n", WSAGetLastError());
 			goto err;
 		}
-		if (CreateIoCompletionPort(handle_of(ps->conns[i].s), ps->port,
+		if (CreateIoCompletionPort(pb_wsa_handle(ps->conns[i].s), ps->port,
 					   KEY_CONN, 0) != ps->port) {
 			fprintf(stderr, "portbench: associate: %lu\n",
 				(unsigned long)GetLastError());
@@ -215,16 +205,7 @@ err:
 	if (ps->started) {
 		CloseHandle(ps->port);
 		ps->port = NULL;
-		bench_threads_join(ps->tid, ps->started);
 	}
-	ps_free(ps);
+	pb_port_wait(ps);
 	return NULL;
-}
-
-void pb_port_wait(void *srv)
-{
-	struct psrv *ps = srv;
-
-	bench_threads_join(ps->tid, ps->started);
-	ps_free(ps);
 }

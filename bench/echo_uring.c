@@ -193,10 +193,13 @@ static void *us_batch(void *arg)
 	return NULL;
 }
 
-static void us_free(struct usrv *us)
+/* The threads that started joined, then everything closed and freed. */
+void pb_uring_wait(void *srv)
 {
+	struct usrv *us = srv;
 	int i;
 
+	bench_threads_join(us->tid, us->started);
 	for (i = 0; i < us->n; i++)
 		if (us->conns[i].fd >= 0)
 			close(us->conns[i].fd);
@@ -278,16 +281,7 @@ err_threads:
 	}
 	io_uring_submit(&us->ring);
 	pthread_mutex_unlock(&us->sq_lock);
-	bench_threads_join(us->tid, us->started);
 err:
-	us_free(us);
+	pb_uring_wait(us);
 	return NULL;
-}
-
-void pb_uring_wait(void *srv)
-{
-	struct usrv *us = srv;
-
-	bench_threads_join(us->tid, us->started);
-	us_free(us);
 }

@@ -13,12 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <winsock2.h>
-#include <windows.h>
-
 #include "echo_server.h"
 #include "idle_port.h"
 #include "util.h"
+#include "wsa.h"
 
 struct pb_idle_conn {
 	OVERLAPPED ov;
@@ -35,11 +33,6 @@ struct pb_idle_port {
 	unsigned char *seen;
 };
 
-static HANDLE handle_of(SOCKET s)
-{
-	return (HANDLE)(ULONG_PTR)s;
-}
-
 void pb_idle_port_free(struct pb_idle_port *ip)
 {
 	int i;
@@ -47,12 +40,8 @@ void pb_idle_port_free(struct pb_idle_port *ip)
 	if (!ip)
 		return;
 	for (i = 0; ip->c && i < ip->n; i++)
-		if (ip->c[i].s != INVALID_SOCKET)
-			closesocket(ip->c[i].s);
-	if (ip->port)
-		CloseHandle(ip->port);
-	if (ip->wsa)
-		WSACleanup();
+		pb_wsa_close(ip->c[i].s);
+	pb_wsa_end(ip->port, ip->wsa);
 	free(ip->c);
 	free(ip->seen);
 	free(ip);
@@ -119,7 +108,7 @@ int pb_idle_port_assoc(struct pb_idle_port *ip)
 	int i, bad = 0;
 
 	for (i = 0; i < ip->n; i++)
-		if (CreateIoCompletionPort(handle_of(ip->c[i].s), ip->port,
+		if (CreateIoCompletionPort(pb_wsa_handle(ip->c[i].s), ip->port,
 					   (ULONG_PTR)i, 0) != ip->port &&
 		    ++bad <= 3)
 			bench_log("# portbench: P2: associate %d: %lu", i,
@@ -135,21 +124,14 @@ int pb_idle_port_recv(struct pb_idle_port *ip)
 {
 	OVERLAPPED *ov = NULL;
 	ULONG_PTR key;
-	DWORD flags, bytes;
+	DWORD bytes;
 	int i, bad = 0, err;
 
 	for (i = 0; i < ip->n; i++) {
-		struct pb_idle_conn *c = &ip->c[i];
-
-		memset(&c->ov, 0, sizeof(c->ov));
-		flags = 0;
-		if (!WSARecv(c->s, &c->wb, 1, NULL, &flags, &c->ov, NULL)) {
-			err = 0;	/* completed: the peer sent something */
-		} else {
-			err = WSAGetLastError();
-			if (err == WSA_IO_PENDING)
-				continue;
-		}
+		err = pb_wsa_recv(ip->c[i].s, &ip->c[i].wb, &ip->c[i].ov);
+		if (err == WSA_IO_PENDING)
+			continue;
+		/* 0: completed, the peer sent something */
 		if (++bad <= 3)
 			bench_log("# portbench: P2: WSARecv %d did not go pending: %d",
 			       i, err);

@@ -77,32 +77,31 @@ struct way {
 };
 
 /*
+ * A connection's life before its disconnect, the same in every way but
+ * fresh (which opens its socket first): one request answered.
+ */
+#define ST_ANSWERED	ST_CONNECT, ST_SEND, ST_RECV
+
+/*
  * The W2-only ways run in W2 alone, which sets its connections up with
  * plain syscalls and starts each at its disconnect; their first steps are
  * there for a table of one shape.
  */
 static const struct way ways[] = {
-	[DCXB_FRESH] = { "fresh", "fresh-blk", {
-		ST_SOCKET, ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT, ST_DRAIN, ST_CLOSE }, 4 },
-	[DCXB_EMULATED] = { "emulated", "emulated-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT_SYS, ST_DRAIN, ST_UNCONNECT }, 3 },
-	[DCXB_KERNEL] = { "kernel", "kernel-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_DCX }, 3 },
-	[DCXB_CLOSE] = { "shutdown+close", "close-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT, ST_CLOSE }, 3 },
-	[DCXB_GRACEFUL] = { "graceful", "graceful-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT, ST_DRAIN, ST_CLOSE }, 3 },
-	[DCXB_GRACEFUL_SYS] = { "graceful-sys", "graceful-sys-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT_SYS, ST_DRAIN, ST_CLOSE_SYS }, 3 },
-	[DCXB_SHUTDOWN] = { "shutdown", "shutdown-blk", {
-		ST_CONNECT, ST_SEND, ST_RECV,
-		ST_SHUT_SYS }, 3 },
+	[DCXB_FRESH] = { "fresh", "fresh-blk",
+		{ ST_SOCKET, ST_ANSWERED, ST_SHUT, ST_DRAIN, ST_CLOSE }, 4 },
+	[DCXB_EMULATED] = { "emulated", "emulated-blk",
+		{ ST_ANSWERED, ST_SHUT_SYS, ST_DRAIN, ST_UNCONNECT }, 3 },
+	[DCXB_KERNEL] = { "kernel", "kernel-blk",
+		{ ST_ANSWERED, ST_DCX }, 3 },
+	[DCXB_CLOSE] = { "shutdown+close", "close-blk",
+		{ ST_ANSWERED, ST_SHUT, ST_CLOSE }, 3 },
+	[DCXB_GRACEFUL] = { "graceful", "graceful-blk",
+		{ ST_ANSWERED, ST_SHUT, ST_DRAIN, ST_CLOSE }, 3 },
+	[DCXB_GRACEFUL_SYS] = { "graceful-sys", "graceful-sys-blk",
+		{ ST_ANSWERED, ST_SHUT_SYS, ST_DRAIN, ST_CLOSE_SYS }, 3 },
+	[DCXB_SHUTDOWN] = { "shutdown", "shutdown-blk",
+		{ ST_ANSWERED, ST_SHUT_SYS }, 3 },
 };
 
 /* W1's phases: warm up, the measured window, let the slots finish. */
