@@ -118,15 +118,13 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	if (!kop)
 		return -ENOMEM;
 	kop->devfd = devfd;
-	r = dcx_pending_begin(&kop->pending, fd, sink, dcx_kernel_cancel, true,
-			      &ret);
+	r = dcx_pending_begin(&kop->pending, &kop->op, &kop->sink, fd, sink,
+			      dcx_kernel_cancel, true, &ret);
 	if (!r) {
 		free(kop);
 		return ret;
 	}
 	kop->op.fn = dcx_kernel_cqe;
-	kop->op.ring = r;
-	kop->sink = *sink;
 	kop->early.state = DCX_EARLY_SUBMITTING;
 	kop->early.res = 0;
 	sqe = dcx_ring_sqe(r);

@@ -402,7 +402,8 @@ bool dcx_pending_listed(int fd,
 				       struct dcx_ring *r));
 int dcx_pending_hold(struct dcx_pending *p);
 void dcx_pending_release(void);
-struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, struct dcx_op *op,
+				   struct dcx_sink *op_sink, int fd,
 				   struct dcx_sink *sink,
 				   void (*cancel)(struct dcx_pending *p,
 						  struct dcx_ring *r),

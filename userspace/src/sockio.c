@@ -269,13 +269,11 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		dcx_io_free(io);
 		return wsa;
 	}
-	r = dcx_pending_begin(&io->pending, s, &sink, dcx_io_cancel, false,
-			      &ret);
+	r = dcx_pending_begin(&io->pending, &io->op, &io->sink, s, &sink,
+			      dcx_io_cancel, false, &ret);
 	if (!r)
 		goto err;
 	io->op.fn = dcx_io_cqe;
-	io->op.ring = r;
-	io->sink = sink;
 	io->early.state = DCX_EARLY_SUBMITTING;
 	sqe = dcx_ring_sqe(r);
 	if (io->zero && !send)
