@@ -364,14 +364,12 @@ int dcx_submit_connect(int fd, const struct sockaddr *name, socklen_t namelen,
 	memcpy(&cop->addr, name, namelen);
 	cop->addrlen = namelen;
 	cop->steps = len ? 2 : 1;
-	r = dcx_pending_begin(&cop->pending, fd, sink, dcx_connect_cancel,
-			      false, &ret);
+	r = dcx_pending_begin(&cop->pending, &cop->op, &cop->sink, fd, sink,
+			      dcx_connect_cancel, false, &ret);
 	if (!r) {
 		free(cop);
 		return ret;
 	}
-	cop->op.ring = r;
-	cop->sink = *sink;
 	dcx_ring_reserve(r, cop->steps);
 	sqe = dcx_ring_sqe(r);
 	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&cop->addr,

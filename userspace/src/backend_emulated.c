@@ -514,12 +514,10 @@ int dcx_emul_submit(int fd, unsigned int flags, unsigned int timeout_ms,
 		goto err_claim;
 	}
 
-	r = dcx_pending_begin(&op->cancel, fd, sink, dcx_emul_cancel, true,
-			      &ret);
+	r = dcx_pending_begin(&op->cancel, &op->op, &op->sink, fd, sink,
+			      dcx_emul_cancel, true, &ret);
 	if (!r)
 		goto err_close;
-	op->op.ring = r;
-	op->sink = *sink;
 	/* Under the ring's lock so a failure above has had no side effect. */
 	if (shut) {
 		if (shutdown(op->fd, SHUT_WR) && errno != ENOTCONN) {

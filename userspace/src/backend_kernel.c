@@ -69,25 +69,20 @@ static void dcx_kernel_cqe(struct dcx_op *o, unsigned int tag, int res)
 		((char *)o - offsetof(struct dcx_kernel_op, op));
 	struct dcx_ring *r = o->ring;
 	struct dcx_sink sink;
-	int state;
 
 	(void)tag;
-	if (dcx_early_reaped(&kop->early, res, &state))
+	/* LIVE: the submitter never leaves a packet to the reaper here. */
+	if (!dcx_early_reap(&kop->early, res, r, free, kop))
 		return;
-	if (state != DCX_EARLY_ABANDONED)
-		res = dcx_pending_del(&kop->pending, res);
+	res = dcx_pending_del(&kop->pending, res);
 	sink = kop->sink;
 	free(kop);
-	dcx_ring_op_end(r);
-	if (state == DCX_EARLY_ABANDONED)
-		return;
-	dcx_ring_op_reported(r);
 	/*
 	 * res is 0, or one of the errors of <linux/disconnectex.h>;
 	 * -EOPNOTSUPP or -EINVAL may also come from an io_uring that does
 	 * not support uring_cmd for this file at all.
 	 */
-	dcx_sink_complete(&sink, res, 0);
+	dcx_ring_op_done(r, &sink, res, 0);
 }
 
 /*
@@ -118,15 +113,13 @@ int dcx_kernel_submit(int devfd, int fd, unsigned int flags,
 	if (!kop)
 		return -ENOMEM;
 	kop->devfd = devfd;
-	r = dcx_pending_begin(&kop->pending, fd, sink, dcx_kernel_cancel, true,
-			      &ret);
+	r = dcx_pending_begin(&kop->pending, &kop->op, &kop->sink, fd, sink,
+			      dcx_kernel_cancel, true, &ret);
 	if (!r) {
 		free(kop);
 		return ret;
 	}
 	kop->op.fn = dcx_kernel_cqe;
-	kop->op.ring = r;
-	kop->sink = *sink;
 	kop->early.state = DCX_EARLY_SUBMITTING;
 	kop->early.res = 0;
 	sqe = dcx_ring_sqe(r);

@@ -152,9 +152,13 @@ void dcx_pending_release(void)
 /*
  * dcx_ring_begin() for an operation CancelIoEx() can reach: @p is listed
  * first when @sink has an OVERLAPPED, and off the list again when no ring
- * is to be had (NULL, *err says why).
+ * is to be had (NULL, *err says why). On success the operation is bound to
+ * the ring: @op's ring is set and @op_sink, the operation's own copy of
+ * the sink, is taken - after dcx_ring_begin(), which gives @sink its port.
+ * The step every listed operation starts with, in one place.
  */
-struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, struct dcx_op *op,
+				   struct dcx_sink *op_sink, int fd,
 				   struct dcx_sink *sink,
 				   void (*cancel)(struct dcx_pending *p,
 						  struct dcx_ring *r),
@@ -165,8 +169,12 @@ struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
 	if (sink->ov)
 		dcx_pending_add(p, fd, sink->ov, cancel, graceful);
 	r = dcx_ring_begin(fd, sink, err);
-	if (!r)
+	if (!r) {
 		dcx_pending_del(p, 0);
+		return NULL;
+	}
+	op->ring = r;
+	*op_sink = *sink;
 	return r;
 }
 

@@ -344,14 +344,31 @@ struct dcx_early {
 	int res;
 };
 
-/* Reaper: true if the submitter still decides (the result is left). */
-static inline bool dcx_early_reaped(struct dcx_early *e, int res, int *state)
+/*
+ * Reaper, at the operation's one CQE, @res: 0 when the result is not the
+ * reaper's to deliver - the submitter still decides (the result is left in
+ * e->res), or it has dealt with the result (ABANDONED: then the reaper only
+ * frees the op, @op_free(@op), and ends it on @r, here) - else the state
+ * the submitter settled, LIVE or PACKET. The two ABANDONED steps are the
+ * same for every operation, so they are taken here rather than by each.
+ */
+static inline int dcx_early_reap(struct dcx_early *e, int res,
+				 struct dcx_ring *r,
+				 void (*op_free)(void *op), void *op)
 {
-	*state = DCX_EARLY_SUBMITTING;
+	int state = DCX_EARLY_SUBMITTING;
+
 	e->res = res;
-	return __atomic_compare_exchange_n(&e->state, state, DCX_EARLY_EARLY,
-					   false, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE);
+	if (__atomic_compare_exchange_n(&e->state, &state, DCX_EARLY_EARLY,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return 0;
+	if (state == DCX_EARLY_ABANDONED) {
+		op_free(op);
+		dcx_ring_op_end(r);
+		return 0;
+	}
+	return state;
 }
 
 /* Submitter: LIVE, ABANDONED or EARLY (then e->res is the result). */
@@ -402,7 +419,8 @@ bool dcx_pending_listed(int fd,
 				       struct dcx_ring *r));
 int dcx_pending_hold(struct dcx_pending *p);
 void dcx_pending_release(void);
-struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, int fd,
+struct dcx_ring *dcx_pending_begin(struct dcx_pending *p, struct dcx_op *op,
+				   struct dcx_sink *op_sink, int fd,
 				   struct dcx_sink *sink,
 				   void (*cancel)(struct dcx_pending *p,
 						  struct dcx_ring *r),

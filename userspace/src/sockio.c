@@ -141,6 +141,12 @@ out:
 	free(io);
 }
 
+/* dcx_io_free() as dcx_early_reap() calls it. */
+static void dcx_io_free_op(void *io)
+{
+	dcx_io_free(io);
+}
+
 /*
  * How Windows reports the end of a receive or a send: a send into a
  * connection the peer reset is a reset; a zero-length receive (a poll for
@@ -191,13 +197,9 @@ static void dcx_io_cqe(struct dcx_op *o, unsigned int tag, int res)
 	int state;
 
 	(void)tag;
-	if (dcx_early_reaped(&io->early, res, &state))
+	state = dcx_early_reap(&io->early, res, r, dcx_io_free_op, io);
+	if (!state)
 		return;
-	if (state == DCX_EARLY_ABANDONED) {
-		dcx_io_free(io);
-		dcx_ring_op_end(r);
-		return;
-	}
 	if (state == DCX_EARLY_PACKET) {
 		sink = io->sink;
 		res = io->zero ? 0 : res;
@@ -269,13 +271,11 @@ static int dcx_io_start(SOCKET s, struct dcx_io_op *io, bool send, int flags,
 		dcx_io_free(io);
 		return wsa;
 	}
-	r = dcx_pending_begin(&io->pending, s, &sink, dcx_io_cancel, false,
-			      &ret);
+	r = dcx_pending_begin(&io->pending, &io->op, &io->sink, s, &sink,
+			      dcx_io_cancel, false, &ret);
 	if (!r)
 		goto err;
 	io->op.fn = dcx_io_cqe;
-	io->op.ring = r;
-	io->sink = sink;
 	io->early.state = DCX_EARLY_SUBMITTING;
 	sqe = dcx_ring_sqe(r);
 	if (io->zero && !send)

@@ -409,14 +409,12 @@ static int dcx_tf_submit(struct dcx_tf_op *t, struct dcx_sink *sink)
 	struct dcx_ring *r;
 	int ret;
 
-	r = dcx_pending_begin(&t->pending, (int)t->s, sink, dcx_tf_cancel,
-			      false, &ret);
+	r = dcx_pending_begin(&t->pending, &t->op, &t->sink, (int)t->s, sink,
+			      dcx_tf_cancel, false, &ret);
 	if (!r) {
 		dcx_tf_free(t);
 		return ret;
 	}
-	t->op.ring = r;
-	t->sink = *sink;
 	t->step = step;
 	dcx_ring_op_start(r);
 	dcx_pending_arm(&t->pending, r);
