@@ -9,8 +9,9 @@
 #   make coverage   the module's line and branch coverage in check-debug
 #   make run        the main job: the Windows IOCP server and client pattern,
 #                   AcceptEx/ConnectEx/DisconnectEx recycling, in the VM
-#   make bench      docs/SPEC.md section 5 workloads in the VM (bench-quick: < 2 min;
-#                   bench-repeat: W2 in the repeatable mode, bench/README.md)
+#   make bench      docs/SPEC.md section 5 workloads in the VM: bench-wall, then
+#                   bench-repeat (the repeatable mode, W2) and bench-profile, see
+#                   bench/README.md (bench-quick: < 2 min)
 #   make style      checkpatch --strict and sparse on the module and uapi
 #   make man-check  the man pages render cleanly and their EXAMPLEs compile
 #   make install    library, headers, pkg-config, man pages (PREFIX, DESTDIR,
@@ -237,7 +238,7 @@ man-check: userspace
 	@scripts/man-check.sh
 
 # docs/SPEC.md section 5, in the VM: see bench/README.md.
-bench bench-quick bench-repeat: deps
+bench bench-wall bench-quick bench-repeat bench-profile: deps
 	@scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "KDIR=$(KDIR)"
 	@$(MAKE) --no-print-directory module
 	$(MAKE) -C bench $@ KIMAGE=$(KIMAGE) MODULE=$(CURDIR)/$(MODULE)
@@ -287,5 +288,6 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module userspace selftests deps run check check-debug coverage \
-	style bench bench-quick bench-repeat install uninstall install-module uninstall-module \
+	style bench bench-wall bench-quick bench-repeat bench-profile install uninstall \
+	install-module uninstall-module \
 	deb package-check module-src man-check clean FORCE
