@@ -74,6 +74,20 @@ static int use_port(FIXTURE_DATA(ae) *self)
 	return CreateIoCompletionPort(h(self->l), self->port, 7, 0) ? 0 : -1;
 }
 
+/*
+ * The non-blocking tests' start: the listener on a fresh port (use_port())
+ * and @s, the listener or the accept socket, made non-blocking as a program
+ * makes it, with ioctlsocket(FIONBIO): 0, or -1.
+ */
+static int use_port_nonblocking(FIXTURE_DATA(ae) *self, SOCKET s)
+{
+	u_long on = 1;
+
+	if (use_port(self))
+		return -1;
+	return ioctlsocket(s, FIONBIO, &on) ? -1 : 0;
+}
+
 /* AcceptEx(l, a) with @rxlen: 0 when pending, else the error. */
 static int start_on(SOCKET l, SOCKET a, char *buf, DWORD rxlen,
 		    OVERLAPPED *ov)
@@ -232,11 +246,9 @@ TEST_F(ae, close_accept_socket_then_other_file_takes_number)
 TEST_F(ae, nonblocking_listener_waits_for_client)
 {
 	OVERLAPPED *got;
-	u_long on = 1;
 	DWORD bytes;
 
-	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, ioctlsocket(self->l, FIONBIO, &on));
+	ASSERT_EQ(0, use_port_nonblocking(self, self->l));
 	ASSERT_EQ(0, start_on(self->l, self->a, self->buf, 0, &self->ov));
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 200));
 	self->c = tst_connect(-1, &self->addr);
@@ -249,11 +261,9 @@ TEST_F(ae, nonblocking_listener_waits_for_client)
 TEST_F(ae, nonblocking_accept_socket_waits_for_data)
 {
 	OVERLAPPED *got;
-	u_long on = 1;
 	DWORD bytes;
 
-	ASSERT_EQ(0, use_port(self));
-	ASSERT_EQ(0, ioctlsocket(self->a, FIONBIO, &on));
+	ASSERT_EQ(0, use_port_nonblocking(self, self->a));
 	ASSERT_EQ(0, accept_client(self, RX));
 	ASSERT_EQ(WAIT_TIMEOUT, dequeue(self->port, &bytes, &got, 300));
 	ASSERT_EQ(5, write(self->c, "hello", 5));
