@@ -179,18 +179,33 @@ static void *close_later(void *p)
 	return NULL;
 }
 
+/*
+ * DisconnectEx(TF_REUSE_SOCKET) on @fd with no event, pending, waited for in
+ * WSAGetOverlappedResult(), which sets *@bytes: 0; -1 if it did not pend;
+ * else the WSA error.
+ */
+static int disconnect_no_event(int fd, DWORD *bytes)
+{
+	OVERLAPPED ov = { 0 };
+	DWORD flags;
+
+	if (DisconnectEx(fd, &ov, TF_REUSE_SOCKET, 0))
+		return -1;
+	if (WSAGetLastError() != WSA_IO_PENDING)
+		return WSAGetLastError();
+	if (!WSAGetOverlappedResult(fd, &ov, bytes, TRUE, &flags))
+		return WSAGetLastError();
+	return 0;
+}
+
 TEST_F(emul, get_result_waits_without_event)
 {
-	DWORD bytes = 1, flags = 1;
-	OVERLAPPED ov;
+	DWORD bytes = 1;
 	pthread_t th;
 
-	memset(&ov, 0, sizeof(ov));
-	EXPECT_EQ(FALSE, DisconnectEx(self->cfd, &ov, TF_REUSE_SOCKET, 0));
-	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	/* Started first, the peer closes 100 ms on: the helper is waiting. */
 	ASSERT_EQ(0, pthread_create(&th, NULL, close_later, &self->sfd));
-	EXPECT_EQ(TRUE, WSAGetOverlappedResult(self->cfd, &ov, &bytes, TRUE,
-					       &flags));
+	EXPECT_EQ(0, disconnect_no_event(self->cfd, &bytes));
 	EXPECT_EQ(0U, bytes);
 	pthread_join(th, NULL);
 	self->sfd = -1;
@@ -252,33 +267,16 @@ TEST_F(emul, peer_closed_first)
 			     self->addr.len));
 }
 
-/*
- * DisconnectEx(TF_REUSE_SOCKET) on @fd with no event, pending, waited for in
- * WSAGetOverlappedResult(): 0; -1 if it did not pend; else the WSA error.
- */
-static int disconnect_no_event(int fd)
-{
-	OVERLAPPED ov = { 0 };
-	DWORD bytes, flags;
-
-	if (DisconnectEx(fd, &ov, TF_REUSE_SOCKET, 0))
-		return -1;
-	if (WSAGetLastError() != WSA_IO_PENDING)
-		return WSAGetLastError();
-	if (!WSAGetOverlappedResult(fd, &ov, &bytes, TRUE, &flags))
-		return WSAGetLastError();
-	return 0;
-}
-
 TEST_F(emul, cleanup_right_after_disconnect)
 {
 	struct tst_peer peer;
 	WSADATA wd;
+	DWORD bytes;
 
 	ASSERT_EQ(0, WSAStartup(MAKEWORD(2, 2), &wd));
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
 	self->sfd = -1;
-	EXPECT_EQ(0, disconnect_no_event(self->cfd));
+	EXPECT_EQ(0, disconnect_no_event(self->cfd, &bytes));
 	EXPECT_EQ(1, tst_count_threads("dcx-engine"));
 	/*
 	 * The result is out but the operation's deadline timer is still being
@@ -295,7 +293,7 @@ TEST_F(emul, cleanup_right_after_disconnect)
 	ASSERT_GE(self->sfd, 0);
 	ASSERT_EQ(0, tst_peer_start(&peer, self->sfd, TIMEOUT_MS));
 	self->sfd = -1;
-	EXPECT_EQ(0, disconnect_no_event(self->cfd));
+	EXPECT_EQ(0, disconnect_no_event(self->cfd, &bytes));
 	EXPECT_EQ(0, tst_peer_join(&peer));
 }
 
