@@ -117,6 +117,26 @@ void *tst_extension(SOCKET s, GUID guid)
 	return fn;
 }
 
+static void tst_looper_main(struct tst_gang *g __attribute__((unused)),
+			    void *item)
+{
+	struct tst_looper *l = item;
+
+	l->fn(l);
+}
+
+int tst_loopers_start(struct tst_gang *g, struct tst_looper *l, int n,
+		      tst_looper_fn *fn, int family,
+		      const struct tst_addr *addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		l[i] = (struct tst_looper){ .fn = fn, .family = family,
+					    .addr = addr };
+	return tst_gang_start(g, n, tst_looper_main, l, sizeof(*l));
+}
+
 const char *tst_capture_stderr(void (*fn)(void))
 {
 	static char buf[4096];

@@ -62,6 +62,30 @@ int tst_disconnect_finish(OVERLAPPED *ov, int *sfd, int timeout_ms);
 void *tst_extension(SOCKET s, GUID guid);
 
 /*
+ * A gang of threads that never meet (tst_gang_start()), each repeating a
+ * round on sockets of its own: thread i runs @fn(@l + i), every record made
+ * with the test's @family and listener address @addr (NULL for none). A
+ * thread counts in @done the rounds that went right and, if it stops at a
+ * failure, puts in @err which step failed (a code of its own); the test
+ * reads every record after tst_gang_join().
+ */
+struct tst_looper;
+typedef void tst_looper_fn(struct tst_looper *l);
+
+struct tst_looper {
+	tst_looper_fn *fn;
+	int family;
+	const struct tst_addr *addr;
+	int done;
+	int err;
+};
+
+/* 0, or -errno with no thread left. */
+int tst_loopers_start(struct tst_gang *g, struct tst_looper *l, int n,
+		      tst_looper_fn *fn, int family,
+		      const struct tst_addr *addr);
+
+/*
  * The fixture of the library's end-to-end tests (include the harness
  * first): a loopback listener of the variant's family (TST_FAMILY_VARIANTS)
  * and, if @with_pair, one connection - cfd the client, the socket the tests

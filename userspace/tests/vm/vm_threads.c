@@ -69,17 +69,8 @@ TEST_F_TIMEOUT(threads, disconnect_64_at_once, 300)
 	EXPECT_EQ(NTHREADS, fins);
 }
 
-struct looper {
-	const struct tst_addr *addr;
-	int family;
-	int done;
-	int err;
-};
-
-static void looper_main(struct tst_gang *g __attribute__((unused)),
-			void *p)
+static void looper_main(struct tst_looper *l)
 {
-	struct looper *l = p;
 	OVERLAPPED ov;
 	DWORD bytes;
 	int s, i;
@@ -109,7 +100,7 @@ static void looper_main(struct tst_gang *g __attribute__((unused)),
 
 TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
 {
-	struct looper l[NTHREADS];
+	struct tst_looper l[NTHREADS];
 	struct tst_gang g;
 	struct tst_server srv[4];
 	int i, fins = 0, resets = 0;
@@ -121,11 +112,8 @@ TEST_F_TIMEOUT(threads, reuse_loops_64, 500)
 		ASSERT_EQ(0, tst_server_start(&srv[i], self->lfd,
 					      NTHREADS * LOOPS / 4,
 					      VM_TIMEOUT_MS));
-	for (i = 0; i < NTHREADS; i++)
-		l[i] = (struct looper){ .addr = &self->addr,
-					.family = variant->family };
-	ASSERT_EQ(0, tst_gang_start(&g, NTHREADS, looper_main, l,
-				    sizeof(l[0])));
+	ASSERT_EQ(0, tst_loopers_start(&g, l, NTHREADS, looper_main,
+				       variant->family, &self->addr));
 	tst_gang_join(&g);
 	for (i = 0; i < NTHREADS; i++) {
 		EXPECT_EQ(0, l[i].err) TH_LOG("thread %d after %d", i,
