@@ -46,9 +46,9 @@ struct psrv {
 	HANDLE port;
 	int n, threads, started;
 	bool wsa;
-	struct pconn *conns;
 	struct pb_counts *counts;
 	pthread_t tid[PB_PORT_MAX_THREADS];
+	struct pconn conns[];	/* n, allocated with the server */
 };
 
 /* Start the next operation: TRUE if its completion will reach the port. */
@@ -138,7 +138,6 @@ void pb_port_wait(void *srv)
 	for (i = 0; i < ps->n; i++)
 		pb_wsa_close(ps->conns[i].s);
 	pb_wsa_end(ps->port, ps->wsa);
-	free(ps->conns);
 	free(ps);
 }
 
@@ -150,14 +149,9 @@ void *pb_port_start(int lfd, int n, int threads, struct pb_counts *counts)
 
 	if (threads < 1 || threads > PB_PORT_MAX_THREADS)
 		return NULL;
-	ps = calloc(1, sizeof(*ps));
+	ps = calloc(1, sizeof(*ps) + (size_t)n * sizeof(ps->conns[0]));
 	if (!ps)
 		return NULL;
-	ps->conns = calloc(n, sizeof(*ps->conns));
-	if (!ps->conns) {
-		free(ps);
-		return NULL;
-	}
 	ps->counts = counts;
 	ps->threads = threads;
 	ps->n = n;

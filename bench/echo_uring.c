@@ -55,11 +55,11 @@ struct usrv {
 	struct io_uring ring;
 	pthread_mutex_t sq_lock;	/* io_uring_get_sqe() + submit */
 	pthread_mutex_t cq_lock;	/* one reaper at a time */
-	struct uconn *conns;
 	int n, threads, started;
 	bool batch, done, ring_ok;
 	struct pb_counts *counts;
 	pthread_t tid[PB_URING_MAX_THREADS];
+	struct uconn conns[];	/* n, allocated with the server */
 };
 
 static void us_prep(struct usrv *us, struct uconn *uc, int op, unsigned int len)
@@ -207,7 +207,6 @@ void pb_uring_wait(void *srv)
 		io_uring_queue_exit(&us->ring);
 	pthread_mutex_destroy(&us->sq_lock);
 	pthread_mutex_destroy(&us->cq_lock);
-	free(us->conns);
 	free(us);
 }
 
@@ -231,14 +230,9 @@ void *pb_uring_start(int lfd, int n, int threads, bool batch,
 
 	if (threads < 1 || threads > PB_URING_MAX_THREADS || (batch && threads != 1))
 		return NULL;
-	us = calloc(1, sizeof(*us));
+	us = calloc(1, sizeof(*us) + (size_t)n * sizeof(us->conns[0]));
 	if (!us)
 		return NULL;
-	us->conns = calloc(n, sizeof(*us->conns));
-	if (!us->conns) {
-		free(us);
-		return NULL;
-	}
 	pthread_mutex_init(&us->sq_lock, NULL);
 	pthread_mutex_init(&us->cq_lock, NULL);
 	us->n = n;

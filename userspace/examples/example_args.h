@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What -6, -q and -a set. */
+/* Where -6 (*family = AF_INET6), -q (*quiet = 1) and -a ADDR go. */
 struct example_args {
-	int family, quiet;
-	const char *addr;
+	int *family, *quiet;
+	const char **addr;
 };
 
 /* "-X N": N from @min to @max, into *@v. */
@@ -37,10 +37,10 @@ static long example_number(const char *arg, long min, long max,
 }
 
 /*
- * @argv into *@a and the @n numbers of @nums; anything else, a missing
- * value or a number out of its range: @usage(), which exits.
+ * @argv into where @a and the @n numbers of @nums say; anything else, a
+ * missing value or a number out of its range: @usage(), which exits.
  */
-static void example_args(int argc, char **argv, struct example_args *a,
+static void example_args(int argc, char **argv, const struct example_args *a,
 			 const struct example_number *nums, size_t n,
 			 void (*usage)(void))
 {
@@ -51,18 +51,18 @@ static void example_args(int argc, char **argv, struct example_args *a,
 		const char *arg = argv[i], *v = argv[i + 1];
 
 		if (!strcmp(arg, "-6")) {
-			a->family = AF_INET6;
+			*a->family = AF_INET6;
 			continue;
 		}
 		if (!strcmp(arg, "-q")) {
-			a->quiet = 1;
+			*a->quiet = 1;
 			continue;
 		}
 		if (!v)
 			usage();
 		i++;
 		if (!strcmp(arg, "-a")) {
-			a->addr = v;
+			*a->addr = v;
 			continue;
 		}
 		for (j = 0; j < n && strcmp(arg, nums[j].name); j++)

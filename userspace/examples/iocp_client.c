@@ -87,8 +87,8 @@ static LPFN_DISCONNECTEX pDisconnectEx;
 
 static struct slot slots[MAX_POOL];
 static struct sockaddr_storage server;
-static int server_len, family = AF_INET, pool = 8, quiet;
-static long want = 1000, started, done;
+static int server_len, family = AF_INET, quiet;
+static long pool = 8, want = 1000, started, done;
 static DWORD req_len = 1024;
 static HANDLE port;
 static double t0;
@@ -348,7 +348,7 @@ static int report(BOOL complete, double elapsed)
 	      t.sum.reuse_failures || t.sum.fins != want ||
 	      t.sum.bytes != (unsigned long long)want * req_len;
 	pool_print_title("iocp_client", done, want);
-	pool_print_use(&t, pool);
+	pool_print_use(&t, (int)pool);
 	printf("bytes verified        %llu (%ld x %lu)\n", t.sum.bytes, want,
 	       (unsigned long)req_len);
 	pool_print_ends(&t);
@@ -370,15 +370,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	GUID gc = WSAID_CONNECTEX, gd = WSAID_DISCONNECTEX;
-	struct example_args args = { .family = family };
-	long portno = 0, npool = pool, len = req_len;
+	const char *addr = NULL;
+	const struct example_args args = { &family, &quiet, &addr };
+	long portno = 0, len = req_len;
 	const struct example_number nums[] = {
 		{ "-p", 1, 65535, &portno },
 		{ "-n", 1, 1000000000, &want },
-		{ "-s", 1, MAX_POOL, &npool },
+		{ "-s", 1, MAX_POOL, &pool },
 		{ "-l", 1, MAX_LEN, &len },
 	};
-	const char *addr;
 	int ok;
 	BOOL complete;
 	WSADATA wsa;
@@ -389,10 +389,6 @@ int main(int argc, char **argv)
 		     usage);
 	if (!portno)
 		usage();
-	family = args.family;
-	quiet = args.quiet;
-	addr = args.addr;
-	pool = (int)npool;
 	req_len = (DWORD)len;
 	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
 		fprintf(stderr, "iocp_client: WSAStartup failed\n");
@@ -446,7 +442,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!quiet)
-		fprintf(stderr, "iocp_client: %ld connections of %lu bytes over %d "
+		fprintf(stderr, "iocp_client: %ld connections of %lu bytes over %ld "
 			"sockets to %s port %ld\n", want, (unsigned long)req_len,
 			pool, addr, portno);
 

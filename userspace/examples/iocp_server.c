@@ -124,8 +124,8 @@ static LPFN_GETACCEPTEXSOCKADDRS pGetAcceptExSockaddrs;
 static LPFN_DISCONNECTEX pDisconnectEx;
 
 static struct slot *slots;
-static int pool = 16, threads = 2, family = AF_INET, quiet;
-static long want;
+static int family = AF_INET, quiet;
+static long pool = 16, threads = 2, want;
 static SOCKET listener = INVALID_SOCKET;
 static HANDLE port;
 static char listen_text[INET6_ADDRSTRLEN + 16];
@@ -539,7 +539,7 @@ static int report(int pending, int aborted)
 	      t.sum.reuse_failures || t.sum.fins != conns ||
 	      (want && atomic_load(&done) < want) || aborted != pending;
 	pool_print_title("iocp_server", conns, want);
-	pool_print_use(&t, pool);
+	pool_print_use(&t, (int)pool);
 	printf("bytes echoed          %llu\n", t.sum.bytes);
 	pool_print_ends(&t);
 	printf("aborted at the end    %d of %d pending\n", aborted, pending);
@@ -560,26 +560,21 @@ int main(int argc, char **argv)
 {
 	GUID ga = WSAID_ACCEPTEX, gs = WSAID_GETACCEPTEXSOCKADDRS,
 	     gd = WSAID_DISCONNECTEX;
-	struct example_args args = { .family = family };
-	long portno = 0, npool = pool, nthreads = threads;
+	const char *addr = NULL;
+	const struct example_args args = { &family, &quiet, &addr };
+	long portno = 0;
 	const struct example_number nums[] = {
 		{ "-p", 0, 65535, &portno },
 		{ "-n", 0, 1000000000, &want },
-		{ "-s", 1, MAX_POOL, &npool },
-		{ "-t", 1, MAX_THREADS, &nthreads },
+		{ "-s", 1, MAX_POOL, &pool },
+		{ "-t", 1, MAX_THREADS, &threads },
 	};
-	const char *addr;
 	thread_t tids[MAX_THREADS];
 	int i, pending, started;
 	WSADATA wsa;
 
 	example_args(argc, argv, &args, nums, sizeof(nums) / sizeof(nums[0]),
 		     usage);
-	family = args.family;
-	quiet = args.quiet;
-	addr = args.addr;
-	pool = (int)npool;
-	threads = (int)nthreads;
 	if (WSAStartup(MAKEWORD(2, 2), &wsa)) {
 		fprintf(stderr, "iocp_server: WSAStartup failed\n");
 		return 1;

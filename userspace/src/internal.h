@@ -548,6 +548,12 @@ void dcx_emul_atfork_prepare(void);
 void dcx_emul_atfork_parent(void);
 void dcx_emul_atfork_child(void);
 
+/*
+ * mswsock.c: the socket of ConnectEx() or TransmitFile() - its TCP state,
+ * or -ENOTSOCK (no socket), -EOPNOTSUPP (not TCP), as Windows refuses it.
+ */
+int dcx_stream_state(int fd, bool *was_established);
+
 /* Keep errno as the caller left it: the native API never touches it. */
 #define DCX_SAVE_ERRNO		int dcx_saved_errno_ = errno
 #define DCX_RESTORE_ERRNO	(errno = dcx_saved_errno_)

@@ -84,6 +84,27 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
 }
 
 /*
+ * What ConnectEx() and TransmitFile() ask of their socket first, with one
+ * system call: TCP_INFO answers for the fd (-EBADF, -ENOTSOCK), the
+ * protocol (anything but TCP refuses the option) and the state. Windows
+ * says WSAENOTSOCK for what is no socket and WSAEOPNOTSUPP for one that is
+ * not connection-oriented; each call then judges the state its own way.
+ */
+int dcx_stream_state(int fd, bool *was_established)
+{
+	int state;
+
+	if (fd < 0)
+		return -ENOTSOCK;
+	state = dcx_tcp_state(fd, was_established);
+	if (state == -EBADF || state == -ENOTSOCK)
+		return -ENOTSOCK;
+	if (state < 0)
+		return -EOPNOTSUPP;
+	return state;
+}
+
+/*
  * ConnectEx(): connect, then send the first buffer - on both backends the
  * same io_uring link, dcx_submit_connect() (backend.c), which says how the
  * result comes about.
@@ -102,12 +123,11 @@ BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
  * WSAGetOverlappedResult(), as on Windows.
  */
 /*
- * The checks Windows makes before it starts a connect, with one system
- * call: TCP_INFO answers for the fd (-EBADF, -ENOTSOCK), the protocol
- * (anything but TCP refuses the option) and the state. Windows answers a
- * listening socket and one still connecting with WSAEINVAL, a connected one
- * with WSAEISCONN. A socket in TCP_CLOSE whose counters survive was
- * connected and not returned to the unconnected state (a connect() or
+ * The checks Windows makes before it starts a connect: the address and the
+ * buffer, then the socket (dcx_stream_state()). Windows answers a listening
+ * socket and one still connecting with WSAEINVAL, a connected one with
+ * WSAEISCONN. A socket in TCP_CLOSE whose counters survive was connected
+ * and not returned to the unconnected state (a connect() or
  * DisconnectEx(TF_REUSE_SOCKET) zeroes them), so connect() would refuse it
  * too.
  */
@@ -128,14 +148,9 @@ static int dcx_connect_check(SOCKET s, const struct sockaddr *name,
 		return -EFAULT;
 	if (len && !buf)
 		return -EFAULT;
-	if (s < 0)
-		return -ENOTSOCK;
-	state = dcx_tcp_state(s, &connected);
-	if (state == -EBADF || state == -ENOTSOCK)
-		return -ENOTSOCK;
-	/* Connection-oriented sockets only, as on Windows. */
+	state = dcx_stream_state(s, &connected);
 	if (state < 0)
-		return -EOPNOTSUPP;
+		return state;
 	switch (state) {
 	case DCX_TCP_CLOSE:
 		if (connected)

@@ -321,36 +321,34 @@ static void dcx_tf_cancel(struct dcx_pending *p, struct dcx_ring *r)
 	}
 }
 
-/* What Windows checks before it starts: 0, or the WSA error. */
+/*
+ * What Windows checks before it starts: the socket, as for ConnectEx()
+ * (dcx_stream_state()), then the arguments and its state. 0 or -errno.
+ */
 static int dcx_tf_check(SOCKET s, HANDLE file, DWORD n,
 			const TRANSMIT_FILE_BUFFERS *tb, DWORD flags)
 {
-	bool connected = false;
 	int state;
 
-	if (s < 0)
-		return WSAENOTSOCK;
-	state = dcx_tcp_state(s, &connected);
-	if (state == -EBADF || state == -ENOTSOCK)
-		return WSAENOTSOCK;
+	state = dcx_stream_state(s, NULL);
 	if (state < 0)
-		return WSAEOPNOTSUPP;
+		return state;
 	if ((flags & ~(DWORD)DCX_TF_FLAGS) ||
 	    ((flags & TF_REUSE_SOCKET) && !(flags & TF_DISCONNECT)) ||
 	    n > DCX_TF_MAX)
-		return WSAEINVAL;
+		return -EINVAL;
 	if (state != DCX_TCP_ESTABLISHED && state != DCX_TCP_CLOSE_WAIT)
-		return WSAENOTCONN;
+		return -ENOTCONN;
 	if (tb) {
 		if (dcx_probe_readable(tb, sizeof(*tb)))
-			return WSAEFAULT;
+			return -EFAULT;
 		if ((tb->HeadLength && !tb->Head) ||
 		    (tb->TailLength && !tb->Tail) ||
 		    (uint64_t)tb->HeadLength + tb->TailLength > DCX_TF_MAX)
-			return WSAEINVAL;
+			return -EINVAL;
 	}
 	if (file && fcntl((int)(intptr_t)file, F_GETFD) < 0)
-		return WSAEINVAL;
+		return -EINVAL;
 	return 0;
 }
 
@@ -452,10 +450,10 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
 	wsa = dcx_ov_enter(lpOverlapped);
 	if (wsa)
 		return dcx_fail(wsa);
-	wsa = dcx_tf_check(hSocket, hFile, nNumberOfBytesToWrite,
+	ret = dcx_tf_check(hSocket, hFile, nNumberOfBytesToWrite,
 			   lpTransmitBuffers, dwReserved);
-	if (wsa)
-		return dcx_fail(wsa);
+	if (ret)
+		return dcx_fail_errno(ret);
 	ret = dcx_tf_make(hSocket, hFile, nNumberOfBytesToWrite,
 			  nNumberOfBytesPerSend, lpOverlapped,
 			  lpTransmitBuffers, dwReserved, &t);
