@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "echo.h"
 #include "echo_port.h"
-#include "echo_server.h"
 #include "threads.h"
 #include "wsa.h"
 

@@ -10,7 +10,7 @@
 #ifndef PB_ECHO_PORT_H
 #define PB_ECHO_PORT_H
 
-#include "echo_server.h"
+#include "echo.h"
 
 /*
  * Each serves @n accepted connections of

@@ -29,13 +29,6 @@
 
 #define PB_SRV_ALARM	600
 
-uint64_t pb_count_end(struct pb_counts *c, bool error)
-{
-	if (error)
-		__atomic_add_fetch(&c->errors, 1, __ATOMIC_RELAXED);
-	return __atomic_add_fetch(&c->ended, 1, __ATOMIC_ACQ_REL);
-}
-
 static void srv_stats(const struct pb_counts *c, bool ready,
 		      struct pb_srv_stats *st)
 {

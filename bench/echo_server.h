@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * portbench P1: the echo server process, its control channel and the
- * counters its threads share (echo_server.c).
+ * portbench P1: the echo server process and its control channel
+ * (echo_server.c); what its servers share is echo.h.
  *
  * Like every portbench header, this one includes neither <liburing.h> nor
  * <winsock2.h>: each .c file sees one of the two APIs at most, so neither's
@@ -14,9 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* P1: connections, and the size of a request (and of its echo). */
-#define PB_CONNS		64
-#define PB_MSG			64
+#include "echo.h"
 
 /* P1's server variants. */
 enum pb_kind {
@@ -39,16 +37,6 @@ struct pb_srv_stats {
 	int64_t ready;		/* 1: every connection accepted, armed */
 };
 
-/*
- * The counters a server shares among its threads; the serving code bumps
- * them, the control thread reads them.
- */
-struct pb_counts {
-	uint64_t echoed;
-	uint64_t ended;
-	uint64_t errors;
-};
-
 enum pb_srv_cmd {
 	PB_SRV_READY,		/* send nothing: wait for the first report */
 	PB_SRV_MARK,		/* reply with the current stats */
@@ -58,6 +46,5 @@ enum pb_srv_cmd {
 pid_t pb_server_spawn(enum pb_kind kind, int threads, int lfd, int *ctrl);
 int pb_server_cmd(int ctrl, enum pb_srv_cmd cmd, struct pb_srv_stats *st,
 		  int timeout_ms);
-uint64_t pb_count_end(struct pb_counts *c, bool error);
 
 #endif /* PB_ECHO_SERVER_H */

@@ -34,7 +34,7 @@
 
 #include <liburing.h>
 
-#include "echo_server.h"
+#include "echo.h"
 #include "echo_uring.h"
 #include "ring.h"
 #include "threads.h"

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "echo_server.h"
+#include "echo.h"
 
 void *pb_uring_start(int lfd, int n, int threads, bool batch,
 		     struct pb_counts *c);

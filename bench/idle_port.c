@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "echo_server.h"
+#include "echo.h"
 #include "idle_port.h"
 #include "util.h"
 #include "wsa.h"
