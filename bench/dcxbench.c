@@ -44,6 +44,7 @@ struct dcxb_opts {
 	int rounds;
 	int w2_rounds;		/* W2 runs in this many of the rounds */
 	int n;			/* W2 connections */
+	int scale;		/* --scale: kernel disconnects in flight, or 0 */
 	bool w1, w2;
 	bool tune;		/* raise the guest's backlog and port range */
 	bool profile;		/* count calls of kernel functions */
@@ -57,13 +58,16 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--time SEC | --conns N] [--rounds R] [--n N] [--w2-rounds R2]\n"
 		"          [--quick] [--no-w1] [--no-w2] [--no-tune] [--profile] [--pin]\n"
-		"          [--repeatable] [--module-b KO]\n"
+		"          [--repeatable] [--module-b KO] [--scale N]\n"
 		"  --time SEC      W1: measured seconds per variant per round (default 10),\n"
 		"                  after a warm-up of a quarter of that (0.2 to 1 s)\n"
 		"  --conns N       W1: connections per variant per round instead\n"
 		"  --rounds R      rounds, each in another order (default 3, max %d)\n"
 		"  --n N           W2: connections disconnected at once (default 10000)\n"
 		"  --w2-rounds R2  W2 in R2 of the rounds only, spread out (default all)\n"
+		"  --scale N       after the rounds, N kernel disconnects in flight at once\n"
+		"                  on one ring (at most %d): memory per operation and\n"
+		"                  kernel threads while all wait, then all must end\n"
 		"  --quick         CI smoke preset: --time 0.4 --rounds 3 --n 1000\n"
 		"  --no-w1, --no-w2  leave a workload out\n"
 		"  --no-tune       leave the guest's sysctls alone\n"
@@ -80,7 +84,7 @@ static void __attribute__((noreturn)) usage(const char *argv0)
 		"  --module-b KO   W2's kernel variant once more a round on the module built\n"
 		"                  in file KO (kernel-b, the A/B), then back to " DCXB_MODULE_A ";\n"
 		"                  not with --profile (its probes go with the module)\n",
-		argv0, DCXB_MAX_ROUNDS);
+		argv0, DCXB_MAX_ROUNDS, DCXB_SCALE_MAX_N);
 	exit(2);
 }
 
@@ -98,6 +102,7 @@ static void parse_opts(int argc, char **argv, struct dcxb_opts *o)
 		BENCH_OPT_INT("rounds", 'r', &o->rounds, 1, DCXB_MAX_ROUNDS),
 		BENCH_OPT_INT("n", 'n', &o->n, 1, DCXB_MAX_N),
 		BENCH_OPT_INT("w2-rounds", 0, &o->w2_rounds, 0, 0),
+		BENCH_OPT_INT("scale", 0, &o->scale, 0, DCXB_SCALE_MAX_N),
 		BENCH_OPT_PRESET("quick", 'q', "--time 0.4 --rounds 3 --n 1000"),
 		BENCH_OPT_CLEAR("no-w1", &o->w1),
 		BENCH_OPT_CLEAR("no-w2", &o->w2),
@@ -143,12 +148,18 @@ static void describe(const struct dcxb_opts *o)
 		bench_log("# dcxbench: client pinned to CPU 0, echo server to CPU 1");
 	if (o->repeatable)
 		bench_log("# dcxbench: repeatable mode: W2 settles before and after each variant, CPU from a SCHED_IDLE spinner");
-	if (o->conns > 0)
-		bench_log("# dcxbench: W1 %ld connections per variant per round, %d rounds, W2 N=%d",
-			 o->conns, o->rounds, o->n);
-	else
-		bench_log("# dcxbench: W1 %.1f s per variant per round, %d rounds, W2 N=%d",
-			 o->secs, o->rounds, o->n);
+	if (o->scale)
+		bench_log("# dcxbench: after the rounds, %d kernel disconnects in flight at once (--scale)",
+			  o->scale);
+	if (o->w1 && o->conns > 0)
+		bench_log("# dcxbench: W1 %ld connections per variant per round, %d rounds",
+			  o->conns, o->rounds);
+	else if (o->w1)
+		bench_log("# dcxbench: W1 %.1f s per variant per round, %d rounds",
+			  o->secs, o->rounds);
+	if (o->w2)
+		bench_log("# dcxbench: W2 N=%d in %d of %d rounds", o->n,
+			  o->w2_rounds, o->rounds);
 }
 
 int main(int argc, char **argv)
@@ -156,6 +167,7 @@ int main(int argc, char **argv)
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE, .cq_entries = 8192 };
 	struct rlimit rl = { 131072, 131072 };
 	static struct dcxb_rounds t;
+	struct dcxb_result scale;
 	struct dcxb_opts o;
 	struct dcxb_ctx c = { .devfd = -1 };
 	long failures;
@@ -204,10 +216,21 @@ int main(int argc, char **argv)
 
 	dcxb_rounds_build(&t, o.w1, o.w2, o.n);
 	dcxb_rounds_run(&c, &t);
-	dcxb_report(&t);
-	dcxb_targets(&t);
+	if (o.scale) {
+		ret = dcxb_run_scale(&c, o.scale, &scale);
+		if (ret)
+			bench_log("# dcxbench: --scale %d: %s", o.scale, strerror(-ret));
+	}
+	if (t.nvariants) {
+		dcxb_report(&t);
+		dcxb_targets(&t);
+	}
+	if (o.scale)
+		dcxb_scale_report(o.scale, ret, &scale);
 
 	failures = dcxb_rounds_failures(&t);
+	if (o.scale && (ret || scale.failures))
+		failures += ret ? 1 : scale.failures;
 	dcxb_server_stop(&c.srv);
 	io_uring_queue_exit(&c.ring);
 	close(c.devfd);

@@ -561,3 +561,34 @@ void dcxb_targets(const struct dcxb_rounds *t)
 	}
 	fflush(stdout);
 }
+
+/*
+ * --scale: one held pass of N kernel disconnects, all in flight on one
+ * ring; the memory and threads while all wait, then whether all ended.
+ */
+void dcxb_scale_report(int n, int err, const struct dcxb_result *r)
+{
+	char name[128];
+
+	printf("DCXBENCH-TABLE-BEGIN\n");
+	printf("Scale: %d kernel disconnects in flight at once on one ring, held until\n"
+	       "all wait for the peer, then let go.\n", n);
+	printf("  completed %ld, failures %ld%s%s\n", r->conns, r->failures,
+	       err ? ", stopped: " : "", err ? strerror(-err) : "");
+	printf("  kernel memory per op in flight: %.0f B (meminfo Slab), %.0f B (slab objects; io_kiocb %.0f, dcx_op %.0f)\n",
+	       r->slab_b, r->obj_b, r->kiocb_b, r->dcxop_b);
+	printf("  created while in flight: %ld tasks, %ld kernel threads\n",
+	       r->threads, r->kthreads);
+	printf("DCXBENCH-TABLE-END\n");
+	/* Its own header: run-bench.sh keeps one, and with --no-w2 it is this. */
+	printf("DCXBENCH-TARGET: target,value,goal,verdict\n");
+	snprintf(name, sizeof(name), "W2 scale: disconnects completed of %d in flight on one ring", n);
+	target(name, err ? NAN : (double)r->conns, ">=", n);
+	target("W2 scale: failures (not graceful or not seen by the peer)",
+	       err ? NAN : (double)r->failures, "<=", 0);
+	target("W2 scale: threads created (tasks, kernel threads)",
+	       err ? NAN : fmax(r->threads, r->kthreads), "<=", 0);
+	target("W2 scale: kernel memory per op in flight (meminfo Slab)", r->slab_b, "<=", 512);
+	target("W2 scale: kernel memory per op in flight (slab objects)", r->obj_b, "<=", 512);
+	fflush(stdout);
+}

@@ -10,5 +10,7 @@
 
 void dcxb_report(const struct dcxb_rounds *t);	/* tables and CSV */
 void dcxb_targets(const struct dcxb_rounds *t);	/* DCXBENCH-TARGET lines */
+/* --scale's line and targets, after dcxb_targets(); @err: why it stopped. */
+void dcxb_scale_report(int n, int err, const struct dcxb_result *r);
 
 #endif /* DCXBENCH_REPORT_H */

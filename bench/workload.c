@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <disconnectex.h>
 
@@ -149,6 +150,14 @@ static const struct sockaddr unspec = { .sa_family = AF_UNSPEC };
  * emulated machine can take seconds. A timeout still counts as a failure.
  */
 #define DCXB_TIMEOUT_MS		60000
+/*
+ * Connections from one source address (w2_source()): fewer than half the
+ * port range. connect() takes even ports first; once they are all taken,
+ * each further connect() walks all of them before it tries an odd one.
+ */
+#define DCXB_PER_ADDR		25000
+/* IORING_MAX_CQ_ENTRIES on 6.1: a larger CQ is EINVAL unless clamped. */
+#define DCXB_MAX_CQ		65536U
 
 const char *dcxb_way_name(enum dcxb_way way, bool blocking)
 {
@@ -788,6 +797,29 @@ static double w2_settle_after(struct dcxb_ctx *c, struct driver *d,
 }
 
 /* N connections, each through its request and reply; not measured. */
+/*
+ * Beyond DCXB_PER_ADDR connections, each further block comes from another
+ * loopback address (127.0.0.2, ...): one address to the server's one port
+ * has only the port range's 64,512 (tune.c). IP_BIND_ADDRESS_NO_PORT
+ * leaves the port to connect(), which needs it unique per 4-tuple only
+ * (__inet_hash_connect()).
+ */
+static int w2_source(int fd, int i)
+{
+	struct sockaddr_in src = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK + i / DCXB_PER_ADDR),
+	};
+	int one = 1;
+
+	if (i < DCXB_PER_ADDR)
+		return 0;
+	if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src)))
+		return -1;
+	return 0;
+}
+
 static int w2_establish(struct dcxb_ctx *c, struct slot *s, int n)
 {
 	const struct sockaddr *addr = (const struct sockaddr *)&c->srv.addr;
@@ -795,9 +827,12 @@ static int w2_establish(struct dcxb_ctx *c, struct slot *s, int n)
 
 	for (i = 0; i < n; i++) {
 		s[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s[i].fd < 0 || connect(s[i].fd, addr, sizeof(c->srv.addr)))
+		if (s[i].fd < 0 || w2_source(s[i].fd, i) ||
+		    connect(s[i].fd, addr, sizeof(c->srv.addr)))
 			return -errno;
 		memcpy(s[i].tx, &i, sizeof(i));
+		if (n > DCXB_MAX_N && (i + 1) % DCXB_PER_ADDR == 0)
+			bench_log("# dcxbench: W2 N=%d: %d connected", n, i + 1);
 	}
 	for (i = 0; i < n; i++)
 		if (write_full(s[i].fd, s[i].tx, DCXB_MSG))
@@ -857,7 +892,13 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	long peak;
 	int i, ret;
 
-	for (p.cq_entries = 4096; p.cq_entries < 2U * v->conc;)
+	/*
+	 * At most IORING_MAX_CQ_ENTRIES (--scale): the CQEs that do not fit
+	 * wait in the kernel's overflow list (IORING_FEAT_NODROP), which every
+	 * reap flushes.
+	 */
+	for (p.cq_entries = 4096; p.cq_entries < 2U * v->conc &&
+	     p.cq_entries < DCXB_MAX_CQ;)
 		p.cq_entries *= 2;
 	ret = w2_establish(c, slots, v->conc);
 	if (ret)
@@ -942,6 +983,25 @@ out_ring:
 out:
 	slots_close(slots, v->conc);
 	bench_samples_free(&d.lat);
+	return ret;
+}
+
+int dcxb_run_scale(struct dcxb_ctx *c, int n, struct dcxb_result *r)
+{
+	const struct dcxb_variant v = {
+		.workload = 2, .way = DCXB_KERNEL, .conc = n,
+	};
+	struct slot *slots = slots_new(n);
+	int ret;
+
+	dcxb_result_init(r);
+	r->kthreads = -1;
+	if (!slots)
+		return -ENOMEM;
+	ret = c->repeatable ? repeatable_start(&v) : 0;
+	if (!ret)
+		ret = w2_pass(c, &v, slots, true, r);
+	free(slots);
 	return ret;
 }
 

@@ -15,6 +15,11 @@
 
 /* Most connections W2 may hold: its CQ must take one CQE per connection. */
 #define DCXB_MAX_N		30000
+/*
+ * --scale: most operations one held pass may keep in flight on one ring,
+ * beyond what its CQ holds (workload.c, w2_pass()).
+ */
+#define DCXB_SCALE_MAX_N	200000
 
 /*
  * How a connection ends (workload.c's ways[]). W2's references: graceful
@@ -66,5 +71,11 @@ int dcxb_run_w1(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		struct dcxb_result *r);
 int dcxb_run_w2(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		struct dcxb_result *r);
+/*
+ * --scale: N kernel disconnects in flight at once on one ring, held until
+ * the memory and the kernel threads are read (slab_b, obj_b, kiocb_b,
+ * dcxop_b, kthreads), then let go: every one must end gracefully.
+ */
+int dcxb_run_scale(struct dcxb_ctx *c, int n, struct dcxb_result *r);
 
 #endif /* DCXBENCH_WORKLOAD_H */
