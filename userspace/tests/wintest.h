@@ -166,6 +166,20 @@ void wt_close_file(HANDLE h);
 		EXPECT_EQ(err, WSAGetLastError());			\
 	} while (0)
 
+/*
+ * The next connection on listener @l brings @data first, @n bytes, within
+ * @ms: accepted (the test ends if not), read into @buf, compared, closed.
+ */
+#define WT_EXPECT_ACCEPTED(l, buf, data, n, ms)				\
+	do {								\
+		SOCKET __wt_a = accept(l, NULL, NULL);			\
+									\
+		ASSERT_NE(INVALID_SOCKET, __wt_a);			\
+		EXPECT_EQ(n, wt_recv_all(__wt_a, buf, n, ms));		\
+		EXPECT_EQ(0, memcmp(buf, data, n));			\
+		closesocket(__wt_a);					\
+	} while (0)
+
 /* @port becomes a new completion port with socket @s on it, key @key. */
 #define WT_ATTACH_PORT(port, s, key)					\
 	do {								\
