@@ -26,13 +26,11 @@ TST_FAMILY_VARIANTS(dx);
 
 FIXTURE_SETUP(dx)
 {
-	wt_init();
-	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
+	ASSERT_EQ(0, wt_pair_ov(variant->family, &self->c, &self->s, &self->ov));
 	self->disconnectex = wt_disconnectex(self->c);
 	self->connectex = wt_connectex(self->c);
 	ASSERT_NONNULL(self->disconnectex);
 	ASSERT_NONNULL(self->connectex);
-	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(dx)

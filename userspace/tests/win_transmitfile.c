@@ -83,11 +83,9 @@ TST_FAMILY_VARIANTS(tf);
 
 FIXTURE_SETUP(tf)
 {
-	wt_init();
-	ASSERT_EQ(0, wt_pair(variant->family, &self->c, &self->s));
+	ASSERT_EQ(0, wt_pair_ov(variant->family, &self->c, &self->s, &self->ov));
 	self->transmit = wt_transmitfile(self->c);
 	ASSERT_NONNULL(self->transmit);
-	ASSERT_NE(WSA_INVALID_EVENT, wt_ov_init(&self->ov));
 }
 
 FIXTURE_TEARDOWN(tf)

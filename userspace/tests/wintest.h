@@ -81,6 +81,12 @@ int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
 WSAEVENT wt_ov_init(OVERLAPPED *ov);
 /* Its event closed, unless an operation still in flight owns @ov. */
 void wt_ov_release(OVERLAPPED *ov);
+/*
+ * The start of a fixture that holds a connected pair and one OVERLAPPED:
+ * Winsock started (wt_init()), the pair made (wt_pair()), @ov ready
+ * (wt_ov_init()). 0, or the WSA error, with nothing left open.
+ */
+int wt_pair_ov(int family, SOCKET *client, SOCKET *server, OVERLAPPED *ov);
 
 /* Wait for an overlapped operation's event up to @timeout_ms: 0 when
  * signalled, WSA_WAIT_TIMEOUT otherwise. */
