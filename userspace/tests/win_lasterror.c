@@ -116,6 +116,21 @@ static void any_address(struct sockaddr_storage *ss)
 		((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_ANY);
 }
 
+/*
+ * SO_RCVTIMEO of @s set from the @len bytes at @v, then read back: the DWORD
+ * into *ms, its length into *mslen. 0, or the WSA error of the call that
+ * failed.
+ */
+static int rcvtimeo_set_get(SOCKET s, const void *v, int len, DWORD *ms,
+			    int *mslen)
+{
+	*mslen = sizeof(*ms);
+	if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, v, len) ||
+	    getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)ms, mslen))
+		return WSAGetLastError();
+	return 0;
+}
+
 /* After 200 ms, one byte on the socket *@arg. */
 static int send_later(void *arg)
 {
@@ -565,6 +580,19 @@ static void held_release(struct held *h)
 }
 
 /*
+ * self->c's connect held in progress in @h (held_connect()); one that
+ * completed all the same skips the test at @out, which releases @h.
+ */
+#define HELD_CONNECT_OR_SKIP(h, out)					\
+	do {								\
+		ASSERT_EQ(WSAEWOULDBLOCK,				\
+			  held_connect(self, h, variant->family));	\
+		if (!held_still_connecting(self->c))			\
+			SKIP(goto out,					\
+			     "the connect did not stay in progress");	\
+	} while (0)
+
+/*
  * While a non-blocking connect is in progress, a second connect() is
  * WSAEALREADY (test_connecting_socket), and recv()/send() WSAENOTCONN.
  * The connect is held in progress by a listener whose backlog is full.
@@ -574,9 +602,7 @@ TEST_F(bsd, connect_in_progress_is_already)
 	struct held h;
 	char c;
 
-	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
-	if (!held_still_connecting(self->c))
-		SKIP(goto out, "the connect did not stay in progress");
+	HELD_CONNECT_OR_SKIP(&h, out);
 	WT_EXPECT_WSA_ERROR(WSAEALREADY, connect(self->c,
 						 (struct sockaddr *)&h.ss,
 						 h.len));
@@ -733,15 +759,12 @@ TEST_F(bsd, errno_left_as_the_c_library_set_it)
 TEST_F(bsd, recv_timeout_is_timedout)
 {
 	DWORD ms = 100, got = 0;
-	int len = sizeof(got);
 	int64_t t0;
+	int len;
 	char c;
 
 	PAIR();
-	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
-				(const char *)&ms, sizeof(ms)));
-	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, (char *)&got,
-				&len));
+	ASSERT_EQ(0, rcvtimeo_set_get(self->a, &ms, sizeof(ms), &got, &len));
 	EXPECT_EQ(100, (int)got);
 	EXPECT_EQ((int)sizeof(got), len);
 	t0 = wt_now_ms();
@@ -1362,9 +1385,7 @@ TEST_F(bsd, listen_connecting_is_einval)
 	struct held h;
 	int err;
 
-	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
-	if (!held_still_connecting(self->c))
-		SKIP(goto out, "the connect did not stay in progress");
+	HELD_CONNECT_OR_SKIP(&h, out);
 	WSASetLastError(0);
 	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
 	err = WSAGetLastError();
@@ -1400,15 +1421,12 @@ TEST_F(bsd, rcvtimeo_timeval)
 {
 	struct timeval tv = { 1, 500000 };
 	DWORD got = 0;
-	int len = sizeof(got);
+	int len;
 
 	if (!wt_on_linux())
 		SKIP(return, "Windows' timeval is 8 bytes, read as a DWORD");
 	PAIR();
-	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
-				(const char *)&tv, sizeof(tv)));
-	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, (char *)&got,
-				&len));
+	ASSERT_EQ(0, rcvtimeo_set_get(self->a, &tv, sizeof(tv), &got, &len));
 	EXPECT_EQ(1500, (int)got);
 }
 
