@@ -117,6 +117,31 @@ static void any_address(struct sockaddr_storage *ss)
 }
 
 /*
+ * *@ss becomes the fixture's address made the wildcard (any_address()),
+ * which Windows refuses as a peer. Wine passes it on to Linux, which @does
+ * to the local host instead: under Wine the test skips.
+ */
+#define WILDCARD_OR_SKIP(ss, does)					\
+	do {								\
+		if (wt_on_wine())					\
+			SKIP(return, "Wine passes the address to Linux, " \
+			     "which " does " to the local host");	\
+		*(ss) = self->addr;					\
+		any_address(ss);					\
+	} while (0)
+
+/*
+ * Where Wine 8 does otherwise than Windows and later Wine passes the sock.c
+ * @test that checks it: under Wine the test skips, saying what Wine 8 @does.
+ */
+#define SKIP_ON_WINE_8(does, test)					\
+	do {								\
+		if (wt_on_wine())					\
+			SKIP(return, "Wine 8 " does " (later Wine "	\
+			     "passes sock.c " test ")");			\
+	} while (0)
+
+/*
  * SO_RCVTIMEO of @s set from the @len bytes at @v, then read back: the DWORD
  * into *ms, its length into *mslen. 0, or the WSA error of the call that
  * failed.
@@ -710,12 +735,9 @@ TEST_F(bsd, connect_listening_is_einval)
  * connects to the local host. */
 TEST_F(bsd, connect_any_is_addrnotavail)
 {
-	struct sockaddr_storage ss = self->addr;
+	struct sockaddr_storage ss;
 
-	if (wt_on_wine())
-		SKIP(return, "Wine passes the address to Linux, which connects "
-		     "to the local host");
-	any_address(&ss);
+	WILDCARD_OR_SKIP(&ss, "connects");
 	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, connect(self->c,
 						      (struct sockaddr *)&ss,
@@ -842,9 +864,7 @@ TEST_F(bsd, listen_unbound_is_einval)
 /* listen() on a datagram socket: WSAEOPNOTSUPP (test_listen). */
 TEST_F(bsd, listen_datagram_is_opnotsupp)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 says WSAEINVAL (later Wine passes "
-		     "sock.c test_listen)");
+	SKIP_ON_WINE_8("says WSAEINVAL", "test_listen");
 	self->c = socket(variant->family, SOCK_DGRAM, IPPROTO_UDP);
 	ASSERT_NE(INVALID_SOCKET, self->c);
 	WT_EXPECT_WSA_ERROR(WSAEOPNOTSUPP, listen(self->c, 1));
@@ -1310,9 +1330,7 @@ TEST_F(bsd, tcp_sendto_ignores_address)
 	struct sockaddr_storage bad;
 	char buf[8];
 
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 checks the address (later Wine passes "
-		     "sock.c test_tcp_sendto_recvfrom)");
+	SKIP_ON_WINE_8("checks the address", "test_tcp_sendto_recvfrom");
 	PAIR();
 	memset(&bad, 0xfe, sizeof(bad));
 	EXPECT_EQ(4, sendto(self->a, "data", 4, 0, (struct sockaddr *)&bad,
@@ -1553,9 +1571,7 @@ TEST_F(udp, truncated_datagram_is_emsgsize)
  * (test_connect_udp). */
 TEST_F(udp, send_unconnected_is_notconn)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 says WSAEINVAL (later Wine passes "
-		     "sock.c test_connect_udp)");
+	SKIP_ON_WINE_8("says WSAEINVAL", "test_connect_udp");
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, send(self->t, "data", 4, 0));
 }
 
@@ -1585,12 +1601,9 @@ TEST_F(udp, shutdown_unconnected)
  * remote address is not a valid address, for example, ADDR_ANY"). */
 TEST_F(udp, sendto_any_is_addrnotavail)
 {
-	struct sockaddr_storage ss = self->addr;
+	struct sockaddr_storage ss;
 
-	if (wt_on_wine())
-		SKIP(return, "Wine passes the address to Linux, which sends to "
-		     "the local host");
-	any_address(&ss);
+	WILDCARD_OR_SKIP(&ss, "sends");
 	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, sendto(self->t, "data", 4, 0,
 						     (struct sockaddr *)&ss,
 						     self->alen));
@@ -1622,9 +1635,7 @@ TEST_F(udp, connect_zero_disconnects)
  * arguments are looked at (test_getpeername). */
 TEST_F(udp, getpeername_unconnected_is_notconn)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 checks the arguments first (later Wine "
-		     "passes sock.c test_getpeername)");
+	SKIP_ON_WINE_8("checks the arguments first", "test_getpeername");
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, getpeername(self->t, NULL, NULL));
 }
 
