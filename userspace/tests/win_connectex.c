@@ -97,7 +97,6 @@ TEST_F(cx, sends_first_buffer)
 	char data[] = "first buffer";
 	DWORD sent;
 	char buf[sizeof(data)];
-	SOCKET a;
 
 	ASSERT_EQ(0, bind_loopback(self->t, variant->family));
 	ASSERT_EQ(0, connect_wait(self->connectex, self->t, &self->addr,
@@ -106,11 +105,7 @@ TEST_F(cx, sends_first_buffer)
 	memset(data, 'X', sizeof(data));
 	EXPECT_EQ(0, setsockopt(self->t, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT,
 				NULL, 0));
-	a = accept(self->l, NULL, NULL);
-	ASSERT_NE(INVALID_SOCKET, a);
-	EXPECT_EQ(12, wt_recv_all(a, buf, 12, WAIT_MS));
-	EXPECT_EQ(0, memcmp(buf, "first buffer", 12));
-	closesocket(a);
+	WT_EXPECT_ACCEPTED(self->l, buf, "first buffer", 12, WAIT_MS);
 }
 
 /* Windows' GetOverlappedResult says ERROR_CONNECTION_REFUSED, Winsock's

@@ -116,6 +116,46 @@ static void any_address(struct sockaddr_storage *ss)
 		((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_ANY);
 }
 
+/*
+ * *@ss becomes the fixture's address made the wildcard (any_address()),
+ * which Windows refuses as a peer. Wine passes it on to Linux, which @does
+ * to the local host instead: under Wine the test skips.
+ */
+#define WILDCARD_OR_SKIP(ss, does)					\
+	do {								\
+		if (wt_on_wine())					\
+			SKIP(return, "Wine passes the address to Linux, " \
+			     "which " does " to the local host");	\
+		*(ss) = self->addr;					\
+		any_address(ss);					\
+	} while (0)
+
+/*
+ * Where Wine 8 does otherwise than Windows and later Wine passes the sock.c
+ * @test that checks it: under Wine the test skips, saying what Wine 8 @does.
+ */
+#define SKIP_ON_WINE_8(does, test)					\
+	do {								\
+		if (wt_on_wine())					\
+			SKIP(return, "Wine 8 " does " (later Wine "	\
+			     "passes sock.c " test ")");			\
+	} while (0)
+
+/*
+ * SO_RCVTIMEO of @s set from the @len bytes at @v, then read back: the DWORD
+ * into *ms, its length into *mslen. 0, or the WSA error of the call that
+ * failed.
+ */
+static int rcvtimeo_set_get(SOCKET s, const void *v, int len, DWORD *ms,
+			    int *mslen)
+{
+	*mslen = sizeof(*ms);
+	if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, v, len) ||
+	    getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)ms, mslen))
+		return WSAGetLastError();
+	return 0;
+}
+
 /* After 200 ms, one byte on the socket *@arg. */
 static int send_later(void *arg)
 {
@@ -565,6 +605,19 @@ static void held_release(struct held *h)
 }
 
 /*
+ * self->c's connect held in progress in @h (held_connect()); one that
+ * completed all the same skips the test at @out, which releases @h.
+ */
+#define HELD_CONNECT_OR_SKIP(h, out)					\
+	do {								\
+		ASSERT_EQ(WSAEWOULDBLOCK,				\
+			  held_connect(self, h, variant->family));	\
+		if (!held_still_connecting(self->c))			\
+			SKIP(goto out,					\
+			     "the connect did not stay in progress");	\
+	} while (0)
+
+/*
  * While a non-blocking connect is in progress, a second connect() is
  * WSAEALREADY (test_connecting_socket), and recv()/send() WSAENOTCONN.
  * The connect is held in progress by a listener whose backlog is full.
@@ -574,9 +627,7 @@ TEST_F(bsd, connect_in_progress_is_already)
 	struct held h;
 	char c;
 
-	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
-	if (!held_still_connecting(self->c))
-		SKIP(goto out, "the connect did not stay in progress");
+	HELD_CONNECT_OR_SKIP(&h, out);
 	WT_EXPECT_WSA_ERROR(WSAEALREADY, connect(self->c,
 						 (struct sockaddr *)&h.ss,
 						 h.len));
@@ -684,12 +735,9 @@ TEST_F(bsd, connect_listening_is_einval)
  * connects to the local host. */
 TEST_F(bsd, connect_any_is_addrnotavail)
 {
-	struct sockaddr_storage ss = self->addr;
+	struct sockaddr_storage ss;
 
-	if (wt_on_wine())
-		SKIP(return, "Wine passes the address to Linux, which connects "
-		     "to the local host");
-	any_address(&ss);
+	WILDCARD_OR_SKIP(&ss, "connects");
 	CLIENT();
 	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, connect(self->c,
 						      (struct sockaddr *)&ss,
@@ -733,15 +781,12 @@ TEST_F(bsd, errno_left_as_the_c_library_set_it)
 TEST_F(bsd, recv_timeout_is_timedout)
 {
 	DWORD ms = 100, got = 0;
-	int len = sizeof(got);
 	int64_t t0;
+	int len;
 	char c;
 
 	PAIR();
-	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
-				(const char *)&ms, sizeof(ms)));
-	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, (char *)&got,
-				&len));
+	ASSERT_EQ(0, rcvtimeo_set_get(self->a, &ms, sizeof(ms), &got, &len));
 	EXPECT_EQ(100, (int)got);
 	EXPECT_EQ((int)sizeof(got), len);
 	t0 = wt_now_ms();
@@ -819,9 +864,7 @@ TEST_F(bsd, listen_unbound_is_einval)
 /* listen() on a datagram socket: WSAEOPNOTSUPP (test_listen). */
 TEST_F(bsd, listen_datagram_is_opnotsupp)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 says WSAEINVAL (later Wine passes "
-		     "sock.c test_listen)");
+	SKIP_ON_WINE_8("says WSAEINVAL", "test_listen");
 	self->c = socket(variant->family, SOCK_DGRAM, IPPROTO_UDP);
 	ASSERT_NE(INVALID_SOCKET, self->c);
 	WT_EXPECT_WSA_ERROR(WSAEOPNOTSUPP, listen(self->c, 1));
@@ -1287,9 +1330,7 @@ TEST_F(bsd, tcp_sendto_ignores_address)
 	struct sockaddr_storage bad;
 	char buf[8];
 
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 checks the address (later Wine passes "
-		     "sock.c test_tcp_sendto_recvfrom)");
+	SKIP_ON_WINE_8("checks the address", "test_tcp_sendto_recvfrom");
 	PAIR();
 	memset(&bad, 0xfe, sizeof(bad));
 	EXPECT_EQ(4, sendto(self->a, "data", 4, 0, (struct sockaddr *)&bad,
@@ -1362,9 +1403,7 @@ TEST_F(bsd, listen_connecting_is_einval)
 	struct held h;
 	int err;
 
-	ASSERT_EQ(WSAEWOULDBLOCK, held_connect(self, &h, variant->family));
-	if (!held_still_connecting(self->c))
-		SKIP(goto out, "the connect did not stay in progress");
+	HELD_CONNECT_OR_SKIP(&h, out);
 	WSASetLastError(0);
 	EXPECT_EQ(SOCKET_ERROR, listen(self->c, 1));
 	err = WSAGetLastError();
@@ -1400,15 +1439,12 @@ TEST_F(bsd, rcvtimeo_timeval)
 {
 	struct timeval tv = { 1, 500000 };
 	DWORD got = 0;
-	int len = sizeof(got);
+	int len;
 
 	if (!wt_on_linux())
 		SKIP(return, "Windows' timeval is 8 bytes, read as a DWORD");
 	PAIR();
-	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO,
-				(const char *)&tv, sizeof(tv)));
-	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, (char *)&got,
-				&len));
+	ASSERT_EQ(0, rcvtimeo_set_get(self->a, &tv, sizeof(tv), &got, &len));
 	EXPECT_EQ(1500, (int)got);
 }
 
@@ -1535,9 +1571,7 @@ TEST_F(udp, truncated_datagram_is_emsgsize)
  * (test_connect_udp). */
 TEST_F(udp, send_unconnected_is_notconn)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 says WSAEINVAL (later Wine passes "
-		     "sock.c test_connect_udp)");
+	SKIP_ON_WINE_8("says WSAEINVAL", "test_connect_udp");
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, send(self->t, "data", 4, 0));
 }
 
@@ -1567,12 +1601,9 @@ TEST_F(udp, shutdown_unconnected)
  * remote address is not a valid address, for example, ADDR_ANY"). */
 TEST_F(udp, sendto_any_is_addrnotavail)
 {
-	struct sockaddr_storage ss = self->addr;
+	struct sockaddr_storage ss;
 
-	if (wt_on_wine())
-		SKIP(return, "Wine passes the address to Linux, which sends to "
-		     "the local host");
-	any_address(&ss);
+	WILDCARD_OR_SKIP(&ss, "sends");
 	WT_EXPECT_WSA_ERROR(WSAEADDRNOTAVAIL, sendto(self->t, "data", 4, 0,
 						     (struct sockaddr *)&ss,
 						     self->alen));
@@ -1604,9 +1635,7 @@ TEST_F(udp, connect_zero_disconnects)
  * arguments are looked at (test_getpeername). */
 TEST_F(udp, getpeername_unconnected_is_notconn)
 {
-	if (wt_on_wine())
-		SKIP(return, "Wine 8 checks the arguments first (later Wine "
-		     "passes sock.c test_getpeername)");
+	SKIP_ON_WINE_8("checks the arguments first", "test_getpeername");
 	WT_EXPECT_WSA_ERROR(WSAENOTCONN, getpeername(self->t, NULL, NULL));
 }
 

@@ -407,17 +407,31 @@ TEST_F(rs, recv_eof_shutdown_event)
 	EXPECT_EQ(0U, bytes);
 }
 
+/*
+ * A one-byte receive pending on the client, through its port, when the peer
+ * closes - with a reset if @rst: the packet it ends with, in *p.
+ */
+static void recv_when_peer_closes(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(rs) *self, bool rst,
+				  struct wt_packet *p)
+{
+	ATTACH_PORT(self);
+	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
+					    &self->ov));
+	if (rst)
+		reset_close(self->s);
+	else
+		closesocket(self->s);
+	self->s = INVALID_SOCKET;
+	wt_port_get(self->port, WAIT_MS, p);
+}
+
 /* sock.c test_completion_port: the peer's closesocket, through a port. */
 TEST_F(rs, recv_eof_close_port)
 {
 	struct wt_packet p;
 
-	ATTACH_PORT(self);
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
-					    &self->ov));
-	closesocket(self->s);
-	self->s = INVALID_SOCKET;
-	wt_port_get(self->port, WAIT_MS, &p);
+	recv_when_peer_closes(_metadata, self, false, &p);
 	EXPECT_PACKET(p, 0U, &self->ov);
 }
 
@@ -430,12 +444,7 @@ TEST_F(rs, recv_reset_port)
 {
 	struct wt_packet p;
 
-	ATTACH_PORT(self);
-	ASSERT_EQ(WSA_IO_PENDING, post_recv(self->c, self->buf, 1,
-					    &self->ov));
-	reset_close(self->s);
-	self->s = INVALID_SOCKET;
-	wt_port_get(self->port, WAIT_MS, &p);
+	recv_when_peer_closes(_metadata, self, true, &p);
 	EXPECT_FALSE(p.ok);
 	EXPECT_EQ(ERROR_NETNAME_DELETED, p.error);
 	EXPECT_EQ(0U, p.bytes);

@@ -352,6 +352,23 @@ void wt_ov_release(OVERLAPPED *ov)
 		WSACloseEvent(ov->hEvent);
 }
 
+int wt_pair_ov(int family, SOCKET *client, SOCKET *server, OVERLAPPED *ov)
+{
+	int err;
+
+	wt_init();
+	err = wt_pair(family, client, server);
+	if (err)
+		return err;
+	if (wt_ov_init(ov) != WSA_INVALID_EVENT)
+		return 0;
+	err = WSAGetLastError();
+	wt_close(client);
+	wt_close(server);
+	/* Never 0: that would pass for a pair with its OVERLAPPED. */
+	return err ? err : WSA_NOT_ENOUGH_MEMORY;
+}
+
 int wt_wait_event(WSAEVENT ev, int timeout_ms)
 {
 	DWORD r = WSAWaitForMultipleEvents(1, &ev, FALSE, (DWORD)timeout_ms,

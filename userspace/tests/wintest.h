@@ -81,6 +81,12 @@ int wt_disconnectex_start(SOCKET s, OVERLAPPED *ov, DWORD flags);
 WSAEVENT wt_ov_init(OVERLAPPED *ov);
 /* Its event closed, unless an operation still in flight owns @ov. */
 void wt_ov_release(OVERLAPPED *ov);
+/*
+ * The start of a fixture that holds a connected pair and one OVERLAPPED:
+ * Winsock started (wt_init()), the pair made (wt_pair()), @ov ready
+ * (wt_ov_init()). 0, or the WSA error, with nothing left open.
+ */
+int wt_pair_ov(int family, SOCKET *client, SOCKET *server, OVERLAPPED *ov);
 
 /* Wait for an overlapped operation's event up to @timeout_ms: 0 when
  * signalled, WSA_WAIT_TIMEOUT otherwise. */
@@ -164,6 +170,20 @@ void wt_close_file(HANDLE h);
 		WSASetLastError(0);					\
 		EXPECT_EQ(SOCKET_ERROR, (int)(call));			\
 		EXPECT_EQ(err, WSAGetLastError());			\
+	} while (0)
+
+/*
+ * The next connection on listener @l brings @data first, @n bytes, within
+ * @ms: accepted (the test ends if not), read into @buf, compared, closed.
+ */
+#define WT_EXPECT_ACCEPTED(l, buf, data, n, ms)				\
+	do {								\
+		SOCKET __wt_a = accept(l, NULL, NULL);			\
+									\
+		ASSERT_NE(INVALID_SOCKET, __wt_a);			\
+		EXPECT_EQ(n, wt_recv_all(__wt_a, buf, n, ms));		\
+		EXPECT_EQ(0, memcmp(buf, data, n));			\
+		closesocket(__wt_a);					\
 	} while (0)
 
 /* @port becomes a new completion port with socket @s on it, key @key. */
