@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		dcxb_targets(&t);
 	}
 	if (o.scale)
-		dcxb_scale_report(o.scale, ret, &scale);
+		dcxb_scale_report(o.scale, DCXB_HOLD_S, o.repeatable, ret, &scale);
 
 	failures = dcxb_rounds_failures(&t);
 	if (o.scale && (ret || scale.failures))

@@ -14,6 +14,7 @@ void dcxb_result_init(struct dcxb_result *r)
 	r->slab_b = r->obj_b = r->kiocb_b = r->dcxop_b = NAN;
 	r->cli_us = r->srv_cpu_us = r->kthr_us = r->irq_us = r->ctxt = NAN;
 	r->speed = r->busy_us = NAN;
+	r->idle_us = r->held_us = r->held_timers = NAN;
 }
 
 static void sys_read(struct dcxb_sys *s)

@@ -31,6 +31,13 @@ struct dcxb_result {
 	double obj_b;		/* W2: slab objects (slabinfo) per op */
 	double kiocb_b;		/* W2: of which io_kiocb */
 	double dcxop_b;		/* W2: of which dcx_op */
+	/*
+	 * --scale: guest CPU in us per second (repeatable mode: from the
+	 * spinner, k-instructions per second) over DCXB_HOLD_S with nothing
+	 * in flight, then with all N waiting: what waiting costs.
+	 */
+	double idle_us, held_us;
+	double held_timers;	/* --scale --profile: dcx_timer per op per s */
 	/* Where the CPU went, per connection: a profile from counters. */
 	double cli_us;		/* this process, io-wq workers included */
 	double srv_cpu_us;	/* the echo server */

@@ -566,7 +566,8 @@ void dcxb_targets(const struct dcxb_rounds *t)
  * --scale: one held pass of N kernel disconnects, all in flight on one
  * ring; the memory and threads while all wait, then whether all ended.
  */
-void dcxb_scale_report(int n, int err, const struct dcxb_result *r)
+void dcxb_scale_report(int n, int hold_s, bool repeatable, int err,
+		       const struct dcxb_result *r)
 {
 	char name[128];
 
@@ -579,6 +580,16 @@ void dcxb_scale_report(int n, int err, const struct dcxb_result *r)
 	       r->slab_b, r->obj_b, r->kiocb_b, r->dcxop_b);
 	printf("  created while in flight: %ld tasks, %ld kernel threads\n",
 	       r->threads, r->kthreads);
+	if (repeatable)
+		printf("  waiting, over %d s: %.0f k-instructions per second more than with nothing\n"
+		       "  in flight (a SCHED_IDLE spinner against its own rate then): %.0f per op per second\n",
+		       hold_s, r->held_us, r->held_us * 1e3 / n);
+	else
+		printf("  guest CPU over %d s (/proc/stat ticks): %.1f ms/s with nothing in flight, %.1f ms/s while all wait\n",
+		       hold_s, r->idle_us / 1e3, r->held_us / 1e3);
+	if (!isnan(r->held_timers))
+		printf("  the module's timers while all wait (--profile): %.2f firings per op per second\n",
+		       r->held_timers);
 	printf("DCXBENCH-TABLE-END\n");
 	/* Its own header: run-bench.sh keeps one, and with --no-w2 it is this. */
 	printf("DCXBENCH-TARGET: target,value,goal,verdict\n");

@@ -10,7 +10,12 @@
 
 void dcxb_report(const struct dcxb_rounds *t);	/* tables and CSV */
 void dcxb_targets(const struct dcxb_rounds *t);	/* DCXBENCH-TARGET lines */
-/* --scale's line and targets, after dcxb_targets(); @err: why it stopped. */
-void dcxb_scale_report(int n, int err, const struct dcxb_result *r);
+/*
+ * --scale's table block and targets, after dcxb_targets(); @hold_s: its CPU
+ * window (workload.h), @repeatable: read from the spinner; @err: why it
+ * stopped.
+ */
+void dcxb_scale_report(int n, int hold_s, bool repeatable, int err,
+		       const struct dcxb_result *r);
 
 #endif /* DCXBENCH_REPORT_H */

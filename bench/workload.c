@@ -869,6 +869,50 @@ static bool w2_all_waiting(struct dcxb_ctx *c, struct driver *d,
 }
 
 /*
+ * --scale: what the guest did besides sleeping over DCXB_HOLD_S, in us per
+ * second. In the repeatable mode from a SCHED_IDLE spinner: the first
+ * window (nothing in flight) sets @speed, its rate, and counts 0; a later
+ * one counts the time the spinner did not get at that rate, k-instructions
+ * per second under -icount shift=0. Otherwise from /proc/stat's ticks
+ * summed over the vCPUs, which miss what an idle vCPU does between two
+ * ticks. With --profile, also the module's timer firings per operation and
+ * second (@n operations).
+ */
+static double hold_window(bool spin, double *speed, int n, double *timers)
+{
+	unsigned long long h0[TUNE_MAX_PROBES], h1[TUNE_MAX_PROBES];
+	int t = tune_probe_index("dcx_timer");
+	struct guest_cpu a, b;
+	double t0, secs, spins;
+
+	if (spin && guest_spinner_start())
+		return NAN;
+	if (t >= 0)
+		tune_probes_read(h0);
+	t0 = bench_now();
+	if (guest_cpu_read(&a))
+		memset(&a, 0, sizeof(a));
+	sleep(DCXB_HOLD_S);
+	if (guest_cpu_read(&b))
+		b = a;
+	secs = bench_now() - t0;
+	spins = (double)guest_spins();
+	if (t >= 0) {
+		tune_probes_read(h1);
+		if (timers && n)
+			*timers = (double)(h1[t] - h0[t]) / n / secs;
+	}
+	if (!spin)
+		return (double)(b.user + b.sys - a.user - a.sys) * guest_tick_us() / secs;
+	guest_spinner_stop();
+	if (isnan(*speed)) {
+		*speed = spins / (secs * 1e6);
+		return 0;
+	}
+	return (secs * 1e6 - spins / *speed) / secs;
+}
+
+/*
  * One W2 pass on a ring of its own, created after the setup, so that every
  * io_kiocb of the disconnects comes from the slab while we watch. Held: the
  * server keeps its side open until we have looked at memory and threads.
@@ -889,6 +933,8 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	struct dcxb_frame f0, f1;
 	double give_up, settle, speed = NAN, settled = NAN;
 	bool meter = c->repeatable && !held;
+	bool scale = held && v->conc > DCXB_MAX_N;
+	double hold_speed = NAN;
 	long peak;
 	int i, ret;
 
@@ -897,6 +943,8 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	 * wait in the kernel's overflow list (IORING_FEAT_NODROP), which every
 	 * reap flushes.
 	 */
+	if (scale)
+		r->idle_us = hold_window(c->repeatable, &hold_speed, 0, NULL);
 	for (p.cq_entries = 4096; p.cq_entries < 2U * v->conc &&
 	     p.cq_entries < DCXB_MAX_CQ;)
 		p.cq_entries *= 2;
@@ -948,6 +996,9 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 		for (settle = bench_now() + 0.3; bench_now() < settle && !ret;)
 			ret = drv_poll(&d, 10);
 		guest_mem_read(&m1);
+		if (scale)
+			r->held_us = hold_window(c->repeatable, &hold_speed,
+						 d.nslots, &r->held_timers);
 		peak = guest_kthreads(NULL);
 		if (dcxb_server_cmd(&c->srv, DCXB_SRV_RELEASE, &st))
 			ret = ret ?: -EPIPE;
@@ -978,6 +1029,9 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	r->p50_us = bench_quantile(d.lat.v, d.lat.n, 0.50);
 	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);
 	check_run(c, &f0, &d, r);
+	/* The held window's spinner is ours, not a thread the run created. */
+	if (scale && c->repeatable && r->threads > 0)
+		r->threads--;
 out_ring:
 	io_uring_queue_exit(&ring);
 out:

@@ -20,6 +20,12 @@
  * beyond what its CQ holds (workload.c, w2_pass()).
  */
 #define DCXB_SCALE_MAX_N	200000
+/*
+ * --scale: seconds over which the guest's CPU is read, with nothing in
+ * flight and with all N waiting: several of the module's once-a-second
+ * looks at each operation's ring (its timer).
+ */
+#define DCXB_HOLD_S		5
 
 /*
  * How a connection ends (workload.c's ways[]). W2's references: graceful
