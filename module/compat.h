@@ -6,7 +6,7 @@
  * and io_uring tells a driver nothing when the ring is closed, or when the
  * submitter execs or exits: exec and exit wait for the task's requests, and
  * a closing ring waits for all of them. The only way to notice is to look,
- * which the operation's timer does once a second (dcx_uring_owner_gone()).
+ * which the device file's watch does once a second (dcx_uring_owner_gone()).
  * Every field read here is in include/linux/io_uring_types.h, read-only.
  */
 #ifndef _DCX_COMPAT_H
@@ -22,7 +22,7 @@
  * closed (io_ring_ctx_wait_and_kill() kills ctx->refs), the submitter exits,
  * or io_uring is cancelling the submitter's requests (exec's and exit's
  * io_uring_cancel_generic() raise tctx->in_idle while they wait). Safe from
- * a timer: the request pins its ring and its task until it completes.
+ * the watch: the request pins its ring and its task until it completes.
  */
 static inline bool dcx_uring_owner_gone(struct io_uring_cmd *cmd)
 {

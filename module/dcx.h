@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include <linux/disconnectex.h>
 
@@ -18,8 +19,9 @@ struct io_uring_cmd;
 /* One open of /dev/disconnectex: the operations submitted through it. */
 struct dcx_dev_file {
 	spinlock_t		lock;	/* protects @ops and @parked */
-	struct list_head	ops;	/* in flight, for flush to abort */
+	struct list_head	ops;	/* in flight: for flush, the watch */
 	struct list_head	parked;	/* ioctls a signal interrupted */
+	struct delayed_work	watch;	/* queued while @ops is not empty */
 };
 
 /* Counters, exported read-only in /sys/class/misc/disconnectex/stats/. */
@@ -48,6 +50,7 @@ int dcx_disconnect_sync(struct file *dev_file,
 			const struct dcx_disconnect *req);
 int dcx_cancel(const struct dcx_disconnect *req);
 void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner);
+void dcx_dev_file_init(struct dcx_dev_file *df);
 void dcx_dev_file_drop(struct dcx_dev_file *df);
 
 #endif /* _DCX_H */

@@ -8,8 +8,13 @@
  *
  *  - a wait-queue entry on sk_sleep(sk), woken by the socket's state changes
  *    and data arrivals (as vhost-net listens to its sockets);
- *  - a timer, for the operation's timeout and, for io_uring, once a second to
- *    see whether the ring or its submitter went away (compat.h);
+ *  - the device file's watch, a work item that once a second looks at every
+ *    operation submitted through it: whether an io_uring one's ring or
+ *    submitter went away (compat.h), and whose timeout is near, for which
+ *    it arms the operation's own timer (so that a hundred thousand waiting
+ *    operations cost one pass a second, not as many timer firings);
+ *  - the operation's timer, for the last stretch to its timeout and for
+ *    the owner's yields;
  *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
@@ -35,9 +40,10 @@
  * thousand of these objects and nothing else.
  *
  * Lifetime: only the owner finishes an operation. It first stops every event
- * source (removes the wait-queue entry, deletes the timer, unlinks it from
- * the device file and the busy table under their locks, which is where flush
- * and cancel find it); after that nothing can kick the operation.
+ * source (removes the wait-queue entry, unlinks it from the device file,
+ * where the watch, flush and cancel find it, then deletes the timer the
+ * watch may have armed, and unlinks it from the busy table); after that
+ * nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,8 +67,13 @@
 #include "compat.h"
 #include "dcx.h"
 
-/* How often an io_uring operation's timer looks for its ring and task. */
+/* How often the device file's watch looks at its operations. */
 #define DCX_WATCH_JIFFIES	HZ
+/*
+ * A timeout this near is the operation's timer's: armed at the start, or
+ * by the watch's last pass before it (two, should a pass come late).
+ */
+#define DCX_NEAR_JIFFIES	(2 * DCX_WATCH_JIFFIES)
 /*
  * At most this much is discarded per run of the owner, however fast data
  * arrives; then it yields until the next jiffy (dcx_yield()).
@@ -271,35 +282,29 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 	return 0;
 }
 
-/* The timeout, or for io_uring the next look at the ring and its task. */
-static unsigned long dcx_next_tick(const struct dcx_op *op)
+/*
+ * Arm the timer for the timeout once it is near; a far one is the watch's
+ * to arm later. Never later than a yield asked for: both only reduce it.
+ */
+static void dcx_arm_near(struct dcx_op *op)
 {
-	unsigned long next = jiffies + DCX_WATCH_JIFFIES;
-
-	if (!op->cmd || time_before(op->deadline, next))
-		return op->deadline;
-	return next;
+	if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
+		timer_reduce(&op->timer, op->deadline);
 }
 
 static void dcx_timer(struct timer_list *t)
 {
 	struct dcx_op *op = from_timer(op, t, timer);
-	bool fired = true;
+	bool expired = time_after_eq(jiffies, op->deadline);
 
-	if (time_after_eq(jiffies, op->deadline))
+	if (expired)
 		set_bit(DCX_EV_TIMEOUT, &op->events);
-	else if (op->cmd && dcx_uring_owner_gone(op->cmd))
-		set_bit(DCX_EV_ABORT, &op->events);
-	else
-		fired = false;
-
 	if (test_and_clear_bit(DCX_EV_RESUME, &op->events))
 		dcx_schedule(op);	/* it kept ownership across the yield */
-	else if (fired)
+	else if (expired)
 		dcx_kick(op);
-	/* Never later than a yield asked for: both only ever reduce it. */
-	if (!fired)
-		timer_reduce(&op->timer, dcx_next_tick(op));
+	if (!expired)
+		dcx_arm_near(op);
 }
 
 /* Give the submitter back for a jiffy, keeping ownership of @op. */
@@ -364,7 +369,7 @@ static int dcx_start(struct dcx_op *op)
 	op->disconnects = sk->sk_disconnects;
 	/* Before the FIN: its acknowledgment may come at once. */
 	add_wait_queue(sk_sleep(sk), &op->wait);
-	mod_timer(&op->timer, dcx_next_tick(op));
+	dcx_arm_near(op);
 	op->started = true;
 	if (shut) {
 		/*
@@ -559,16 +564,15 @@ static bool dcx_iop_unref_locked(struct dcx_ioctl_op *iop)
  */
 static void dcx_op_detach(struct dcx_op *op)
 {
-	if (op->started) {
-		/* As finish_wait(): dcx_wake() may have left at TCP_CLOSE. */
-		if (!list_empty_careful(&op->wait.entry))
-			remove_wait_queue(sk_sleep(op->sk), &op->wait);
-		del_timer_sync(&op->timer);
-	}
+	/* As finish_wait(): dcx_wake() may have left at TCP_CLOSE. */
+	if (op->started && !list_empty_careful(&op->wait.entry))
+		remove_wait_queue(sk_sleep(op->sk), &op->wait);
 
 	spin_lock(&op->df->lock);
 	list_del_init(&op->df_node);
 	spin_unlock(&op->df->lock);
+	/* Off the list, the watch cannot arm it again (a started one or not). */
+	del_timer_sync(&op->timer);
 
 	spin_lock(&dcx_busy_lock);
 	hash_del(&op->busy_node);
@@ -767,6 +771,8 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 
 	spin_lock(&df->lock);
 	list_add_tail(&op->df_node, &df->ops);
+	/* Pending already while other operations are in flight. */
+	queue_delayed_work(dcx_wq, &df->watch, DCX_WATCH_JIFFIES);
 	spin_unlock(&df->lock);
 	atomic_long_inc(&dcx_stats.submitted);
 	atomic_long_inc(&dcx_stats.inflight);
@@ -989,9 +995,45 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 		dcx_iop_free(iop);
 }
 
+/*
+ * Once a second while operations are in flight through @df: abort the
+ * io_uring ones whose ring or submitter went away (6.1 tells a driver
+ * neither), and arm the timer of those whose timeout is near. The walk
+ * costs a few loads an operation, where a timer of each firing every
+ * second cost hundreds of instructions (bench/README.md, "Scale").
+ */
+static void dcx_watch(struct work_struct *work)
+{
+	struct dcx_dev_file *df = container_of(to_delayed_work(work),
+					       struct dcx_dev_file, watch);
+	struct dcx_op *op;
+
+	spin_lock(&df->lock);
+	list_for_each_entry(op, &df->ops, df_node) {
+		if (op->cmd && !test_bit(DCX_EV_ABORT, &op->events) &&
+		    dcx_uring_owner_gone(op->cmd))
+			dcx_signal(op, DCX_EV_ABORT);
+		else
+			dcx_arm_near(op);
+	}
+	if (!list_empty(&df->ops))
+		queue_delayed_work(dcx_wq, &df->watch, DCX_WATCH_JIFFIES);
+	spin_unlock(&df->lock);
+}
+
+void dcx_dev_file_init(struct dcx_dev_file *df)
+{
+	spin_lock_init(&df->lock);
+	INIT_LIST_HEAD(&df->ops);
+	INIT_LIST_HEAD(&df->parked);
+	INIT_DELAYED_WORK(&df->watch, dcx_watch);
+}
+
 /* The device file's last reference is gone. */
 void dcx_dev_file_drop(struct dcx_dev_file *df)
 {
+	/* A last pass may still be queued; it finds nothing. */
+	cancel_delayed_work_sync(&df->watch);
 	/*
 	 * Every operation in flight holds the file through its request or its
 	 * ioctl, and so does a parked one until its owner's flush reaps it.

@@ -98,9 +98,7 @@ static int dcx_open(struct inode *inode, struct file *file)
 	df = kzalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
 	if (!df)
 		return -ENOMEM;
-	spin_lock_init(&df->lock);
-	INIT_LIST_HEAD(&df->ops);
-	INIT_LIST_HEAD(&df->parked);
+	dcx_dev_file_init(df);
 	file->private_data = df;
 	return 0;
 }

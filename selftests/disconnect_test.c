@@ -19,6 +19,8 @@
 #endif
 
 #define SHORT_TIMEOUT_MS	400
+/* Beyond the module's DCX_NEAR_JIFFIES (2 s): the watch arms its timer. */
+#define FAR_TIMEOUT_MS		3200
 
 TST_CONN_FIXTURE(conn)
 
@@ -477,6 +479,27 @@ TEST_F(conn, peer_silent_times_out)
 	/* Our FIN arrived first (EOF); the abort's RST then closed the peer. */
 	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	EXPECT_EQ(TCP_CLOSE, tst_wait_tcp_state(self->sfd, TCP_CLOSE, 2000));
+	check_reusable(_metadata, self);
+}
+
+/*
+ * A timeout past two seconds is not armed at the start: the device file's
+ * once-a-second watch arms the operation's timer when it comes near. It
+ * must still end on time.
+ */
+TEST_F(conn, far_timeout_ends_on_time)
+{
+	struct dcx_disconnect req = tst_req(self->cfd, DCX_REUSE_SOCKET,
+					    FAR_TIMEOUT_MS);
+	long long start, took;
+	size_t n;
+
+	start = tst_now_ms();
+	EXPECT_EQ(-ETIMEDOUT, tst_uring(&self->ring, self->devfd, &req, 0));
+	took = tst_now_ms() - start;
+	EXPECT_LE(FAR_TIMEOUT_MS - 20, took);
+	EXPECT_GT(FAR_TIMEOUT_MS + 500, took);
+	EXPECT_EQ(0, tst_read_to_end(self->sfd, &n, TST_EOF_MS));
 	check_reusable(_metadata, self);
 }
 
