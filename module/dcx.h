@@ -18,10 +18,12 @@ struct io_uring_cmd;
 
 /* One open of /dev/disconnectex: the operations submitted through it. */
 struct dcx_dev_file {
-	spinlock_t		lock;	/* protects @ops and @parked */
+	spinlock_t		lock;	/* protects @ops, @nr_ops, @parked */
 	struct list_head	ops;	/* in flight: for flush, the watch */
+	unsigned int		nr_ops;
 	struct list_head	parked;	/* ioctls a signal interrupted */
-	struct delayed_work	watch;	/* queued while @ops is not empty */
+	/* Queued while @ops is not empty, and once more after. */
+	struct delayed_work	watch;
 };
 
 /* Counters, exported read-only in /sys/class/misc/disconnectex/stats/. */

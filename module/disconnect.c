@@ -11,10 +11,11 @@
  *  - the device file's watch, a work item that once a second looks at every
  *    operation submitted through it: whether an io_uring one's ring or
  *    submitter went away (compat.h), and whose timeout is near, for which
- *    it arms the operation's own timer (so that a hundred thousand waiting
- *    operations cost one pass a second, not as many timer firings);
- *  - the operation's timer, for the last stretch to its timeout and for
- *    the owner's yields;
+ *    it makes the operation's timer exact (so that a hundred thousand
+ *    waiting operations cost one pass a second, not as many timer firings);
+ *  - the operation's timer, for its timeout (armed at the start, exact if
+ *    the timeout is near, else late by up to the timer wheel's slack until
+ *    the watch makes it exact) and for the owner's yields;
  *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
@@ -41,9 +42,9 @@
  *
  * Lifetime: only the owner finishes an operation. It first stops every event
  * source (removes the wait-queue entry, unlinks it from the device file,
- * where the watch, flush and cancel find it, then deletes the timer the
- * watch may have armed, and unlinks it from the busy table); after that
- * nothing can kick the operation.
+ * where the watch and flush find it, then deletes the timer the watch may
+ * have reduced, and unlinks it from the busy table, where cancel finds it);
+ * after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,10 +71,12 @@
 /* How often the device file's watch looks at its operations. */
 #define DCX_WATCH_JIFFIES	HZ
 /*
- * A timeout this near is the operation's timer's: armed at the start, or
- * by the watch's last pass before it (two, should a pass come late).
+ * A timeout this near gets its exact timer: at the start, or from the
+ * watch's last pass before it (two, should a pass come late).
  */
 #define DCX_NEAR_JIFFIES	(2 * DCX_WATCH_JIFFIES)
+/* Operations the watch looks at under the lock before it lets go a while. */
+#define DCX_WATCH_BATCH		256
 /*
  * At most this much is discarded per run of the owner, however fast data
  * arrives; then it yields until the next jiffy (dcx_yield()).
@@ -143,6 +146,7 @@ static_assert(sizeof(struct dcx_op *) <= sizeof_field(struct io_uring_cmd, pdu))
 
 static struct kmem_cache *dcx_op_cache;
 static struct workqueue_struct *dcx_wq;
+static struct workqueue_struct *dcx_watch_wq;
 
 /*
  * Sockets with an operation in flight, for -EALREADY and cancel. Keyed by the
@@ -283,13 +287,19 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 }
 
 /*
- * Arm the timer for the timeout once it is near; a far one is the watch's
- * to arm later. Never later than a yield asked for: both only reduce it.
+ * Arm the timer for the timeout. A far one goes in one jiffy late, in the
+ * timer wheel's coarse slots (up to an eighth of the way late): the watch
+ * reduces it to the exact timeout when it is near, and the jiffy makes that
+ * a change timer_reduce() acts on. Without the watch (a starved workqueue),
+ * it still fires. Never later than a yield asked for: both only reduce it.
  */
-static void dcx_arm_near(struct dcx_op *op)
+static void dcx_arm(struct dcx_op *op)
 {
-	if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
-		timer_reduce(&op->timer, op->deadline);
+	unsigned long at = op->deadline;
+
+	if (!time_before(at, jiffies + DCX_NEAR_JIFFIES))
+		at++;
+	timer_reduce(&op->timer, at);
 }
 
 static void dcx_timer(struct timer_list *t)
@@ -304,7 +314,7 @@ static void dcx_timer(struct timer_list *t)
 	else if (expired)
 		dcx_kick(op);
 	if (!expired)
-		dcx_arm_near(op);
+		dcx_arm(op);
 }
 
 /* Give the submitter back for a jiffy, keeping ownership of @op. */
@@ -369,7 +379,7 @@ static int dcx_start(struct dcx_op *op)
 	op->disconnects = sk->sk_disconnects;
 	/* Before the FIN: its acknowledgment may come at once. */
 	add_wait_queue(sk_sleep(sk), &op->wait);
-	dcx_arm_near(op);
+	dcx_arm(op);
 	op->started = true;
 	if (shut) {
 		/*
@@ -559,8 +569,8 @@ static bool dcx_iop_unref_locked(struct dcx_ioctl_op *iop)
 
 /*
  * Stop every event source and give back the socket; after this nothing can
- * kick @op. Only the owner calls it, or the submitter before anyone else
- * could see @op.
+ * kick @op. Only the owner calls it (the submitter itself, for one that
+ * failed dcx_start()'s checks).
  */
 static void dcx_op_detach(struct dcx_op *op)
 {
@@ -570,8 +580,9 @@ static void dcx_op_detach(struct dcx_op *op)
 
 	spin_lock(&op->df->lock);
 	list_del_init(&op->df_node);
+	op->df->nr_ops--;
 	spin_unlock(&op->df->lock);
-	/* Off the list, the watch cannot arm it again (a started one or not). */
+	/* Off the list, the watch cannot reduce it again (started or not). */
 	del_timer_sync(&op->timer);
 
 	spin_lock(&dcx_busy_lock);
@@ -771,8 +782,9 @@ static struct dcx_op *dcx_op_create(struct dcx_dev_file *df,
 
 	spin_lock(&df->lock);
 	list_add_tail(&op->df_node, &df->ops);
+	df->nr_ops++;
 	/* Pending already while other operations are in flight. */
-	queue_delayed_work(dcx_wq, &df->watch, DCX_WATCH_JIFFIES);
+	queue_delayed_work(dcx_watch_wq, &df->watch, DCX_WATCH_JIFFIES);
 	spin_unlock(&df->lock);
 	atomic_long_inc(&dcx_stats.submitted);
 	atomic_long_inc(&dcx_stats.inflight);
@@ -792,7 +804,11 @@ err_fput:
 static int dcx_reject(struct dcx_op *op, int err)
 {
 	dcx_op_detach(op);
-	/* Nobody else ever saw it: both of an ioctl's references are ours. */
+	/*
+	 * The watch or a flush may have kicked it, which leaves it to its
+	 * owner: the submitter, still. Never parked, both of an ioctl's
+	 * references are ours.
+	 */
 	if (op->cmd)
 		kmem_cache_free(dcx_op_cache, op);
 	else
@@ -996,28 +1012,62 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 }
 
 /*
- * Once a second while operations are in flight through @df: abort the
- * io_uring ones whose ring or submitter went away (6.1 tells a driver
- * neither), and arm the timer of those whose timeout is near. The walk
- * costs a few loads an operation, where a timer of each firing every
- * second cost hundreds of instructions (bench/README.md, "Scale").
+ * One operation, for the watch: abort an io_uring one whose ring or
+ * submitter went away (6.1 tells a driver neither), make the timer exact
+ * for one whose timeout is near. One already ending is its owner's.
+ */
+static void dcx_watch_op(struct dcx_op *op)
+{
+	if (test_bit(DCX_EV_ABORT, &op->events) ||
+	    test_bit(DCX_EV_TIMEOUT, &op->events))
+		return;
+	if (op->cmd && dcx_uring_owner_gone(op->cmd))
+		dcx_signal(op, DCX_EV_ABORT);
+	else if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
+		timer_reduce(&op->timer, op->deadline);
+}
+
+/*
+ * Once a second while operations are in flight through @df, each of them
+ * once: a few loads an operation, where a timer of each firing every
+ * second cost hundreds of instructions (bench/README.md, "Scale"). In
+ * batches, each moved to the tail after it is seen, with the lock let go
+ * in between: what comes or goes meanwhile is seen in the next pass, or
+ * twice, which does no harm. Its own workqueue: nothing it waits behind
+ * can sleep (the ioctl owners on dcx_wq take socket locks).
  */
 static void dcx_watch(struct work_struct *work)
 {
 	struct dcx_dev_file *df = container_of(to_delayed_work(work),
 					       struct dcx_dev_file, watch);
-	struct dcx_op *op;
+	struct dcx_op *op, *first, *last;
+	unsigned int left, want, n;
 
 	spin_lock(&df->lock);
-	list_for_each_entry(op, &df->ops, df_node) {
-		if (op->cmd && !test_bit(DCX_EV_ABORT, &op->events) &&
-		    dcx_uring_owner_gone(op->cmd))
-			dcx_signal(op, DCX_EV_ABORT);
-		else
-			dcx_arm_near(op);
+	for (left = df->nr_ops; left; left -= n) {
+		want = min(left, DCX_WATCH_BATCH);
+		first = NULL;
+		last = NULL;
+		n = 0;
+		list_for_each_entry(op, &df->ops, df_node) {
+			dcx_watch_op(op);
+			first = first ?: op;
+			last = op;
+			if (++n == want)
+				break;
+		}
+		if (!last)
+			break;
+		list_bulk_move_tail(&df->ops, &first->df_node, &last->df_node);
+		/* Fewer left than were counted: every one is seen. */
+		if (n < want || n == left)
+			break;
+		spin_unlock(&df->lock);
+		cond_resched();
+		spin_lock(&df->lock);
 	}
 	if (!list_empty(&df->ops))
-		queue_delayed_work(dcx_wq, &df->watch, DCX_WATCH_JIFFIES);
+		queue_delayed_work(dcx_watch_wq, &df->watch, DCX_WATCH_JIFFIES);
 	spin_unlock(&df->lock);
 }
 
@@ -1026,6 +1076,7 @@ void dcx_dev_file_init(struct dcx_dev_file *df)
 	spin_lock_init(&df->lock);
 	INIT_LIST_HEAD(&df->ops);
 	INIT_LIST_HEAD(&df->parked);
+	df->nr_ops = 0;
 	INIT_DELAYED_WORK(&df->watch, dcx_watch);
 }
 
@@ -1065,17 +1116,25 @@ int dcx_disconnect_init(void)
 	if (!dcx_op_cache)
 		return -ENOMEM;
 	dcx_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, 0);
-	if (!dcx_wq) {
-		kmem_cache_destroy(dcx_op_cache);
-		return -ENOMEM;
-	}
+	if (!dcx_wq)
+		goto err_cache;
+	dcx_watch_wq = alloc_workqueue(KBUILD_MODNAME "_watch", WQ_UNBOUND, 0);
+	if (!dcx_watch_wq)
+		goto err_wq;
 	dcx_learn_inet6();
 	return 0;
+
+err_wq:
+	destroy_workqueue(dcx_wq);
+err_cache:
+	kmem_cache_destroy(dcx_op_cache);
+	return -ENOMEM;
 }
 
 void dcx_disconnect_exit(void)
 {
 	/* The device is gone and unused: only a work item's tail may run. */
+	destroy_workqueue(dcx_watch_wq);
 	destroy_workqueue(dcx_wq);
 	kmem_cache_destroy(dcx_op_cache);
 }
