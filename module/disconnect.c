@@ -11,11 +11,13 @@
  *  - the device file's watch, a work item that once a second looks at every
  *    operation submitted through it: whether an io_uring one's ring or
  *    submitter went away (compat.h), and whose timeout is near, for which
- *    it makes the operation's timer exact (so that a hundred thousand
- *    waiting operations cost one pass a second, not as many timer firings);
- *  - the operation's timer, for its timeout (armed at the start, exact if
- *    the timeout is near, else late by up to the timer wheel's slack until
- *    the watch makes it exact) and for the owner's yields;
+ *    it moves the operation's timer to the wheel's fine slots (so that a
+ *    hundred thousand waiting operations cost one pass a second, not as
+ *    many timer firings);
+ *  - the operation's timer, for its timeout and the owner's yields. Armed
+ *    at the start: a near timeout in fine slots (within 8 jiffies), a far
+ *    one in coarse slots (up to an eighth of its delay late) until the
+ *    watch moves it;
  *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
@@ -42,8 +44,9 @@
  *
  * Lifetime: only the owner finishes an operation. It first stops every event
  * source (removes the wait-queue entry, unlinks it from the device file,
- * where the watch and flush find it, then deletes the timer the watch may
- * have reduced, and unlinks it from the busy table, where cancel finds it);
+ * where the watch and flush find it, then deletes the timer, which the
+ * watch may reduce until then, and unlinks it from the busy table, where
+ * cancel finds it);
  * after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -71,8 +74,9 @@
 /* How often the device file's watch looks at its operations. */
 #define DCX_WATCH_JIFFIES	HZ
 /*
- * A timeout this near gets its exact timer: at the start, or from the
- * watch's last pass before it (two, should a pass come late).
+ * A timeout this near gets its timer in the wheel's fine slots: at the
+ * start, or from the watch's last pass before it (two, should a pass come
+ * late).
  */
 #define DCX_NEAR_JIFFIES	(2 * DCX_WATCH_JIFFIES)
 /* Operations the watch looks at under the lock before it lets go a while. */
@@ -289,7 +293,7 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 /*
  * Arm the timer for the timeout. A far one goes in one jiffy late, in the
  * timer wheel's coarse slots (up to an eighth of the way late): the watch
- * reduces it to the exact timeout when it is near, and the jiffy makes that
+ * reduces it to the timeout when it is near, and the jiffy makes that
  * a change timer_reduce() acts on. Without the watch (a starved workqueue),
  * it still fires. Never later than a yield asked for: both only reduce it.
  */
@@ -1013,8 +1017,8 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 
 /*
  * One operation, for the watch: abort an io_uring one whose ring or
- * submitter went away (6.1 tells a driver neither), make the timer exact
- * for one whose timeout is near. One already ending is its owner's.
+ * submitter went away (6.1 tells a driver neither), move the timer to fine
+ * slots for one whose timeout is near. One already ending is its owner's.
  */
 static void dcx_watch_op(struct dcx_op *op)
 {
@@ -1029,7 +1033,7 @@ static void dcx_watch_op(struct dcx_op *op)
 
 /*
  * Once a second while operations are in flight through @df, each of them
- * once: a few loads an operation, where a timer of each firing every
+ * at least once: a few loads an operation, where a timer of each firing every
  * second cost hundreds of instructions (bench/README.md, "Scale"). In
  * batches, each moved to the tail after it is seen, with the lock let go
  * in between: what comes or goes meanwhile is seen in the next pass, or
