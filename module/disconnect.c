@@ -46,7 +46,8 @@
  * source (removes the wait-queue entry, unlinks it from the device file,
  * where the watch and flush find it, then deletes the timer, which the
  * watch may reduce until then, and unlinks it from the busy table, where
- * cancel finds it); after that nothing can kick the operation.
+ * cancel finds it);
+ * after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -290,13 +291,11 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 }
 
 /*
- * Arm the timer for the timeout, at the start and again from the watch. A
- * far one goes in one jiffy late, in the timer wheel's coarse slots (up to
- * an eighth of the way late); once it is near, the watch's call reduces it
- * to the timeout, which the jiffy makes a change timer_reduce() acts on (a
- * call that changes nothing returns before any lock). Without the watch (a
- * starved workqueue), it still fires. Never later than a yield asked for:
- * both only reduce it.
+ * Arm the timer for the timeout. A far one goes in one jiffy late, in the
+ * timer wheel's coarse slots (up to an eighth of the way late): the watch
+ * reduces it to the timeout when it is near, and the jiffy makes that
+ * a change timer_reduce() acts on. Without the watch (a starved workqueue),
+ * it still fires. Never later than a yield asked for: both only reduce it.
  */
 static void dcx_arm(struct dcx_op *op)
 {
@@ -1028,8 +1027,8 @@ static void dcx_watch_op(struct dcx_op *op)
 		return;
 	if (op->cmd && dcx_uring_owner_gone(op->cmd))
 		dcx_signal(op, DCX_EV_ABORT);
-	else
-		dcx_arm(op);
+	else if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
+		timer_reduce(&op->timer, op->deadline);
 }
 
 /*
