@@ -46,8 +46,7 @@
  * source (removes the wait-queue entry, unlinks it from the device file,
  * where the watch and flush find it, then deletes the timer, which the
  * watch may reduce until then, and unlinks it from the busy table, where
- * cancel finds it);
- * after that nothing can kick the operation.
+ * cancel finds it); after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -1018,7 +1017,9 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 /*
  * One operation, for the watch: abort an io_uring one whose ring or
  * submitter went away (6.1 tells a driver neither), move the timer to fine
- * slots for one whose timeout is near. One already ending is its owner's.
+ * slots for one whose timeout is near (not dcx_arm() for every one: for a
+ * far one that call changes nothing, and it doubled the pass's cost,
+ * bench/README.md "Scale"). One already ending is its owner's.
  */
 static void dcx_watch_op(struct dcx_op *op)
 {
