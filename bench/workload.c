@@ -796,7 +796,6 @@ static double w2_settle_after(struct dcxb_ctx *c, struct driver *d,
 	return NAN;
 }
 
-/* N connections, each through its request and reply; not measured. */
 /*
  * Beyond DCXB_PER_ADDR connections, each further block comes from another
  * loopback address (127.0.0.2, ...): one address to the server's one port
@@ -820,6 +819,7 @@ static int w2_source(int fd, int i)
 	return 0;
 }
 
+/* N connections, each through its request and reply; not measured. */
 static int w2_establish(struct dcxb_ctx *c, struct slot *s, int n)
 {
 	const struct sockaddr *addr = (const struct sockaddr *)&c->srv.addr;
@@ -1030,7 +1030,7 @@ static int w2_pass(struct dcxb_ctx *c, const struct dcxb_variant *v,
 	r->p99_us = bench_quantile(d.lat.v, d.lat.n, 0.99);
 	check_run(c, &f0, &d, r);
 	/* The held window's spinner is ours, not a thread the run created. */
-	if (scale && c->repeatable && r->threads > 0)
+	if (scale && c->repeatable && !isnan(r->held_us) && r->threads > 0)
 		r->threads--;
 out_ring:
 	io_uring_queue_exit(&ring);
