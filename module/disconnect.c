@@ -11,13 +11,12 @@
  *  - the device file's watch, a work item that once a second looks at every
  *    operation submitted through it: whether an io_uring one's ring or
  *    submitter went away (compat.h), and whose timeout is near, for which
- *    it moves the operation's timer to the wheel's fine slots (so that a
- *    hundred thousand waiting operations cost one pass a second, not as
- *    many timer firings);
- *  - the operation's timer, for its timeout and the owner's yields. Armed
- *    at the start: a near timeout in fine slots (within 8 jiffies), a far
- *    one in coarse slots (up to an eighth of its delay late) until the
- *    watch moves it;
+ *    it arms the operation's timer (so that a hundred thousand waiting
+ *    operations cost one pass a second, not as many timer firings);
+ *  - the operation's timer, for its timeout and the owner's yields: armed
+ *    at the start for a timeout already near, by the watch for a far one,
+ *    in the wheel's fine slots (within 8 jiffies). A disconnect that ends
+ *    before its timeout is near never arms it;
  *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
@@ -45,7 +44,7 @@
  * Lifetime: only the owner finishes an operation. It first stops every event
  * source (removes the wait-queue entry, unlinks it from the device file,
  * where the watch and flush find it, then deletes the timer, which the
- * watch may reduce until then, and unlinks it from the busy table, where
+ * watch may arm until then, and unlinks it from the busy table, where
  * cancel finds it); after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -121,6 +120,7 @@ struct dcx_op {
 	u32			flags;
 	bool			started;	/* checks passed, events armed */
 	bool			ended;		/* ended before the request came */
+	bool			armed;		/* the timer was armed once */
 };
 
 /*
@@ -290,19 +290,18 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 }
 
 /*
- * Arm the timer for the timeout. A far one goes in one jiffy late, in the
- * timer wheel's coarse slots (up to an eighth of the way late): the watch
- * reduces it to the timeout when it is near, and the jiffy makes that
- * a change timer_reduce() acts on. Without the watch (a starved workqueue),
- * it still fires. Never later than a yield asked for: both only reduce it.
+ * Arm the timer for a near timeout, in the timer wheel's fine slots. A far
+ * one is the watch's: it calls this on its passes, and the one within
+ * DCX_NEAR_JIFFIES of the timeout arms it, so that a disconnect that ends
+ * before its timeout is near (nearly all of them) never touches the timer
+ * wheel. Never later than a yield asked for: both only reduce it.
  */
 static void dcx_arm(struct dcx_op *op)
 {
-	unsigned long at = op->deadline;
-
-	if (!time_before(at, jiffies + DCX_NEAR_JIFFIES))
-		at++;
-	timer_reduce(&op->timer, at);
+	if (!time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
+		return;
+	WRITE_ONCE(op->armed, true);
+	timer_reduce(&op->timer, op->deadline);
 }
 
 static void dcx_timer(struct timer_list *t)
@@ -324,6 +323,7 @@ static void dcx_timer(struct timer_list *t)
 static void dcx_yield(struct dcx_op *op)
 {
 	set_bit(DCX_EV_RESUME, &op->events);
+	WRITE_ONCE(op->armed, true);
 	timer_reduce(&op->timer, jiffies + 1);
 }
 
@@ -380,10 +380,6 @@ static int dcx_start(struct dcx_op *op)
 		goto out;
 
 	op->disconnects = sk->sk_disconnects;
-	/* Before the FIN: its acknowledgment may come at once. */
-	add_wait_queue(sk_sleep(sk), &op->wait);
-	dcx_arm(op);
-	op->started = true;
 	if (shut) {
 		/*
 		 * inet_shutdown(SHUT_WR)'s own steps for these states, under
@@ -396,6 +392,15 @@ static int dcx_start(struct dcx_op *op)
 		sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
 		sk->sk_state_change(sk);
 	}
+	/*
+	 * After our FIN's own state change, which is no news to us. Nothing
+	 * can come in between: while we own the socket, what the peer sends
+	 * (its ACK may come at once on loopback) waits in the backlog until
+	 * release_sock(), and dcx_hand_over() looks at what is already there.
+	 */
+	add_wait_queue(sk_sleep(sk), &op->wait);
+	dcx_arm(op);
+	op->started = true;
 out:
 	release_sock(sk);
 	return err;
@@ -585,8 +590,12 @@ static void dcx_op_detach(struct dcx_op *op)
 	list_del_init(&op->df_node);
 	op->df->nr_ops--;
 	spin_unlock(&op->df->lock);
-	/* Off the list, the watch cannot reduce it again (started or not). */
-	del_timer_sync(&op->timer);
+	/*
+	 * Off the list, the watch cannot arm it again (started or not); one
+	 * never armed has nothing to wait for.
+	 */
+	if (READ_ONCE(op->armed))
+		del_timer_sync(&op->timer);
 
 	spin_lock(&dcx_busy_lock);
 	hash_del(&op->busy_node);
@@ -1016,10 +1025,8 @@ void dcx_abort_owner(struct dcx_dev_file *df, fl_owner_t owner)
 
 /*
  * One operation, for the watch: abort an io_uring one whose ring or
- * submitter went away (6.1 tells a driver neither), move the timer to fine
- * slots for one whose timeout is near (not dcx_arm() for every one: for a
- * far one that call changes nothing, and it doubled the pass's cost,
- * bench/README.md "Scale"). One already ending is its owner's.
+ * submitter went away (6.1 tells a driver neither), arm the timer of one
+ * whose timeout is near. One already ending is its owner's.
  */
 static void dcx_watch_op(struct dcx_op *op)
 {
@@ -1028,8 +1035,8 @@ static void dcx_watch_op(struct dcx_op *op)
 		return;
 	if (op->cmd && dcx_uring_owner_gone(op->cmd))
 		dcx_signal(op, DCX_EV_ABORT);
-	else if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
-		timer_reduce(&op->timer, op->deadline);
+	else
+		dcx_arm(op);
 }
 
 /*
