@@ -238,7 +238,7 @@ man-check: userspace
 	@scripts/man-check.sh
 
 # docs/SPEC.md section 5, in the VM: see bench/README.md.
-bench bench-wall bench-quick bench-repeat bench-profile: deps
+bench bench-wall bench-quick bench-repeat bench-repeat-full bench-profile: deps
 	@scripts/check-vars.sh "KIMAGE=$(KIMAGE)" "KDIR=$(KDIR)"
 	@$(MAKE) --no-print-directory module
 	$(MAKE) -C bench $@ KIMAGE=$(KIMAGE) MODULE=$(CURDIR)/$(MODULE)
@@ -288,6 +288,6 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module userspace selftests deps run check check-debug coverage \
-	style bench bench-wall bench-quick bench-repeat bench-profile install uninstall \
-	install-module uninstall-module \
+	style bench bench-wall bench-quick bench-repeat bench-repeat-full bench-profile \
+	install uninstall install-module uninstall-module \
 	deb package-check module-src man-check clean FORCE
