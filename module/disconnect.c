@@ -15,8 +15,9 @@
  *    operations cost one pass a second, not as many timer firings);
  *  - the operation's timer, for its timeout and the owner's yields: armed
  *    at the start for a timeout already near, by the watch for a far one,
- *    in the wheel's fine slots (within 8 jiffies). A disconnect that ends
- *    before its timeout is near never arms it;
+ *    in the wheel's fine slots (within 8 jiffies), and by an owner that
+ *    yields. A disconnect that ends before its timeout is near, without
+ *    yielding, never arms it: a far timeout depends on the watch's passes;
  *  - an abort: DCX_IOC_CANCEL, f_op->flush, a killed ioctl caller.
  *
  * Whoever raises @kicks from zero owns the operation and runs it until it
@@ -43,8 +44,8 @@
  *
  * Lifetime: only the owner finishes an operation. It first stops every event
  * source (removes the wait-queue entry, unlinks it from the device file,
- * where the watch and flush find it, then deletes the timer, which the
- * watch may arm until then, and unlinks it from the busy table, where
+ * where the watch and flush find it, then deletes the timer if it was
+ * ever armed, which the watch may do until then, and unlinks it from the busy table, where
  * cancel finds it); after that nothing can kick the operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -340,8 +341,8 @@ static bool dcx_was_connected(const struct socket *sock, struct sock *sk)
 }
 
 /*
- * Check the connection state and arm the event sources; then the graceful
- * close, as shutdown(SHUT_WR): the FIN follows every byte already queued.
+ * Check the connection state; then the graceful close, as shutdown(SHUT_WR):
+ * the FIN follows every byte already queued; then arm the event sources.
  * A failed check has no side effect.
  */
 static int dcx_start(struct dcx_op *op)
@@ -396,7 +397,8 @@ static int dcx_start(struct dcx_op *op)
 	 * After our FIN's own state change, which is no news to us. Nothing
 	 * can come in between: while we own the socket, what the peer sends
 	 * (its ACK may come at once on loopback) waits in the backlog until
-	 * release_sock(), and dcx_hand_over() looks at what is already there.
+	 * release_sock(), and what is already there is seen by the owner's
+	 * first look (dcx_hand_over(), or dcx_step() on a deferred start).
 	 */
 	add_wait_queue(sk_sleep(sk), &op->wait);
 	dcx_arm(op);
