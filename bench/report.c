@@ -439,6 +439,9 @@ void dcxb_report(const struct dcxb_rounds *t)
 		       dcxb_variant_name(&t->variants[vi]), m.slab_b, m.obj_b,
 		       m.kiocb_b, m.dcxop_b);
 	}
+	if (vi > 0 && t->variants[vi - 1].workload == 2)
+		printf("(shutdown+close and shutdown hold no operation while the peer waits: their\n"
+		       "last CQE comes first. Their figures are what closing freed, and noise.)\n");
 	if (tune_nprobes)
 		report_probes(t);
 	printf("DCXBENCH-TABLE-END\n");
