@@ -600,7 +600,7 @@ void dcxb_scale_report(int n, int hold_s, bool repeatable, int err,
 	target(name, err ? NAN : (double)r->conns, ">=", n);
 	target("W2 scale: failures (not graceful or not seen by the peer)",
 	       err ? NAN : (double)r->failures, "<=", 0);
-	target("W2 scale: threads created (tasks, kernel threads)",
+	target("W2 scale: threads created (tasks and kernel threads)",
 	       err ? NAN : fmax(r->threads, r->kthreads), "<=", 0);
 	target("W2 scale: kernel memory per op in flight (meminfo Slab)", r->slab_b, "<=", 512);
 	target("W2 scale: kernel memory per op in flight (slab objects)", r->obj_b, "<=", 512);
