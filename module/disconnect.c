@@ -45,8 +45,9 @@
  * Lifetime: only the owner finishes an operation. It first stops every event
  * source (removes the wait-queue entry, unlinks it from the device file,
  * where the watch and flush find it, then deletes the timer if it was
- * ever armed, which the watch may do until then, and unlinks it from the busy table, where
- * cancel finds it); after that nothing can kick the operation.
+ * ever armed, which the watch may do until then, and unlinks it from the
+ * busy table, where cancel finds it); after that nothing can kick the
+ * operation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
