@@ -292,6 +292,16 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
 }
 
 /*
+ * Every arming of the timer: noted first, for dcx_op_detach(), which skips
+ * deleting a timer never armed.
+ */
+static void dcx_timer_at(struct dcx_op *op, unsigned long when)
+{
+	WRITE_ONCE(op->armed, true);
+	timer_reduce(&op->timer, when);
+}
+
+/*
  * Arm the timer for a near timeout, in the timer wheel's fine slots. A far
  * one is the watch's: it calls this on its passes, and the one within
  * DCX_NEAR_JIFFIES of the timeout arms it, so that a disconnect that ends
@@ -300,10 +310,8 @@ static int dcx_wake(struct wait_queue_entry *wait, unsigned int mode,
  */
 static void dcx_arm(struct dcx_op *op)
 {
-	if (!time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
-		return;
-	WRITE_ONCE(op->armed, true);
-	timer_reduce(&op->timer, op->deadline);
+	if (time_before(op->deadline, jiffies + DCX_NEAR_JIFFIES))
+		dcx_timer_at(op, op->deadline);
 }
 
 static void dcx_timer(struct timer_list *t)
@@ -325,8 +333,7 @@ static void dcx_timer(struct timer_list *t)
 static void dcx_yield(struct dcx_op *op)
 {
 	set_bit(DCX_EV_RESUME, &op->events);
-	WRITE_ONCE(op->armed, true);
-	timer_reduce(&op->timer, jiffies + 1);
+	dcx_timer_at(op, jiffies + 1);
 }
 
 /*
