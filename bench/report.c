@@ -429,19 +429,19 @@ void dcxb_report(const struct dcxb_rounds *t)
 
 	for (vi = 0; vi < t->nvariants && t->variants[vi].workload != 2; vi++)
 		;
-	if (vi < t->nvariants)
+	if (vi < t->nvariants) {
 		printf("\nW2, N operations in flight at once, kernel memory in bytes per operation (medians):\n\n"
 		       "%-14s | %10s %12s | %8s %8s\n", "variant",
 		       "meminfo", "slab objects", "io_kiocb", "dcx_op");
-	for (; vi < t->nvariants; vi++) {
-		median_result(t, vi, &m);
-		printf("%-14s | %10.0f %12.0f | %8.0f %8.0f\n",
-		       dcxb_variant_name(&t->variants[vi]), m.slab_b, m.obj_b,
-		       m.kiocb_b, m.dcxop_b);
-	}
-	if (vi > 0 && t->variants[vi - 1].workload == 2)
+		for (; vi < t->nvariants; vi++) {
+			median_result(t, vi, &m);
+			printf("%-14s | %10.0f %12.0f | %8.0f %8.0f\n",
+			       dcxb_variant_name(&t->variants[vi]), m.slab_b,
+			       m.obj_b, m.kiocb_b, m.dcxop_b);
+		}
 		printf("(shutdown+close and shutdown hold no operation while the peer waits: their\n"
 		       "last CQE comes first. Their figures are what closing freed, and noise.)\n");
+	}
 	if (tune_nprobes)
 		report_probes(t);
 	printf("DCXBENCH-TABLE-END\n");
